@@ -1,0 +1,61 @@
+import type { Topology } from "../transports/topology.js";
+import type { Transport } from "../transports/transport.js";
+
+/** Element types the collectives reduce. */
+export type NumericArray = Float32Array | Float64Array | Int32Array;
+export type DTypeName = "float32" | "float64" | "int32";
+export type ReduceOp = "sum" | "avg" | "min" | "max" | "prod";
+
+export type AllReduceAlgorithmName = "ring" | "tree" | "halving-doubling" | "hierarchical" | "auto";
+
+/** Options every op accepts (torch.distributed names, camelCase). */
+export interface OpOptions {
+  timeoutMs?: number;
+}
+
+export interface ReduceOptions extends OpOptions {
+  op?: ReduceOp;
+}
+
+export interface AllReduceOptions extends ReduceOptions {
+  algorithm?: AllReduceAlgorithmName;
+  /** Compression (top-k, int8, fp16); see collectives/compression. */
+  compress?: unknown;
+}
+
+/**
+ * What one algorithm file gets to run one op: the transport, the topology, a tag range private to
+ * this op, and its deadline. Algorithms never import zeromq.
+ */
+export interface OpContext {
+  readonly transport: Transport;
+  readonly topology: Topology;
+  /** Unique per op; combine with a step number via `opTag(opSeq, step)`. */
+  readonly opSeq: number;
+  readonly timeoutMs: number;
+  /** Name used in errors, e.g. "allReduce". */
+  readonly opName: string;
+  /** Segment size in bytes for pipelining large buffers (Gloo: 1 MiB). */
+  readonly segmentBytes: number;
+}
+
+/** In-place all-reduce of `data` with `op` ("avg" is applied by the Communicator as sum then divide). */
+export type AllReduceAlgorithm = (ctx: OpContext, data: NumericArray, op: Exclude<ReduceOp, "avg">) => Promise<void>;
+
+/** The op surface a trainer uses (c10d's ProcessGroup, camelCase). Every op rejects with CommError on failure. */
+export interface Communicator {
+  readonly rank: number;
+  readonly size: number;
+  readonly topology: Topology;
+  allReduce<T extends NumericArray>(data: T, options?: AllReduceOptions): Promise<T>;
+  /** `input` holds size equal-or-near-equal blocks (block i = elements [floor(i*n/size), floor((i+1)*n/size))); rank r receives the reduced block r. */
+  reduceScatter<T extends NumericArray>(input: T, options?: ReduceOptions): Promise<T>;
+  /** Concatenates every rank's `input` in rank order; inputs may differ in length only if `counts` is given. */
+  allGather<T extends NumericArray>(input: T, options?: OpOptions & { counts?: number[] }): Promise<T>;
+  broadcast<T extends NumericArray>(data: T, root: number, options?: OpOptions): Promise<T>;
+  reduce<T extends NumericArray>(data: T, root: number, options?: ReduceOptions): Promise<T>;
+  barrier(options?: OpOptions): Promise<void>;
+  send(data: NumericArray, peer: number, options?: OpOptions & { tag?: number }): Promise<void>;
+  recv<T extends NumericArray>(data: T, peer: number, options?: OpOptions & { tag?: number }): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+import type { Topology } from "./topology.js";
+
+/**
+ * Where each rank listens and where its peers dial it. Deterministic from the topology, so a static
+ * world needs no discovery service (each process computes the same table).
+ *
+ * With `emulate`, a connection from a rank in region S to rank D in another region dials the
+ * userspace link emulator's proxy port for (S, D) instead, which forwards to D's listen endpoint
+ * with the S→D link profile applied. Proxy ports sit right above the rank ports.
+ */
+export interface AddressPlan {
+  /** Rank r listens on basePort + r. */
+  readonly basePort: number;
+  /** Host of each region (docker: the service name); default 127.0.0.1 for every region. */
+  readonly hosts?: Readonly<Record<string, string>>;
+  /** Host where the emulator's proxies listen (default 127.0.0.1). */
+  readonly emulatorHost?: string;
+  readonly emulate?: boolean;
+}
+
+export const DEFAULT_BASE_PORT = 29500;
+
+export function listenPort(plan: AddressPlan, rank: number): number {
+  return plan.basePort + rank;
+}
+
+export function hostOf(topology: Topology, plan: AddressPlan, rank: number): string {
+  return plan.hosts?.[topology.regionOf(rank).name] ?? "127.0.0.1";
+}
+
+/** Proxy port the emulator opens for traffic from region `srcRegion` to rank `dst`. */
+export function proxyPort(topology: Topology, plan: AddressPlan, srcRegion: number, dst: number): number {
+  return plan.basePort + topology.size + srcRegion * topology.size + dst;
+}
+
+/** The endpoint a rank binds. */
+export function listenEndpoint(topology: Topology, plan: AddressPlan, rank: number): string {
+  const bindHost = plan.hosts ? "0.0.0.0" : "127.0.0.1";
+  return `tcp://${bindHost}:${listenPort(plan, rank)}`;
+}
+
+/** The endpoint `from` dials to reach `to`: direct inside a region, through the emulator across regions. */
+export function dialEndpoint(topology: Topology, plan: AddressPlan, from: number, to: number): string {
+  const src = topology.regionOf(from);
+  if (plan.emulate && src.index !== topology.regionOf(to).index) {
+    return `tcp://${plan.emulatorHost ?? "127.0.0.1"}:${proxyPort(topology, plan, src.index, to)}`;
+  }
+  return `tcp://${hostOf(topology, plan, to)}:${listenPort(plan, to)}`;
+}
