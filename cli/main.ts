@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/** `longhaul` entry: dispatches to one module per subcommand, loaded lazily so each starts fast. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> }> = {
+  launch: { summary: "start N local ranks of a command (like torchrun)", load: () => import("./launch.js") },
+  bench: { summary: "all-reduce sweeps and micro-benchmarks", load: () => import("./bench.js") },
+  netem: { summary: "link profiles, tc netem plans, the userspace emulator", load: () => import("./netem.js") },
+  train: { summary: "data-parallel MNIST training across emulated continents", load: () => import("./train.js") },
+  run: { summary: "the whole experiment: sweep over emulated continents, then a report", load: () => import("./run.js") },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(8)} ${c.summary}`);
+  return `usage: longhaul <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun "longhaul <command> --help" for a command's options.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`longhaul: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  return (await command.load()).main(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`longhaul: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
