@@ -1,0 +1,93 @@
+import { formatBytes, formatGBps, formatPct, formatTime } from "./format.js";
+import { efficiencyFigures, summarize } from "./summary.js";
+import { markdownTable, SUMMARY_HEADER, summaryCells } from "./table.js";
+import type { ExperimentResults } from "./types.js";
+
+/** File names the writer uses; report.md links to them relatively. */
+export const REPORT_FILES = {
+  markdown: "report.md",
+  json: "results.json",
+  sizePlot: "time-vs-size.svg",
+  distancePlot: "time-vs-distance.svg",
+} as const;
+
+export function efficiencySection(results: ExperimentResults): string {
+  const figures = efficiencyFigures(results.wan, results.baseline);
+  if (figures.length === 0) return "No single-site baseline was measured, so no efficiency figure.";
+  const rows = figures.map((f) => [
+    f.algorithm,
+    formatBytes(f.bytes),
+    formatGBps(f.wanBusbwGBps),
+    formatGBps(f.baselineBusbwGBps),
+    formatPct(f.efficiencyPct),
+  ]);
+  return [
+    "All-reduce throughput across the emulated continents as a percentage of the same algorithm on one",
+    "site (loopback, no emulated WAN), at the largest size measured. For scale: NVIDIA quotes 96% of",
+    "single-site throughput for NeMo training split across two sites 1,000 km apart — with datacenter",
+    "GPUs and fabrics, not this machine's processes over emulated links.",
+    "",
+    markdownTable(["algorithm", "size", "busbw WAN GB/s", "busbw single-site GB/s", "efficiency"], rows),
+  ].join("\n");
+}
+
+function linksSection(results: ExperimentResults): string {
+  const rows = results.links.map((l) => [
+    `${l.from} → ${l.to}`,
+    l.km.toLocaleString("en-US"),
+    `${l.delayMs.toFixed(1)} ms`,
+    `${(2 * l.delayMs).toFixed(1)} ms`,
+    l.rateMbit === undefined ? "-" : `${l.rateMbit} Mbit/s`,
+  ]);
+  return markdownTable(["link", "km", "one-way delay", "RTT", "rate"], rows);
+}
+
+function distanceSection(results: ExperimentResults): string {
+  if (results.distance.length === 0) return "No distance sweep was run.";
+  const rows = results.distance.map((r) => [
+    r.algorithm,
+    formatBytes(r.bytes),
+    r.distanceKm.toLocaleString("en-US"),
+    formatTime(r.timeUs),
+    formatGBps(r.busbwGBps),
+  ]);
+  return [
+    `![time vs distance](${REPORT_FILES.distancePlot})`,
+    "",
+    markdownTable(["algorithm", "size", "km", "time", "busbw GB/s"], rows),
+  ].join("\n");
+}
+
+export function reportMarkdown(results: ExperimentResults, extraFiles: readonly string[] = []): string {
+  const ranks = results.wan[0]?.ranks;
+  return [
+    `# ${results.title}`,
+    "",
+    `- topology: \`${results.topology}\`${ranks === undefined ? "" : ` (${ranks} ranks)`}`,
+    `- WAN emulation: ${results.backend === "netem" ? "kernel tc netem" : "longhaul's userspace link emulator"}` +
+      (results.rateMbit === undefined ? "" : `, ${results.rateMbit} Mbit/s per region pair`),
+    `- machine: ${results.machine.cpus} CPU cores, Node ${results.machine.node}${results.machine.note ? ` — ${results.machine.note}` : ""}`,
+    `- run: ${results.startedAt} → ${results.finishedAt}`,
+    "",
+    "## Efficiency against one site",
+    "",
+    efficiencySection(results),
+    "",
+    "## Emulated links",
+    "",
+    linksSection(results),
+    "",
+    "## All-reduce across the continents",
+    "",
+    `![time vs size](${REPORT_FILES.sizePlot})`,
+    "",
+    markdownTable(SUMMARY_HEADER, summaryCells(summarize(results.wan, results.baseline))),
+    "",
+    "## Time against distance (two regions)",
+    "",
+    distanceSection(results),
+    "",
+    `Raw rows: [${REPORT_FILES.json}](${REPORT_FILES.json})${extraFiles.length ? `; also ${extraFiles.join(", ")}` : ""}.`,
+    "",
+  ].join("\n");
+}

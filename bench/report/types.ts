@@ -1,0 +1,51 @@
+/**
+ * What the report writer reads. Rows are the sweep runner's JSON lines (nccl-tests columns); only
+ * the fields the report uses are named here, so any superset (predictedUs, lowerBoundUs…) fits.
+ */
+export interface ReportRow {
+  readonly op: string;
+  readonly algorithm: string;
+  readonly ranks: number;
+  readonly bytes: number;
+  /** Median time of one op, microseconds. */
+  readonly timeUs: number;
+  readonly algbwGBps: number;
+  readonly busbwGBps: number;
+  readonly wrong: number;
+  readonly predictedUs?: number;
+  readonly lowerBoundUs?: number;
+}
+
+/** A row of the 2-region distance sweep: the same columns plus the distance between the regions. */
+export interface DistanceRow extends ReportRow {
+  readonly distanceKm: number;
+}
+
+/** One emulated link of the experiment, for the report's link table. */
+export interface LinkSummary {
+  readonly from: string;
+  readonly to: string;
+  readonly km: number;
+  readonly delayMs: number;
+  readonly rateMbit?: number;
+}
+
+/** Everything one experiment produced; results.json is exactly this object. */
+export interface ExperimentResults {
+  readonly title: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  /** Topology spec of the WAN sweep, e.g. "continents" or "new-york:2,chicago:2,…". */
+  readonly topology: string;
+  /** How the WAN was made: kernel netem, the userspace emulator, or not at all. */
+  readonly backend: "netem" | "userspace";
+  readonly rateMbit?: number;
+  readonly machine: { readonly cpus: number; readonly node: string; readonly note?: string };
+  readonly links: readonly LinkSummary[];
+  /** Sweep across the emulated WAN. */
+  readonly wan: readonly ReportRow[];
+  /** The same sweep with every rank on one site (loopback, no emulated WAN). */
+  readonly baseline: readonly ReportRow[];
+  /** Optional 2-region sweep at several distances (time vs distance plot). */
+  readonly distance: readonly DistanceRow[];
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { timeVsDistanceSvg, timeVsSizeSvg } from "../../../bench/report/plots.js";
+import { lineChart } from "../../../bench/report/svg.js";
+import { checkWellFormed, DISTANCE, WAN } from "./fixtures.js";
+
+const seriesNames = (svg: string): string[] => [...svg.matchAll(/<g class="series" data-series="([^"]*)"/g)].map((m) => m[1]);
+
+describe("SVG plots", () => {
+  it("the well-formedness check itself rejects broken XML", () => {
+    expect(() => checkWellFormed("<svg><g></svg>")).toThrow();
+    expect(() => checkWellFormed("<svg><text>a < b</text></svg>")).toThrow();
+  });
+
+  it("time vs size: well-formed, one series per algorithm, one point per size", () => {
+    const svg = timeVsSizeSvg(WAN, "all-reduce across continents");
+    checkWellFormed(svg);
+    expect(svg.startsWith("<svg xmlns=\"http://www.w3.org/2000/svg\"")).toBe(true);
+    expect(seriesNames(svg)).toEqual(["ring", "hierarchical"]);
+    expect(svg.match(/<circle /g)).toHaveLength(WAN.length);
+    expect(svg).toContain(">4 KiB<");
+    expect(svg).toContain(">4 MiB<");
+  });
+
+  it("time vs distance: one series per algorithm and size, x ticks in km", () => {
+    const svg = timeVsDistanceSvg(DISTANCE, "two regions");
+    checkWellFormed(svg);
+    expect(seriesNames(svg)).toEqual(["ring 1 MiB", "tree 1 MiB"]);
+    expect(svg).toContain(">8,000<");
+    expect(svg.match(/<polyline /g)).toHaveLength(2);
+  });
+
+  it("escapes text and puts the larger time higher on a log axis", () => {
+    const svg = lineChart({
+      title: "a < b & c",
+      xLabel: "x",
+      yLabel: "y",
+      yLog: true,
+      series: [{ name: "s", points: [[1, 10], [2, 1000]] }],
+    });
+    checkWellFormed(svg);
+    expect(svg).toContain("a &lt; b &amp; c");
+    const [p1, p2] = svg.match(/points="([^"]*)"/)![1].split(" ").map((p) => Number(p.split(",")[1]));
+    expect(p2).toBeLessThan(p1);
+  });
+});

@@ -1,0 +1,39 @@
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { writeReport } from "../../../bench/report/write.js";
+import { checkWellFormed, RESULTS } from "./fixtures.js";
+
+describe("writeReport", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "longhaul-report-"));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("writes report.md, results.json and both SVG plots", async () => {
+    const written = await writeReport(dir, RESULTS, { png: null });
+    expect((await readdir(dir)).sort()).toEqual(["report.md", "results.json", "time-vs-distance.svg", "time-vs-size.svg"]);
+    expect(written.files).toHaveLength(4);
+    expect(JSON.parse(await readFile(join(dir, "results.json"), "utf8"))).toEqual(RESULTS);
+    checkWellFormed(await readFile(join(dir, "time-vs-size.svg"), "utf8"));
+  });
+
+  it("report.md states the efficiency per algorithm and links the plots", async () => {
+    const md = await readFile(join(dir, "report.md"), "utf8");
+    expect(md).toContain("| ring | 4 MiB |");
+    expect(md).toMatch(/\| hierarchical \| 4 MiB \| [^|]+ \| [^|]+ \| 5\.0% \|/);
+    expect(md).toContain("96%");
+    expect(md).toContain("![time vs size](time-vs-size.svg)");
+    expect(md).toContain("![time vs distance](time-vs-distance.svg)");
+    expect(md).toContain("| new-york → london | 5,570 | 40.9 ms | 81.8 ms | 1000 Mbit/s |");
+  });
+
+  it("renders PNGs through the renderer it is given", async () => {
+    const rendered: string[] = [];
+    const written = await writeReport(dir, RESULTS, {
+      png: { name: "fake", render: async (_svg, png) => void rendered.push(png) },
+    });
+    expect(rendered.map((p) => p.slice(dir.length + 1)).sort()).toEqual(["time-vs-distance.png", "time-vs-size.png"]);
+    expect(written.files).toContain("time-vs-size.png");
+    expect(await readFile(join(dir, "report.md"), "utf8")).toContain("time-vs-size.png");
+  });
+});
