@@ -1,0 +1,55 @@
+import type { Topology } from "../../transports/topology.js";
+import type { Transport } from "../../transports/transport.js";
+
+/** Bytes this rank sent, split by whether they crossed a region boundary (the WAN). */
+export interface Traffic {
+  wanBytes: number;
+  lanBytes: number;
+  wanMessages: number;
+  lanMessages: number;
+}
+
+/**
+ * A Transport that counts payload bytes per send (headers excluded) and delegates everything.
+ * Wrap the transport before building the Communicator; sum `traffic.wanBytes` over ranks for the
+ * world's WAN volume.
+ */
+export class CountingTransport implements Transport {
+  readonly traffic: Traffic = { wanBytes: 0, lanBytes: 0, wanMessages: 0, lanMessages: 0 };
+
+  constructor(
+    readonly inner: Transport,
+    private readonly topology: Topology,
+  ) {}
+
+  get rank(): number {
+    return this.inner.rank;
+  }
+
+  get size(): number {
+    return this.inner.size;
+  }
+
+  send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
+    if (peer >= 0 && peer < this.topology.size && this.topology.regionOf(peer).index !== this.topology.regionOf(this.rank).index) {
+      this.traffic.wanBytes += payload.byteLength;
+      this.traffic.wanMessages++;
+    } else {
+      this.traffic.lanBytes += payload.byteLength;
+      this.traffic.lanMessages++;
+    }
+    return this.inner.send(peer, tag, payload);
+  }
+
+  recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
+    return this.inner.recv(peer, tag, timeoutMs);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+export function countTraffic(transport: Transport, topology: Topology): CountingTransport {
+  return new CountingTransport(transport, topology);
+}
