@@ -16,6 +16,12 @@ export interface AddressPlan {
   /** Host where the emulator's proxies listen (default 127.0.0.1). */
   readonly emulatorHost?: string;
   readonly emulate?: boolean;
+  /**
+   * Opt-in: ranks on the same host also listen on a unix socket in this folder (ZeroMQ ipc://) and
+   * peers on that host dial it instead of TCP loopback, skipping the kernel's TCP path. Links the
+   * emulator shapes stay on TCP.
+   */
+  readonly ipcDir?: string;
 }
 
 export const DEFAULT_BASE_PORT = 29500;
@@ -39,11 +45,24 @@ export function listenEndpoint(topology: Topology, plan: AddressPlan, rank: numb
   return `tcp://${bindHost}:${listenPort(plan, rank)}`;
 }
 
+/** Every endpoint a rank binds: its TCP endpoint, plus its ipc:// endpoint when `ipcDir` is set. */
+export function listenEndpoints(topology: Topology, plan: AddressPlan, rank: number): string[] {
+  const tcp = listenEndpoint(topology, plan, rank);
+  return plan.ipcDir === undefined ? [tcp] : [tcp, ipcEndpoint(plan.ipcDir, plan, rank)];
+}
+
+function ipcEndpoint(dir: string, plan: AddressPlan, rank: number): string {
+  return `ipc://${dir.replace(/\/+$/, "")}/longhaul-${plan.basePort}-${rank}.sock`;
+}
+
 /** The endpoint `from` dials to reach `to`: direct inside a region, through the emulator across regions. */
 export function dialEndpoint(topology: Topology, plan: AddressPlan, from: number, to: number): string {
   const src = topology.regionOf(from);
   if (plan.emulate && src.index !== topology.regionOf(to).index) {
     return `tcp://${plan.emulatorHost ?? "127.0.0.1"}:${proxyPort(topology, plan, src.index, to)}`;
+  }
+  if (plan.ipcDir !== undefined && hostOf(topology, plan, from) === hostOf(topology, plan, to)) {
+    return ipcEndpoint(plan.ipcDir, plan, to);
   }
   return `tcp://${hostOf(topology, plan, to)}:${listenPort(plan, to)}`;
 }

@@ -1,0 +1,67 @@
+import { CommError } from "./errors.js";
+import { dialEndpoint, listenEndpoints, type AddressPlan } from "./addresses.js";
+import type { Topology } from "./topology.js";
+import { ZmqTransport } from "./zmq-transport.js";
+
+export interface ConnectZmqOptions {
+  rank: number;
+  topology: Topology;
+  plan: AddressPlan;
+  /** How long to wait for every peer's hello/ready (default 30 s). */
+  timeoutMs?: number;
+  /** Sockets per peer link; a number for every peer or a function of the peer (default 1). */
+  streams?: number | ((peer: number) => number);
+  /** Payloads below this are copied at send; from this size on zero-copy + ACK (default 64 KiB). */
+  copyBelowBytes?: number;
+  /** Payloads from this size on are striped over the link's streams (default 1 MiB). */
+  stripeMinBytes?: number;
+  /** Longest wait for a peer's ACK of a zero-copy send (default 300 s). */
+  ackTimeoutMs?: number;
+  /** ZMTP heartbeats: a peer whose host vanished without closing is dropped after the timeout. */
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+const POLL_MS = 5;
+
+/**
+ * Binds this rank's endpoints, dials every peer (through the emulator's proxies where the plan
+ * says so), and resolves once every peer has answered the hello on every stream.
+ */
+export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTransport> {
+  const { rank, topology, plan } = options;
+  if (!Number.isInteger(rank) || rank < 0 || rank >= topology.size) {
+    throw new CommError(`rank ${rank} is outside topology "${topology.spec}" of ${topology.size} ranks`, { code: "INVALID_ARGUMENT", rank, op: "connect" });
+  }
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const streams = options.streams ?? 1;
+  const transport = new ZmqTransport(rank, topology.size, (peer) => dialEndpoint(topology, plan, rank, peer), typeof streams === "number" ? () => streams : streams, {
+    copyBelowBytes: options.copyBelowBytes ?? 64 * 1024,
+    stripeMinBytes: options.stripeMinBytes ?? 1 << 20,
+    ackTimeoutMs: options.ackTimeoutMs ?? 300_000,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2000,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
+  });
+  try {
+    await transport.bind(listenEndpoints(topology, plan, rank));
+    transport.sayHello();
+    const deadline = Date.now() + timeoutMs;
+    for (let pending = transport.pendingPeers(); pending.length > 0; pending = transport.pendingPeers()) {
+      if (Date.now() > deadline) throw unreachable(rank, topology, plan, pending, timeoutMs);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } catch (error) {
+    await transport.close(0);
+    throw error;
+  }
+  return transport;
+}
+
+function unreachable(rank: number, topology: Topology, plan: AddressPlan, pending: number[], timeoutMs: number): CommError {
+  const where = pending.map((p) => `${p} at ${dialEndpoint(topology, plan, rank, p)}`).join(", ");
+  const emulator = plan.emulate ? "; with emulation on, check that the link emulator is running" : "";
+  return new CommError(
+    `rank ${rank}: peers ${where} did not answer within ${timeoutMs} ms; check that every rank of topology "${topology.spec}" was started with the same base port (${plan.basePort}) and that those ports are reachable${emulator}`,
+    { code: "TIMEOUT", rank, peer: pending[0], op: "connect" },
+  );
+}

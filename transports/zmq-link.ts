@@ -1,0 +1,172 @@
+import { Push } from "zeromq";
+import { CommError } from "./errors.js";
+import { encodeHeader, FLAG_ACK, FrameKind, type FrameKindValue } from "./frames.js";
+import { stripeBounds } from "./stripes.js";
+import { SocketWriter } from "./zmq-writer.js";
+
+export interface LinkOptions {
+  rank: number;
+  peer: number;
+  endpoint: string;
+  /** Sockets (TCP connections) to this peer; large payloads are striped across them. */
+  streams: number;
+  /** Payloads below this are copied at send; larger ones go zero-copy and resolve on the peer's ACK. */
+  copyBelowBytes: number;
+  /** Payloads from this size on are striped when streams > 1. */
+  stripeMinBytes: number;
+  /** How long a zero-copy send waits for the peer's ACK before a TIMEOUT. */
+  ackTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+}
+
+interface AckWaiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** ZeroMQ does not copy frames of 128 bytes or less itself; copying those again would be waste. */
+const ZMQ_COPIES_BELOW = 129;
+
+/**
+ * The sending side of one peer link: `streams` PUSH sockets dialing the peer's PULL endpoint, each
+ * with its own single writer. A zero-copy payload is still being read by ZeroMQ's I/O thread after
+ * zeromq.js resolves its send, so such a send resolves only when the peer ACKs receipt: only then
+ * may the caller reuse the buffer, as the Transport contract promises.
+ */
+export class PeerLink {
+  readonly writers: SocketWriter[];
+  readonly confirmed: boolean[];
+  private nextSeq = 0;
+  private readonly acks = new Map<number, AckWaiter>();
+  private failure?: () => CommError;
+  private established = false;
+
+  constructor(
+    readonly options: LinkOptions,
+    onDisconnect: () => void,
+  ) {
+    this.confirmed = new Array<boolean>(options.streams).fill(false);
+    this.writers = Array.from({ length: options.streams }, () => {
+      const socket = new Push({
+        linger: 0,
+        heartbeatInterval: options.heartbeatIntervalMs,
+        heartbeatTimeout: options.heartbeatTimeoutMs,
+        reconnectInterval: 50,
+        reconnectMaxInterval: 1000,
+      });
+      // A disconnect before the handshake is a peer still starting (or the emulator not yet able to
+      // reach it); after it, the peer's process is gone.
+      socket.events.on("disconnect", () => {
+        if (this.established && !this.failure) onDisconnect();
+      });
+      socket.connect(options.endpoint);
+      return new SocketWriter(socket);
+    });
+  }
+
+  get ready(): boolean {
+    return this.confirmed.every(Boolean);
+  }
+
+  markEstablished(): void {
+    this.established = true;
+  }
+
+  get lost(): boolean {
+    return this.failure !== undefined;
+  }
+
+  sendControl(kind: FrameKindValue, stream: number, stripes: number, seq: number, tag: number): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure());
+    const header = encodeHeader({ kind, flags: 0, stripe: stream, stripes, src: this.options.rank, seq, tag, total: 0 });
+    return this.writers[stream].send([header]);
+  }
+
+  async sendData(tag: number, payload: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure();
+    const seq = this.nextSeq;
+    this.nextSeq = (seq + 1) >>> 0;
+    const total = payload.byteLength;
+    const zeroCopy = total >= this.options.copyBelowBytes;
+    const body = zeroCopy || total < ZMQ_COPIES_BELOW ? payload : Uint8Array.prototype.slice.call(payload);
+    const stripes = this.writers.length > 1 && total >= this.options.stripeMinBytes ? this.writers.length : 1;
+    const acked = zeroCopy ? this.expectAck(seq) : undefined;
+    acked?.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
+    const sends: Promise<void>[] = [];
+    for (let stripe = 0; stripe < stripes; stripe++) {
+      const [start, end] = stripeBounds(total, stripes, stripe);
+      const header = encodeHeader({ kind: FrameKind.DATA, flags: zeroCopy ? FLAG_ACK : 0, stripe, stripes, src: this.options.rank, seq, tag, total });
+      sends.push(this.writers[stripe].send([header, stripes === 1 ? body : body.subarray(start, end)]));
+    }
+    try {
+      await Promise.all(sends);
+    } catch (error) {
+      this.ackReceived(seq);
+      const failure = this.failure as (() => CommError) | undefined; // may have been set while awaiting
+      throw failure?.() ?? asCommError(error, this.options);
+    }
+    await acked;
+  }
+
+  ackReceived(seq: number): void {
+    const waiter = this.acks.get(seq);
+    if (!waiter) return;
+    this.acks.delete(seq);
+    clearTimeout(waiter.timer);
+    waiter.resolve();
+  }
+
+  /** Fails pending and future sends to this peer and closes its sockets. */
+  fail(error: () => CommError, lingerMs = 0): void {
+    if (this.failure) return;
+    this.failure = error;
+    for (const waiter of this.acks.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(error());
+    }
+    this.acks.clear();
+    this.closeSockets(lingerMs);
+  }
+
+  /** Waits (at most `lingerMs`) for queued sends to reach ZeroMQ, then closes with that linger. */
+  async close(lingerMs: number): Promise<void> {
+    if (!this.failure) {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)));
+      await Promise.race([Promise.all(this.writers.map((w) => w.drained())), limit]);
+      clearTimeout(timer);
+    }
+    const closed = (): CommError => new CommError(`rank ${this.options.rank}: transport closed; cannot send to peer ${this.options.peer}`, { code: "CLOSED", rank: this.options.rank, peer: this.options.peer });
+    this.fail(closed, lingerMs);
+  }
+
+  private closeSockets(lingerMs: number): void {
+    for (const { socket } of this.writers) {
+      if (socket.closed) continue;
+      socket.linger = lingerMs;
+      socket.close();
+    }
+  }
+
+  private expectAck(seq: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.acks.delete(seq);
+        reject(
+          new CommError(
+            `rank ${this.options.rank}: peer ${this.options.peer} did not confirm a message within ${this.options.ackTimeoutMs} ms; the link (${this.options.endpoint}) is too slow or the peer stopped reading — raise timeoutMs or check that rank`,
+            { code: "TIMEOUT", rank: this.options.rank, peer: this.options.peer, op: "send" },
+          ),
+        );
+      }, this.options.ackTimeoutMs);
+      this.acks.set(seq, { resolve, reject, timer });
+    });
+  }
+}
+
+function asCommError(error: unknown, options: LinkOptions): CommError {
+  if (error instanceof CommError) return error;
+  return new CommError(`rank ${options.rank}: send to peer ${options.peer} failed: ${String(error)}`, { code: "PEER_LOST", rank: options.rank, peer: options.peer, op: "send", cause: error });
+}
