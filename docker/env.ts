@@ -1,0 +1,59 @@
+import { badValue } from "../netem/errors.js";
+
+/** The compose experiment's settings, from environment variables (documented in the README). */
+export interface ContainerEnv {
+  /** LONGHAUL_REGION: the continent this container holds. */
+  readonly region: string;
+  /** LONGHAUL_TOPOLOGY (default "continents") with LONGHAUL_RANKS_PER_REGION (default 2) → e.g. "continents:2". */
+  readonly topology: string;
+  /** LONGHAUL_HOSTS: "new-york=172.29.77.11,chicago=…" — each region's fixed container address. */
+  readonly hosts: Record<string, string>;
+  /** LONGHAUL_DEV (default eth0): interface on the experiment network. */
+  readonly dev: string;
+  /** LONGHAUL_BACKEND: auto (netem where the kernel has it, else userspace), netem or userspace. */
+  readonly backend: "auto" | "netem" | "userspace";
+  /** LONGHAUL_RESULTS (default /results): where the coordinator writes the report. */
+  readonly resultsDir: string;
+  /** LONGHAUL_SIZES, LONGHAUL_ALGORITHMS, LONGHAUL_ITERS, LONGHAUL_RATE, LONGHAUL_DISTANCES: passed to `longhaul run`'s flags. */
+  readonly runArgs: string[];
+}
+
+function parseHosts(text: string): Record<string, string> {
+  const hosts: Record<string, string> = {};
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [name, ip, extra] = part.split("=");
+    if (!name || !ip || extra !== undefined) throw badValue(`LONGHAUL_HOSTS entry "${part}" is not REGION=IP; write e.g. "new-york=172.29.77.11,london=172.29.77.13"`);
+    hosts[name] = ip;
+  }
+  return hosts;
+}
+
+const FLAGS: ReadonlyArray<readonly [string, string]> = [
+  ["LONGHAUL_SIZES", "--sizes"],
+  ["LONGHAUL_ALGORITHMS", "--algorithms"],
+  ["LONGHAUL_ITERS", "--iters"],
+  ["LONGHAUL_RATE", "--rate"],
+  ["LONGHAUL_DISTANCES", "--distances"],
+];
+
+export function readContainerEnv(env: NodeJS.ProcessEnv = process.env): ContainerEnv {
+  const region = env.LONGHAUL_REGION?.trim();
+  if (!region) throw badValue("LONGHAUL_REGION is not set: each compose service names the continent it holds (e.g. LONGHAUL_REGION=london)");
+  const perRegion = env.LONGHAUL_RANKS_PER_REGION?.trim() || "2";
+  if (!/^[1-9]\d*$/.test(perRegion)) throw badValue(`LONGHAUL_RANKS_PER_REGION="${perRegion}" must be a whole number >= 1`);
+  const base = env.LONGHAUL_TOPOLOGY?.trim() || "continents";
+  // A preset takes the per-region count as a suffix; an explicit REGION:COUNT list carries its own counts.
+  const topology = base.includes(",") || base.includes(":") ? base : `${base}:${perRegion}`;
+  const backend = (env.LONGHAUL_BACKEND?.trim() || "auto") as ContainerEnv["backend"];
+  if (!["auto", "netem", "userspace"].includes(backend)) throw badValue(`LONGHAUL_BACKEND="${backend}" must be auto, netem or userspace`);
+  const runArgs = FLAGS.flatMap(([name, flag]) => (env[name]?.trim() ? [flag, env[name]!.trim()] : []));
+  return {
+    region,
+    topology,
+    hosts: parseHosts(env.LONGHAUL_HOSTS ?? ""),
+    dev: env.LONGHAUL_DEV?.trim() || "eth0",
+    backend,
+    resultsDir: env.LONGHAUL_RESULTS?.trim() || "/results",
+    runArgs,
+  };
+}
