@@ -1,4 +1,6 @@
 import { badValue } from "../netem/errors.js";
+import { parseHosts } from "../transports/env.js";
+import { parseTopology } from "../transports/topology.js";
 
 /** The compose experiment's settings, from environment variables (documented in the README). */
 export interface ContainerEnv {
@@ -6,7 +8,7 @@ export interface ContainerEnv {
   readonly region: string;
   /** LONGHAUL_TOPOLOGY (default "continents") with LONGHAUL_RANKS_PER_REGION (default 2) → e.g. "continents:2". */
   readonly topology: string;
-  /** LONGHAUL_HOSTS: "new-york=172.29.77.11,chicago=…" — each region's fixed container address. */
+  /** LONGHAUL_HOSTS: "new-york=172.29.77.11,chicago=…" — each region's fixed container address (the ranks read it too). */
   readonly hosts: Record<string, string>;
   /** LONGHAUL_DEV (default eth0): interface on the experiment network. */
   readonly dev: string;
@@ -16,16 +18,6 @@ export interface ContainerEnv {
   readonly resultsDir: string;
   /** LONGHAUL_SIZES, LONGHAUL_ALGORITHMS, LONGHAUL_ITERS, LONGHAUL_RATE, LONGHAUL_DISTANCES: passed to `longhaul run`'s flags. */
   readonly runArgs: string[];
-}
-
-function parseHosts(text: string): Record<string, string> {
-  const hosts: Record<string, string> = {};
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
-    const [name, ip, extra] = part.split("=");
-    if (!name || !ip || extra !== undefined) throw badValue(`LONGHAUL_HOSTS entry "${part}" is not REGION=IP; write e.g. "new-york=172.29.77.11,london=172.29.77.13"`);
-    hosts[name] = ip;
-  }
-  return hosts;
 }
 
 const FLAGS: ReadonlyArray<readonly [string, string]> = [
@@ -50,7 +42,7 @@ export function readContainerEnv(env: NodeJS.ProcessEnv = process.env): Containe
   return {
     region,
     topology,
-    hosts: parseHosts(env.LONGHAUL_HOSTS ?? ""),
+    hosts: parseHosts(env.LONGHAUL_HOSTS, parseTopology(topology)) ?? {},
     dev: env.LONGHAUL_DEV?.trim() || "eth0",
     backend,
     resultsDir: env.LONGHAUL_RESULTS?.trim() || "/results",

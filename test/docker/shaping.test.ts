@@ -58,7 +58,7 @@ describe("container environment", () => {
 
   it("rejects what it cannot use, saying what to set", () => {
     expect(() => readContainerEnv({})).toThrow(/LONGHAUL_REGION/);
-    expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_HOSTS: "new-york" })).toThrow(/REGION=IP/);
+    expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_HOSTS: "new-york" })).toThrow(/REGION=HOST/);
     expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_RANKS_PER_REGION: "0" })).toThrow(/RANKS_PER_REGION/);
     expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_BACKEND: "magic" })).toThrow(/BACKEND/);
   });
