@@ -33,6 +33,8 @@ export interface OpContext {
   /** Unique per op; combine with a step number via `opTag(opSeq, step)`. */
   readonly opSeq: number;
   readonly timeoutMs: number;
+  /** Date.now() by which the op must finish; receives wait at most until then. */
+  readonly deadline: number;
   /** Name used in errors, e.g. "allReduce". */
   readonly opName: string;
   /** Segment size in bytes for pipelining large buffers (Gloo: 1 MiB). */

@@ -1,0 +1,21 @@
+/**
+ * Registry of all-reduce algorithms by name. Each algorithm file registers here (collectives/select.ts
+ * registers "auto", which picks per call). Until "auto" is registered it means "ring".
+ */
+import { ringAllReduce } from "./allreduce-ring.js";
+import type { AllReduceAlgorithm } from "./types.js";
+
+const registry = new Map<string, AllReduceAlgorithm>([["ring", ringAllReduce]]);
+
+export function registerAllReduceAlgorithm(name: string, algorithm: AllReduceAlgorithm): void {
+  registry.set(name, algorithm);
+}
+
+/** The algorithm registered under `name`, or undefined. "auto" falls back to ring while no selector is registered. */
+export function getAllReduceAlgorithm(name: string): AllReduceAlgorithm | undefined {
+  return registry.get(name) ?? (name === "auto" ? ringAllReduce : undefined);
+}
+
+export function allReduceAlgorithmNames(): string[] {
+  return [...new Set([...registry.keys(), "auto"])];
+}
