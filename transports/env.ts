@@ -1,0 +1,111 @@
+import { DEFAULT_BASE_PORT, type AddressPlan } from "./addresses.js";
+import { invalidArgument } from "./errors.js";
+import { parseTopology, type Topology } from "./topology.js";
+
+/** Environment variables a rank reads (torchrun's names plus LONGHAUL_*); the launcher sets them. */
+export const ENV = {
+  rank: "RANK",
+  worldSize: "WORLD_SIZE",
+  localRank: "LOCAL_RANK",
+  topology: "LONGHAUL_TOPOLOGY",
+  basePort: "LONGHAUL_BASE_PORT",
+  emulate: "LONGHAUL_EMULATE",
+  emulatorHost: "LONGHAUL_EMULATOR_HOST",
+  hosts: "LONGHAUL_HOSTS",
+  ipcDir: "LONGHAUL_IPC_DIR",
+  timeoutMs: "LONGHAUL_TIMEOUT_MS",
+} as const;
+
+/** Settings that override the environment (same meaning as the variables in ENV). */
+export interface RankEnvOverrides {
+  rank?: number;
+  worldSize?: number;
+  localRank?: number;
+  topology?: string | Topology;
+  basePort?: number;
+  emulate?: boolean;
+  emulatorHost?: string;
+  hosts?: Record<string, string>;
+  ipcDir?: string;
+  timeoutMs?: number;
+}
+
+export interface RankEnv {
+  rank: number;
+  localRank: number;
+  topology: Topology;
+  plan: AddressPlan;
+  timeoutMs?: number;
+}
+
+/**
+ * Resolves this process's place in the world from overrides, then the environment. A process with
+ * neither RANK nor WORLD_SIZE is rank 0 of a world of 1, so a script also runs on its own.
+ */
+export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: RankEnvOverrides = {}): RankEnv {
+  const worldSize = overrides.worldSize ?? intVar(env, ENV.worldSize, 1);
+  const topology = resolveTopology(overrides.topology ?? env[ENV.topology], worldSize);
+  if (worldSize !== undefined && worldSize !== topology.size) {
+    throw invalidArgument(`${ENV.worldSize}=${worldSize} but topology "${topology.spec}" has ${topology.size} ranks; make them agree (or leave ${ENV.worldSize} unset)`, "init");
+  }
+  const rank = overrides.rank ?? intVar(env, ENV.rank, 0) ?? (topology.size === 1 ? 0 : undefined);
+  if (rank === undefined) {
+    throw invalidArgument(`${ENV.rank} is not set; in a world of ${topology.size} ranks each process needs its rank (start them with "longhaul launch" or torchrun, or pass { rank })`, "init");
+  }
+  if (rank >= topology.size) {
+    throw invalidArgument(`${ENV.rank}=${rank} is outside the world of ${topology.size} ranks (0..${topology.size - 1})`, "init");
+  }
+  const localRank = overrides.localRank ?? intVar(env, ENV.localRank, 0) ?? topology.localRank(rank);
+  if (localRank !== topology.localRank(rank)) {
+    throw invalidArgument(`${ENV.localRank}=${localRank} but rank ${rank} is local rank ${topology.localRank(rank)} of region "${topology.regionOf(rank).name}" in topology "${topology.spec}"; fix LOCAL_RANK or the topology`, "init");
+  }
+  const plan: AddressPlan = {
+    basePort: overrides.basePort ?? intVar(env, ENV.basePort, 1) ?? DEFAULT_BASE_PORT,
+    emulate: overrides.emulate ?? flagVar(env, ENV.emulate),
+    emulatorHost: overrides.emulatorHost ?? (env[ENV.emulatorHost] || undefined),
+    hosts: overrides.hosts ?? parseHosts(env[ENV.hosts], topology),
+    ipcDir: overrides.ipcDir ?? (env[ENV.ipcDir] || undefined),
+  };
+  if (plan.basePort + topology.size * (topology.regions.length + 1) > 65535) {
+    throw invalidArgument(`base port ${plan.basePort} leaves no room for ${topology.size} ranks and their emulator proxies below 65536; choose a lower ${ENV.basePort}`, "init");
+  }
+  return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1) };
+}
+
+function resolveTopology(spec: string | Topology | undefined, worldSize: number | undefined): Topology {
+  if (spec !== undefined && typeof spec !== "string") return spec;
+  if (spec !== undefined && spec.trim() !== "") return parseTopology(spec);
+  return parseTopology(String(worldSize ?? 1));
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw invalidArgument(`${name}="${text}" is not an integer >= ${min}`, "init");
+  }
+  return value;
+}
+
+function flagVar(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = (env[name] ?? "").trim().toLowerCase();
+  if (["", "0", "false", "no", "off"].includes(text)) return false;
+  if (["1", "true", "yes", "on"].includes(text)) return true;
+  throw invalidArgument(`${name}="${env[name]}" is not a flag; use 1 or 0`, "init");
+}
+
+/** `new-york=10.0.0.1,london=ny-host` → { "new-york": "10.0.0.1", london: "ny-host" }; every name must be a region. */
+export function parseHosts(text: string | undefined, topology: Topology): Record<string, string> | undefined {
+  if (text === undefined || text.trim() === "") return undefined;
+  const hosts: Record<string, string> = {};
+  const names = new Set(topology.regions.map((r) => r.name));
+  for (const part of text.split(",")) {
+    const [region, host, extra] = part.trim().split("=");
+    if (extra !== undefined || !host || !names.has(region)) {
+      throw invalidArgument(`${ENV.hosts} entry "${part}" is not REGION=HOST with a region of "${topology.spec}" (${[...names].join(", ")})`, "init");
+    }
+    hosts[region] = host;
+  }
+  return hosts;
+}

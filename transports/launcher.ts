@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { constants } from "node:os";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { DEFAULT_BASE_PORT } from "./addresses.js";
+import { ENV } from "./env.js";
+import type { Topology } from "./topology.js";
+
+export interface LaunchOptions {
+  topology: Topology;
+  command: string;
+  args?: string[];
+  /** Extra environment for every rank (on top of this process's). */
+  env?: NodeJS.ProcessEnv;
+  basePort?: number;
+  emulate?: boolean;
+  /** Co-located ranks talk over ZeroMQ ipc:// in a temporary folder instead of TCP loopback. */
+  ipc?: boolean;
+  /** Prefix every output line with `[rank R]` (default true). */
+  prefixOutput?: boolean;
+  /** Receives every output line (without the prefix) instead of this process's stdout/stderr. */
+  onLine?: (rank: number, stream: "stdout" | "stderr", line: string) => void;
+  /** Stop every rank and return 124 after this long (default: no limit). */
+  timeoutMs?: number;
+  /** Between SIGTERM and SIGKILL when ranks are stopped (default 3 s). */
+  graceMs?: number;
+  cwd?: string;
+}
+
+export interface LaunchResult {
+  /** 0 when every rank exited 0; else the first failure's code (128 + signal number for a signal). */
+  code: number;
+  failedRank?: number;
+  timedOut?: boolean;
+}
+
+/**
+ * Starts one local process per rank of `topology` with the torchrun-style environment, like
+ * torchrun / mpirun. When one rank fails the others are stopped (SIGTERM, then SIGKILL after
+ * graceMs); SIGINT/SIGTERM sent to this process are forwarded. Each rank runs in its own process
+ * group so its children are stopped with it, and none outlives this process.
+ */
+export async function launchRanks(options: LaunchOptions): Promise<LaunchResult> {
+  const { topology } = options;
+  const ipcDir = options.ipc ? mkdtempSync(join(tmpdir(), "longhaul-ipc-")) : undefined;
+  const children: ChildProcess[] = [];
+  const exited = new Set<number>();
+  let result: LaunchResult | undefined;
+  let stopping: NodeJS.Timeout | undefined;
+
+  const signalAll = (signal: NodeJS.Signals): void => {
+    children.forEach((child, rank) => {
+      if (!exited.has(rank) && child.pid !== undefined) killGroup(child.pid, signal);
+    });
+  };
+  const stopAll = (): void => {
+    if (stopping) return;
+    signalAll("SIGTERM");
+    stopping = setTimeout(() => signalAll("SIGKILL"), options.graceMs ?? 3000);
+  };
+  const forward = (signal: NodeJS.Signals): void => {
+    result ??= { code: 128 + (constants.signals[signal] ?? 15) };
+    if (stopping) signalAll("SIGKILL"); // a second signal: no more grace
+    else signalAll(signal);
+    stopping ??= setTimeout(() => signalAll("SIGKILL"), options.graceMs ?? 3000);
+  };
+  const onExit = (): void => signalAll("SIGKILL");
+  process.on("SIGINT", forward).on("SIGTERM", forward).on("exit", onExit);
+
+  try {
+    const done = topology.regions.flatMap((region) =>
+      region.ranks.map((rank, localRank) => {
+        const child = spawn(options.command, options.args ?? [], {
+          cwd: options.cwd,
+          env: rankEnv(options, rank, localRank, ipcDir),
+          stdio: ["ignore", "pipe", "pipe"],
+          detached: true,
+        });
+        children[rank] = child;
+        const prefix = options.prefixOutput === false ? "" : topology.regions.length > 1 ? `[rank ${rank} ${region.name}] ` : `[rank ${rank}] `;
+        pipeLines(child, rank, prefix, options.onLine);
+        return new Promise<void>((resolve) => {
+          const finish = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+            if (exited.has(rank)) return;
+            exited.add(rank);
+            const status = error ? 127 : code ?? 128 + (constants.signals[signal ?? "SIGTERM"] ?? 15);
+            if (error) emit(options.onLine, rank, "stderr", prefix, `cannot start "${options.command}": ${error.message}`);
+            if (status !== 0 && !result) {
+              result = { code: status, failedRank: rank };
+              stopAll();
+            }
+            resolve();
+          };
+          child.on("error", (error) => finish(null, null, error));
+          child.on("close", (code, signal) => finish(code, signal));
+        });
+      }),
+    );
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+      result ??= { code: 124, timedOut: true };
+      stopAll();
+    }, options.timeoutMs);
+    await Promise.all(done);
+    clearTimeout(timer);
+    return result ?? { code: 0 };
+  } finally {
+    clearTimeout(stopping);
+    process.off("SIGINT", forward).off("SIGTERM", forward).off("exit", onExit);
+    if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
+  }
+}
+
+function rankEnv(options: LaunchOptions, rank: number, localRank: number, ipcDir: string | undefined): NodeJS.ProcessEnv {
+  const { topology } = options;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    [ENV.rank]: String(rank),
+    [ENV.worldSize]: String(topology.size),
+    [ENV.localRank]: String(localRank),
+    LOCAL_WORLD_SIZE: String(topology.regionOf(rank).ranks.length),
+    [ENV.topology]: topology.spec,
+    [ENV.basePort]: String(options.basePort ?? DEFAULT_BASE_PORT),
+    [ENV.emulate]: options.emulate ? "1" : "0",
+  };
+  if (ipcDir) env[ENV.ipcDir] = ipcDir;
+  return env;
+}
+
+function pipeLines(child: ChildProcess, rank: number, prefix: string, onLine: LaunchOptions["onLine"]): void {
+  for (const stream of ["stdout", "stderr"] as const) {
+    const source = child[stream];
+    if (!source) continue;
+    createInterface({ input: source, crlfDelay: Infinity }).on("line", (line) => emit(onLine, rank, stream, prefix, line));
+  }
+}
+
+function emit(onLine: LaunchOptions["onLine"], rank: number, stream: "stdout" | "stderr", prefix: string, line: string): void {
+  if (onLine) onLine(rank, stream, line);
+  else (stream === "stdout" ? process.stdout : process.stderr).write(prefix + line + "\n");
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal); // the rank and everything it started
+  } catch {
+    // already gone
+  }
+}
