@@ -1,0 +1,84 @@
+import { distanceKm } from "../../netem/regions.js";
+import type { Progress } from "./progress.js";
+import type { DistanceRow, ReportRow } from "./types.js";
+
+/** One all-reduce sweep to run: what `longhaul bench allreduce` takes. */
+export interface SweepRequest {
+  readonly topology: string;
+  /** Route cross-region links through the userspace emulator. */
+  readonly emulate: boolean;
+  readonly rateMbit?: number;
+  readonly sizes: readonly number[];
+  readonly algorithms: readonly string[];
+  readonly iters: number;
+}
+
+/** Runs a sweep and calls onRow as each (algorithm, size) row lands; resolves to all rows. */
+export type Sweep = (request: SweepRequest, onRow: (row: ReportRow) => void) => Promise<ReportRow[]>;
+
+/** What `longhaul run` and the compose experiment measure. */
+export interface ExperimentPlan {
+  /** Topology of the WAN sweep, e.g. "continents:2". */
+  readonly topology: string;
+  readonly sizes: readonly number[];
+  readonly algorithms: readonly string[];
+  readonly iters: number;
+  readonly rateMbit?: number;
+  /** Also run the same sweep on one site with no emulated WAN (the efficiency baseline). */
+  readonly baseline: boolean;
+  /** Two-region sweep: `anchor` paired with each of `peers` (real regions, so each pair has its distance). */
+  readonly distance?: {
+    readonly anchor: string;
+    readonly peers: readonly string[];
+    readonly ranksPerRegion: number;
+    readonly sizes: readonly number[];
+    readonly algorithms: readonly string[];
+    readonly iters: number;
+  };
+}
+
+export interface ExperimentRows {
+  readonly wan: ReportRow[];
+  readonly baseline: ReportRow[];
+  readonly distance: DistanceRow[];
+}
+
+/** Progress steps of a plan: one per (algorithm, size) row of every sweep. */
+export function experimentSteps(plan: ExperimentPlan): number {
+  const main = plan.sizes.length * plan.algorithms.length;
+  const d = plan.distance;
+  return main * (plan.baseline ? 2 : 1) + (d ? d.peers.length * d.sizes.length * d.algorithms.length : 0);
+}
+
+/**
+ * Runs the WAN sweep, then (optionally) the single-site baseline and the distance sweep, in that
+ * order, so an interrupted run has its headline numbers first. `wanRows` lets a caller that ran the
+ * WAN part elsewhere (the compose experiment: one container per continent) pass its rows in.
+ */
+export async function runExperiment(
+  plan: ExperimentPlan,
+  sweep: Sweep,
+  progress?: Progress,
+  wanRows?: ReportRow[],
+): Promise<ExperimentRows> {
+  const tick = (label: string) => (row: ReportRow) => progress?.tick(`${label}: ${row.algorithm} ${row.bytes} B done`);
+  const main = { sizes: plan.sizes, algorithms: plan.algorithms, iters: plan.iters };
+  progress?.note(`across ${plan.topology} (emulated WAN)`);
+  const wan = wanRows ?? (await sweep({ ...main, topology: plan.topology, emulate: true, rateMbit: plan.rateMbit }, tick("WAN")));
+  let baseline: ReportRow[] = [];
+  if (plan.baseline) {
+    progress?.note("single site (no emulated WAN)");
+    baseline = await sweep({ ...main, topology: plan.topology, emulate: false }, tick("single site"));
+  }
+  const distance: DistanceRow[] = [];
+  const d = plan.distance;
+  for (const peer of d?.peers ?? []) {
+    const km = Math.round(distanceKm(d!.anchor, peer));
+    const topology = `${d!.anchor}:${d!.ranksPerRegion},${peer}:${d!.ranksPerRegion}`;
+    progress?.note(`${d!.anchor} ↔ ${peer} (${km} km)`);
+    const request = { topology, emulate: true, rateMbit: plan.rateMbit, sizes: d!.sizes, algorithms: d!.algorithms, iters: d!.iters };
+    const rows = await sweep(request, tick(`${peer} ${km} km`));
+    distance.push(...rows.map((row) => ({ ...row, distanceKm: km })));
+  }
+  return { wan, baseline, distance };
+}
