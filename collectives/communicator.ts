@@ -9,6 +9,7 @@ import type { Transport } from "../transports/transport.js";
 import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "./algorithms.js";
 import { countOffsets, ringAllGatherInPlace } from "./allgather-ring.js";
 import { disseminationBarrier } from "./barrier.js";
+import { allReduceCompressed } from "./compression/allreduce-compressed.js";
 import { chainBroadcast } from "./broadcast.js";
 import { P2P_OP_SEQ, recvInto, sendTo } from "./point-to-point.js";
 import { ringReduce } from "./reduce.js";
@@ -65,7 +66,7 @@ class RingCommunicator implements Communicator {
     const name = options.algorithm ?? "auto";
     const algorithm = getAllReduceAlgorithm(name);
     if (!algorithm) this.check.fail(op, `unknown algorithm "${name}"; choose one of ${allReduceAlgorithmNames().join(", ")}`);
-    if (options.compress !== undefined) throw new CommError(`${op}: compress is not handled by the plain Communicator; wrap it with collectives/compression`, { code: "UNSUPPORTED", rank: this.rank, op });
+    if (options.compress !== undefined) return this.run(op, options, async (ctx) => (await allReduceCompressed(ctx, data, options.compress, reduceOp), data));
     return this.run(op, options, async (ctx) => {
       await algorithm(ctx, data, reduceOp === "avg" ? "sum" : reduceOp);
       return this.finish(data, reduceOp);

@@ -39,16 +39,39 @@ export class StreamingDiLoCo {
     this.global.set(this.params);
   }
 
-  /** Call after each inner step: applies exchanges that are due, starts the fragments due now. */
-  async step(): Promise<void> {
+  /**
+   * Call after each inner step: applies exchanges that are due, starts the fragments due now.
+   * Resolves true when `params` changed (a framework must then copy them back into its model).
+   */
+  async step(): Promise<boolean> {
     this.steps++;
-    while (this.pending.length > 0 && this.pending[0].applyAt <= this.steps) await this.apply(this.pending.shift()!);
+    let changed = false;
+    while (this.pending.length > 0 && this.pending[0].applyAt <= this.steps) {
+      await this.apply(this.pending.shift()!);
+      changed = true;
+    }
     for (const fragment of fragmentsDueAt(this.fragments, this.options.innerSteps, this.steps)) this.start(fragment);
+    return changed;
   }
 
   /** Waits for every exchange in flight and applies it (call before evaluating or stopping). */
   async flush(): Promise<void> {
     while (this.pending.length > 0) await this.apply(this.pending.shift()!);
+  }
+
+  /**
+   * Ends training with one consensus: applies what is in flight, then one outer step over all
+   * fragments at once, so every rank leaves with the same parameters (one extra full exchange).
+   */
+  async finish(): Promise<void> {
+    await this.flush();
+    const all = { index: -1, start: 0, end: this.params.length, offset: 0 };
+    this.start(all);
+    const last = this.pending.pop()!;
+    await last.done;
+    this.outer.step(this.global, last.delta, 0);
+    this.params.set(this.global);
+    this.syncs++;
   }
 
   private start(fragment: Fragment): void {

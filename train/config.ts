@@ -1,0 +1,52 @@
+import type { CompressOptions } from "../collectives/compression/types.js";
+
+export const METHODS = ["sync", "topk", "diloco", "streaming-diloco"] as const;
+export type Method = (typeof METHODS)[number];
+
+/** Everything that defines one training run; identical on every rank and in the baseline. */
+export interface TrainConfig {
+  method: Method;
+  steps: number;
+  /** Samples per rank per step. */
+  batch: number;
+  hidden: number;
+  /** Inner (Adam) learning rate. */
+  lr: number;
+  /** DiLoCo's H. */
+  innerSteps: number;
+  topkRatio: number;
+  fragments: number;
+  overlapSteps: number;
+  /** Quantise DiLoCo's outer gradients on the wire. */
+  outerCompress?: "fp16" | "int8";
+  seed: number;
+}
+
+export const DEFAULT_CONFIG: Omit<TrainConfig, "method"> = {
+  steps: 300,
+  batch: 32,
+  hidden: 128,
+  lr: 1e-3,
+  innerSteps: 100,
+  topkRatio: 0.01,
+  fragments: 4,
+  overlapSteps: 5,
+  seed: 7,
+};
+
+export function outerCompression(config: TrainConfig): CompressOptions | undefined {
+  return config.outerCompress ? { kind: config.outerCompress } : undefined;
+}
+
+/** What each rank reports (one JSON file per rank). */
+export interface RankResult {
+  rank: number;
+  method: Method;
+  steps: number;
+  seconds: number;
+  wanBytes: number;
+  lanBytes: number;
+  syncs: number;
+  testAccuracy: number;
+  finalLoss: number;
+}

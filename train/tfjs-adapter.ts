@@ -1,0 +1,58 @@
+import * as tf from "@tensorflow/tfjs";
+import type { CompressOptions } from "../collectives/compression/types.js";
+import type { Communicator } from "../collectives/types.js";
+import { flatten, split } from "./flat.js";
+
+/** All variables as one Float32Array, in the given order. */
+export function readVariables(vars: readonly tf.Variable[]): Float32Array {
+  return flatten(vars.map((v) => v.dataSync() as Float32Array));
+}
+
+/** Assigns consecutive slices of `flat` to `vars`. */
+export function writeVariables(vars: readonly tf.Variable[], flat: Float32Array): void {
+  const parts = split(flat, vars.map((v) => v.size));
+  vars.forEach((v, i) => v.assign(tf.tensor(parts[i], v.shape, "float32")));
+}
+
+/** Horovod's broadcast_variables: every rank starts from `root`'s values. */
+export async function broadcastVariables(comm: Communicator, vars: readonly tf.Variable[], root = 0): Promise<void> {
+  const flat = readVariables(vars);
+  await comm.broadcast(flat, root);
+  writeVariables(vars, flat);
+}
+
+export interface DistributedOptimizerOptions {
+  /** e.g. { kind: "topk", ratio: 0.01 } — top-k with error feedback; default: dense. */
+  compress?: CompressOptions;
+  timeoutMs?: number;
+}
+
+/**
+ * Wraps a tfjs optimizer like Horovod's DistributedOptimizer: `minimize` computes the gradients,
+ * averages them over all ranks in one flat all-reduce, then applies them with the wrapped
+ * optimizer. Every rank must call it the same number of times with the same variable list.
+ */
+export class DistributedOptimizer {
+  constructor(
+    readonly optimizer: tf.Optimizer,
+    private readonly comm: Communicator,
+    private readonly options: DistributedOptimizerOptions = {},
+  ) {}
+
+  /** One training step; resolves with the local loss. */
+  async minimize(loss: () => tf.Scalar, varList: tf.Variable[]): Promise<number> {
+    const { value, grads } = tf.variableGrads(loss, varList);
+    const names = varList.map((v) => v.name);
+    const flat = flatten(names.map((n) => grads[n].dataSync() as Float32Array));
+    const lossValue = (await value.data())[0];
+    tf.dispose([value, ...Object.values(grads)]);
+    await this.comm.allReduce(flat, { op: "avg", compress: this.options.compress, timeoutMs: this.options.timeoutMs });
+    const parts = split(flat, varList.map((v) => v.size));
+    tf.tidy(() => {
+      const averaged: tf.NamedTensorMap = {};
+      varList.forEach((v, i) => (averaged[v.name] = tf.tensor(parts[i], v.shape, "float32")));
+      this.optimizer.applyGradients(averaged);
+    });
+    return lossValue;
+  }
+}
