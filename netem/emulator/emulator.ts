@@ -1,0 +1,120 @@
+import { hostOf, listenPort, proxyPort, type AddressPlan } from "../../transports/addresses.js";
+import type { Topology } from "../../transports/topology.js";
+import { linkProfilesFor } from "../pairs.js";
+import { validateProfile, type LinkProfile } from "../profile.js";
+import { LinkShaper } from "./link.js";
+import { Gauge } from "./pipe.js";
+import { openRoute, type Route } from "./route.js";
+import { Scheduler } from "./scheduler.js";
+
+/**
+ * Linux's largest receive window by default: net.ipv4.tcp_rmem max = 6 MiB. One connection can
+ * have at most this much unacknowledged, so over a round trip it moves at most window/RTT — 6 MiB
+ * over 133 ms (8,000 km) is ~380 Mbit/s, which is why WAN transfers use several streams.
+ */
+export const DEFAULT_WINDOW_BYTES = 6 * 1024 * 1024;
+/** Bottleneck queue depth (ms at the link rate) before the sender is pushed back. */
+export const DEFAULT_QUEUE_MS = 10;
+
+export interface EmulatorOptions {
+  readonly topology: Topology;
+  readonly plan: AddressPlan;
+  /** One-way profile from region index src to region index dst; default: distance model. */
+  readonly profiles?: (srcRegion: number, dstRegion: number) => LinkProfile;
+  /** Rate of every region pair when `profiles` is not given (Mbit/s; default unshaped). */
+  readonly rateMbit?: number;
+  readonly windowBytes?: number;
+  readonly queueMs?: number;
+  /** Where the proxies listen (default plan.emulatorHost or 127.0.0.1; in a container 0.0.0.0). */
+  readonly listenHost?: string;
+}
+
+export interface LinkStats {
+  readonly src: number;
+  readonly dst: number;
+  readonly bytes: number;
+  readonly lostSegments: number;
+}
+
+export interface EmulatorStats {
+  readonly connections: number;
+  readonly links: LinkStats[];
+  /** Bytes held in user space now and at most (the memory bound). */
+  readonly heldBytes: number;
+  readonly peakHeldBytes: number;
+  /** Mean and max lateness of scheduled deliveries (ms). */
+  readonly meanLateMs: number;
+  readonly maxLateMs: number;
+}
+
+export interface Emulator {
+  close(): Promise<void>;
+  stats(): EmulatorStats;
+}
+
+/**
+ * Starts one proxy per (source region, destination rank in another region) at
+ * proxyPort(topology, plan, src, dst), forwarding to the rank's listen port with the src→dst
+ * profile one way and dst→src on the way back. All connections of a directed region pair share
+ * one token bucket.
+ */
+export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
+  const { topology, plan } = options;
+  const matrix = options.profiles ? undefined : linkProfilesFor(topology, { rateMbit: options.rateMbit });
+  const profileOf = options.profiles ?? ((s: number, d: number) => (matrix as NonNullable<typeof matrix>).profile(s, d));
+  const sched = new Scheduler();
+  const gauge = new Gauge();
+  const links = new Map<string, LinkShaper>();
+  const linkOf = (src: number, dst: number): LinkShaper => {
+    const key = `${src}>${dst}`;
+    let link = links.get(key);
+    if (!link) {
+      const rtt = validateProfile(profileOf(src, dst)).delayMs + validateProfile(profileOf(dst, src)).delayMs;
+      link = new LinkShaper(profileOf(src, dst), rtt);
+      links.set(key, link);
+    }
+    return link;
+  };
+  const routes: Route[] = [];
+  const listenHost = options.listenHost ?? plan.emulatorHost ?? "127.0.0.1";
+  try {
+    for (const region of topology.regions) {
+      for (let dst = 0; dst < topology.size; dst++) {
+        const dstRegion = topology.regionOf(dst).index;
+        if (dstRegion === region.index) continue;
+        routes.push(await openRoute({
+          listenHost,
+          listenPort: proxyPort(topology, plan, region.index, dst),
+          targetHost: hostOf(topology, plan, dst),
+          targetPort: listenPort(plan, dst),
+          forward: linkOf(region.index, dstRegion),
+          reverse: linkOf(dstRegion, region.index),
+          sched,
+          gauge,
+          windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
+          queueMs: options.queueMs ?? DEFAULT_QUEUE_MS,
+        }));
+      }
+    }
+  } catch (error) {
+    await Promise.all(routes.map((r) => r.close()));
+    throw error;
+  }
+  return {
+    close: async () => {
+      await Promise.all(routes.map((r) => r.close()));
+      sched.close();
+    },
+    stats: () => ({
+      connections: routes.reduce((sum, r) => sum + r.connections, 0),
+      links: [...links.entries()].map(([key, link]) => {
+        const [src, dst] = key.split(">").map(Number);
+        return { src, dst, bytes: link.bytes, lostSegments: link.lostSegments };
+      }),
+      heldBytes: gauge.held,
+      peakHeldBytes: gauge.peak,
+      meanLateMs: sched.lateness.count ? sched.lateness.sumMs / sched.lateness.count : 0,
+      maxLateMs: sched.lateness.maxMs,
+    }),
+  };
+}

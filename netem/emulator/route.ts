@@ -1,0 +1,80 @@
+import { createServer, connect, type Server, type Socket } from "node:net";
+import { NetemError } from "../errors.js";
+import type { LinkShaper } from "./link.js";
+import { Pipe, type Gauge } from "./pipe.js";
+import type { Scheduler } from "./scheduler.js";
+
+export interface RouteOptions {
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly targetHost: string;
+  readonly targetPort: number;
+  /** Client → target direction. */
+  readonly forward: LinkShaper;
+  /** Target → client direction. */
+  readonly reverse: LinkShaper;
+  readonly sched: Scheduler;
+  readonly gauge: Gauge;
+  readonly windowBytes: number;
+  readonly queueMs: number;
+}
+
+export interface Route {
+  readonly port: number;
+  connections: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy for one directed route. A connection pays the round trip before data flows: the
+ * "SYN" reaches the target after the forward delay (the upstream connect happens then) and the
+ * client may send once the "SYN-ACK" is back, after the reverse delay. Half-open sockets let each
+ * direction finish delivering after the other side's FIN.
+ */
+export async function openRoute(options: RouteOptions): Promise<Route> {
+  const { sched, forward, reverse } = options;
+  const sockets = new Set<Socket>();
+  const track = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  };
+  const route: Route = { port: 0, connections: 0, close: async () => undefined };
+  const server: Server = createServer({ pauseOnConnect: true, noDelay: true, allowHalfOpen: true }, (client) => {
+    route.connections++;
+    track(client);
+    let upstream: Socket | undefined;
+    client.on("error", () => upstream?.destroy());
+    client.on("close", () => upstream?.destroy());
+    sched.at(sched.now() + forward.profile.delayMs, () => {
+      if (client.destroyed) return;
+      const up = connect({ host: options.targetHost, port: options.targetPort, noDelay: true, allowHalfOpen: true });
+      upstream = up;
+      track(up);
+      up.on("error", () => client.destroy());
+      up.on("close", () => client.destroy());
+      up.once("connect", () => {
+        sched.at(sched.now() + reverse.profile.delayMs, () => {
+          if (client.destroyed || up.destroyed) return;
+          const flow = { windowBytes: options.windowBytes, queueMs: options.queueMs };
+          new Pipe(client, up, forward, sched, { ...flow, ackDelayMs: reverse.profile.delayMs }, options.gauge);
+          new Pipe(up, client, reverse, sched, { ...flow, ackDelayMs: forward.profile.delayMs }, options.gauge);
+          client.resume();
+        });
+      });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (cause) =>
+      reject(new NetemError(`emulator cannot listen on ${options.listenHost}:${options.listenPort} (${(cause as Error).message}); pick another --base-port or stop what uses it`, { code: "EMULATOR", cause })));
+    server.listen(options.listenPort, options.listenHost, () => resolve());
+  });
+  const address = server.address();
+  return Object.assign(route, {
+    port: typeof address === "object" && address ? address.port : options.listenPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  });
+}
