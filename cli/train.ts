@@ -1,0 +1,86 @@
+import { parseArgs } from "node:util";
+import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
+import { parseTopology } from "../transports/topology.js";
+import { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig } from "../train/config.js";
+
+const HELP = `usage: longhaul train --method sync|topk|diloco|streaming-diloco [--topology continents] [--emulate]
+                      [--steps N] [--json] [options]
+
+Trains a 784-H-10 MLP on the real MNIST digits of the "mnist" package, data-parallel: one process
+per rank, each on its own shard, tested on held-out digits. Also trains the two references:
+the same model in one process on the same samples (oneProcessAccuracy), and the same method with
+the same ranks on one site without WAN emulation (baselineStepsPerSec). Progress goes to stderr.
+
+options:
+  --method M            sync (dense all-reduce), topk (top-k + error feedback), diloco, streaming-diloco
+  --topology SPEC       regions and ranks (default continents: 4 regions x 2 ranks)
+  --emulate             route cross-region links through the userspace WAN emulator
+  --rate MBIT           with --emulate: rate of every region pair (default: emulator's default)
+  --steps N             steps per rank (default ${DEFAULT_CONFIG.steps})
+  --batch B             samples per rank per step (default ${DEFAULT_CONFIG.batch})
+  --hidden H            hidden units (default ${DEFAULT_CONFIG.hidden})
+  --lr X                inner Adam learning rate (default ${DEFAULT_CONFIG.lr})
+  --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
+  --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
+  --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
+  --overlap T           streaming-diloco overlap steps (default ${DEFAULT_CONFIG.overlapSteps})
+  --outer-compress Q    fp16 or int8: quantise DiLoCo's outer gradients
+  --no-baseline         skip both references
+  --base-port P         rank r listens on P + r (default ${DEFAULT_BASE_PORT})
+  --timeout SECONDS     stop a run after this long (default 1800)
+  --json                one JSON object on stdout
+  -h, --help            show this help`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      method: { type: "string" }, topology: { type: "string", default: "continents" }, emulate: { type: "boolean", default: false },
+      rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
+      "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
+      "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, "base-port": { type: "string" },
+      timeout: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const fail = (message: string): number => {
+    console.error(`longhaul train: ${message}\n\n${HELP}`);
+    return 2;
+  };
+  if (!METHODS.includes(values.method as Method)) return fail(`--method must be one of ${METHODS.join(", ")}, got ${String(values.method)}`);
+  const num = (text: string | undefined, fallback: number, flag: string): number => {
+    if (text === undefined) return fallback;
+    const v = Number(text);
+    if (!(Number.isFinite(v) && v > 0)) throw new Error(`${flag} needs a positive number, got "${text}"`);
+    return v;
+  };
+  if (values["outer-compress"] !== undefined && !["fp16", "int8"].includes(values["outer-compress"])) return fail(`--outer-compress must be fp16 or int8`);
+  const config: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    method: values.method as Method,
+    steps: num(values.steps, DEFAULT_CONFIG.steps, "--steps"),
+    batch: num(values.batch, DEFAULT_CONFIG.batch, "--batch"),
+    hidden: num(values.hidden, DEFAULT_CONFIG.hidden, "--hidden"),
+    lr: num(values.lr, DEFAULT_CONFIG.lr, "--lr"),
+    innerSteps: num(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
+    topkRatio: num(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
+    fragments: num(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
+    overlapSteps: num(values.overlap, DEFAULT_CONFIG.overlapSteps, "--overlap"),
+    outerCompress: values["outer-compress"] as TrainConfig["outerCompress"],
+  };
+  const topology = parseTopology(values.topology);
+  const basePort = num(values["base-port"], DEFAULT_BASE_PORT, "--base-port");
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const { runTraining } = await import("../train/run-training.js");
+  const summary = await runTraining({
+    config, topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"],
+    rateMbit: values.rate === undefined ? undefined : num(values.rate, 0, "--rate"),
+    timeoutMs: num(values.timeout, 1800, "--timeout") * 1000,
+  });
+  if (values.json) console.log(JSON.stringify(summary));
+  else console.log(Object.entries(summary).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "number" ? +v.toFixed(4) : String(v)}`).join("\n"));
+  return 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * One rank of `longhaul train` (started by the launcher): joins the world like init() does, but
+ * with a CountingTransport under the Communicator so it can report the bytes it sent over the WAN.
+ * Reads its TrainConfig from LONGHAUL_TRAIN_CONFIG and writes rank-R.json into LONGHAUL_TRAIN_OUT.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createCommunicator } from "../collectives/communicator.js";
+import { countTraffic } from "../collectives/compression/traffic.js";
+import { readRankEnv } from "../transports/env.js";
+import { connectZmq } from "../transports/zmq-connect.js";
+import type { RankResult, TrainConfig } from "./config.js";
+import { loadMnist } from "./mnist-data.js";
+import { useWasmBackend } from "./tfjs-backend.js";
+import { trainRank } from "./train-rank.js";
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.env.LONGHAUL_TRAIN_CONFIG ?? "null") as TrainConfig | null;
+  const outDir = process.env.LONGHAUL_TRAIN_OUT;
+  if (!config || !outDir) throw new Error("mnist-worker is started by `longhaul train` (LONGHAUL_TRAIN_CONFIG and LONGHAUL_TRAIN_OUT are not set)");
+  await useWasmBackend();
+  const data = loadMnist();
+  const world = readRankEnv(process.env);
+  const transport = countTraffic(await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs }), world.topology);
+  const comm = createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs });
+  const every = Math.max(1, Math.floor(config.steps / 10));
+  const run = await trainRank(comm, config, data, (step, loss) => {
+    if (comm.rank === 0 && (step + 1) % every === 0) process.stderr.write(`step ${step + 1}/${config.steps} loss ${loss.toFixed(4)}\n`);
+  });
+  await comm.barrier();
+  await comm.close();
+  const result: RankResult = { rank: comm.rank, method: config.method, steps: config.steps, ...run, wanBytes: transport.traffic.wanBytes, lanBytes: transport.traffic.lanBytes };
+  writeFileSync(join(outDir, `rank-${comm.rank}.json`), JSON.stringify(result));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`mnist-worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

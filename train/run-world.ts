@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { launchRanks } from "../transports/launcher.js";
+import type { Topology } from "../transports/topology.js";
+import type { RankResult, TrainConfig } from "./config.js";
+
+export interface WorldRun {
+  ranks: RankResult[];
+  /** steps / seconds of the slowest rank. */
+  stepsPerSec: number;
+  /** Sum over ranks of the payload bytes sent across region boundaries. */
+  wanBytes: number;
+  /** Bytes the emulator forwarded between regions (wire bytes with headers), when it ran. */
+  emulatorWanBytes?: number;
+  testAccuracy: number;
+}
+
+export interface WorldOptions {
+  topology: Topology;
+  config: TrainConfig;
+  basePort: number;
+  emulate: boolean;
+  rateMbit?: number;
+  timeoutMs?: number;
+  log: (line: string) => void;
+}
+
+/** Launches one process per rank (A's launchRanks), through C's emulator when asked, and collects their results. */
+export async function runWorld(options: WorldOptions): Promise<WorldRun> {
+  const { topology, config, basePort, emulate } = options;
+  const outDir = mkdtempSync(join(tmpdir(), "longhaul-train-"));
+  const emulator = emulate
+    ? await (await import("../netem/emulator/emulator.js")).startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit })
+    : undefined;
+  try {
+    const { code, failedRank } = await launchRanks({
+      topology,
+      command: process.execPath,
+      args: [fileURLToPath(new URL("./mnist-worker.js", import.meta.url))],
+      env: { LONGHAUL_TRAIN_CONFIG: JSON.stringify(config), LONGHAUL_TRAIN_OUT: outDir },
+      basePort,
+      emulate,
+      timeoutMs: options.timeoutMs,
+      onLine: (rank, _stream, line) => options.log(`[rank ${rank}] ${line}`),
+    });
+    if (code !== 0) throw new Error(`training ranks failed (exit ${code}${failedRank === undefined ? "" : `, rank ${failedRank}`}); see the rank output above`);
+    const ranks = topology.regions.flatMap((r) => r.ranks).map((rank) => JSON.parse(readFileSync(join(outDir, `rank-${rank}.json`), "utf8")) as RankResult);
+    const slowest = Math.max(...ranks.map((r) => r.seconds));
+    const links = emulator?.stats().links;
+    return {
+      ranks,
+      stepsPerSec: config.steps / slowest,
+      wanBytes: ranks.reduce((sum, r) => sum + r.wanBytes, 0),
+      emulatorWanBytes: links?.reduce((sum, l) => sum + l.bytes, 0),
+      testAccuracy: ranks[0].testAccuracy,
+    };
+  } finally {
+    await emulator?.close();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
