@@ -7,6 +7,8 @@ import type { Transport } from "./transport.js";
 import { bytesOf } from "./transport.js";
 import { PeerLink, type LinkOptions } from "./zmq-link.js";
 
+const DISCONNECT_GRACE_MS = 100;
+
 export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "streams">;
 
 /**
@@ -34,7 +36,7 @@ export class ZmqTransport implements Transport {
     this.links = Array.from({ length: size }, (_, peer) => {
       if (peer === rank) return undefined;
       const options = { ...settings, rank, peer, endpoint: endpoints(peer), streams: Math.max(1, Math.floor(streams(peer))) };
-      return new PeerLink(options, () => this.peerLost(peer, "its connection dropped"));
+      return new PeerLink(options, () => this.peerDisconnected(peer));
     });
   }
 
@@ -153,6 +155,14 @@ export class ZmqTransport implements Transport {
   private onData(peer: number, h: FrameHeader, bytes: Uint8Array): void {
     if (h.flags & FLAG_ACK) this.links[peer]!.sendControl(FrameKind.ACK, 0, 1, h.seq, 0).catch(() => undefined);
     this.mailboxes.deliver(peer, h.tag, bytes);
+  }
+
+  /**
+   * The monitor can report a dropped connection before the reader loop has taken the peer's last
+   * frames (its ACKs, its BYE) off the PULL socket; wait briefly so those count first.
+   */
+  private peerDisconnected(peer: number): void {
+    setTimeout(() => this.peerLost(peer, "its connection dropped"), DISCONNECT_GRACE_MS).unref();
   }
 
   private peerLost(peer: number, why: string): void {

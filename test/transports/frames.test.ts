@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { alignedView, decodeHeader, encodeHeader, FrameKind, HEADER_BYTES, type FrameHeader } from "../../transports/frames.js";
+import { Reassembly } from "../../transports/reassembly.js";
+import { stripeBounds } from "../../transports/stripes.js";
+
+const header = (over: Partial<FrameHeader> = {}): FrameHeader => ({ kind: FrameKind.DATA, flags: 1, stripe: 2, stripes: 3, src: 4095, seq: 0xffffffff, tag: 2 ** 53 - 1, total: 3 * 2 ** 33, ...over });
+
+describe("frame header", () => {
+  it("round-trips every field at its extremes in 32 bytes", () => {
+    const bytes = encodeHeader(header());
+    expect(bytes.byteLength).toBe(HEADER_BYTES);
+    expect(decodeHeader(bytes)).toEqual(header());
+  });
+
+  it("ignores frames that are not headers", () => {
+    expect(decodeHeader(new Uint8Array(31))).toBeUndefined();
+    expect(decodeHeader(new Uint8Array(32))).toBeUndefined(); // kind 0
+  });
+
+  it("copies only misaligned views", () => {
+    const buffer = new Uint8Array(24).map((_, i) => i);
+    const aligned = buffer.subarray(8);
+    expect(alignedView(aligned).buffer).toBe(buffer.buffer);
+    const odd = alignedView(buffer.subarray(3, 11));
+    expect(odd.byteOffset % 8).toBe(0);
+    expect(Array.from(odd)).toEqual([3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe("stripes", () => {
+  it.each([0, 1, 7, 1000, 1_000_003])("cover %i bytes exactly once on 8-byte boundaries", (total) => {
+    for (const stripes of [1, 2, 3, 8]) {
+      let next = 0;
+      for (let i = 0; i < stripes; i++) {
+        const [start, end] = stripeBounds(total, stripes, i);
+        expect(start).toBe(next);
+        if (start < total) expect(start % 8).toBe(0);
+        next = end;
+      }
+      expect(next).toBe(total);
+    }
+  });
+
+  it("reassemble out-of-order stripes and release messages in send order", () => {
+    const out: Array<[number, number[]]> = [];
+    const r = new Reassembly((h, bytes) => out.push([h.seq, Array.from(bytes)]));
+    const data = Uint8Array.from({ length: 20 }, (_, i) => i);
+    const striped = (stripe: number): FrameHeader => header({ seq: 0, stripe, stripes: 2, total: 20, tag: 1 });
+    const [a0, a1] = [stripeBounds(20, 2, 0), stripeBounds(20, 2, 1)];
+    r.accept(header({ seq: 1, stripes: 1, total: 1, tag: 1 }), Uint8Array.of(99)); // arrives before seq 0
+    r.accept(striped(1), data.subarray(...a1));
+    expect(out).toEqual([]);
+    r.accept(striped(0), data.subarray(...a0));
+    expect(out).toEqual([
+      [0, Array.from(data)],
+      [1, [99]],
+    ]);
+    r.accept(header({ seq: 2, stripes: 1, total: 0 }), new Uint8Array(0));
+    expect(out.map(([seq]) => seq)).toEqual([0, 1, 2]);
+  });
+});
