@@ -1,0 +1,113 @@
+/**
+ * Replays a schedule on a link model: every lane runs its steps in order; a step's sends leave when
+ * it starts, its receives end it. Links are FIFO pipes: each rank's outgoing pipe (local copy cost),
+ * each WAN region pair's shared bottleneck (its rate, or window/RTT per connection if lower), and,
+ * when emulated, the emulator process that every WAN byte passes through. The result is the time
+ * the last lane finishes — the critical path, not a sum of global rounds, so an algorithm whose
+ * ranks run out of step (a pipelined ring) is not charged the slowest link at every step.
+ */
+import type { Schedule } from "./cost-schedules.js";
+import type { LinkModel } from "./link-model.js";
+
+export interface SimCosts {
+  /** Include this implementation's software costs (false: network only, for lower bounds). */
+  software: boolean;
+  /** Include bandwidth terms (false: latency only). */
+  bandwidth: boolean;
+}
+
+export interface SimResult {
+  seconds: number;
+  /** Bytes each directed WAN region pair carries, keyed "src>dst" by region index. */
+  wanBytes: Map<string, number>;
+}
+
+/** Effective bytes/s of the src→dst region pair for `connections` concurrent rank-pair connections. */
+export function pairRate(model: LinkModel, src: number, dst: number, connections: number): number {
+  const rtt = model.alphaS[src][dst] + model.alphaS[dst][src];
+  const windowRate = rtt > 0 ? (connections * model.streams * model.windowBytes) / rtt : Infinity;
+  return Math.min(model.rateBps[src][dst], windowRate);
+}
+
+/** Distinct rank pairs per directed region pair: the connections that share its bottleneck. */
+function connectionsPerPair(model: LinkModel, schedule: Schedule): Map<string, number> {
+  const pairs = new Map<string, Set<string>>();
+  const region = (r: number) => model.topology.regionOf(r).index;
+  for (const lane of schedule) {
+    for (const s of lane.steps) {
+      for (const send of s.sends) {
+        const key = `${region(lane.rank)}>${region(send.to)}`;
+        if (region(lane.rank) === region(send.to)) continue;
+        const set = pairs.get(key) ?? new Set<string>();
+        set.add(`${lane.rank}>${send.to}`);
+        pairs.set(key, set);
+      }
+    }
+  }
+  return new Map([...pairs].map(([k, v]) => [k, v.size]));
+}
+
+export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts): SimResult {
+  const sw = model.software;
+  const on = (x: number) => (costs.software ? x : 0);
+  const region = (r: number) => model.topology.regionOf(r).index;
+  const connections = connectionsPerPair(model, schedule);
+  const senderFree = new Map<number, number>();
+  const pairFree = new Map<string, number>();
+  let emulatorFree = 0;
+  const arrivals = new Map<string, number>();
+  const wanBytes = new Map<string, number>();
+  const time = schedule.map(() => 0);
+  const next = schedule.map(() => 0);
+  let end = 0;
+  let remaining = schedule.reduce((n, lane) => n + lane.steps.length, 0);
+  const sent = schedule.map(() => false); // whether the lane's current step has issued its sends
+  const recvIds = schedule.map((lane) => lane.steps.map((st) => st.recvs.map((r) => `${r.from}>${lane.rank}:${r.key}`)));
+  const arrived = (i: number) => recvIds[i][next[i]].every((id) => arrivals.has(id));
+  while (remaining > 0) {
+    let pick = -1;
+    for (let i = 0; i < schedule.length; i++) {
+      if (next[i] < schedule[i].steps.length && (!sent[i] || arrived(i)) && (pick < 0 || time[i] < time[pick])) pick = i;
+    }
+    if (pick < 0) throw new Error("cost model: schedule deadlocks (a receive has no matching send); this is a bug in cost-schedules.ts");
+    const lane = schedule[pick];
+    const st = lane.steps[next[pick]];
+    let t = time[pick];
+    if (!sent[pick]) {
+      // A step's sends leave as soon as the lane reaches it; its receives may wait for other lanes.
+      for (const send of st.sends) {
+        t += on(sw.perMessageS);
+        const wire = costs.bandwidth ? send.bytes : 0;
+        const start = Math.max(t, senderFree.get(lane.rank) ?? 0);
+        let done = start + on(wire * sw.localBetaS);
+        senderFree.set(lane.rank, done);
+        const [a, b] = [region(lane.rank), region(send.to)];
+        let alpha = on(sw.localAlphaS);
+        if (a !== b) {
+          const key = `${a}>${b}`;
+          wanBytes.set(key, (wanBytes.get(key) ?? 0) + send.bytes);
+          const pairStart = Math.max(start, pairFree.get(key) ?? 0);
+          const pairDone = pairStart + wire / pairRate(model, a, b, connections.get(key) ?? 1);
+          pairFree.set(key, pairDone);
+          const emuStart = Math.max(start, emulatorFree);
+          emulatorFree = emuStart + on(wire * sw.emulatorBetaS);
+          done = Math.max(done, pairDone, emulatorFree);
+          alpha += model.alphaS[a][b] + (model.emulated ? on(sw.emulatorAlphaS) : 0);
+        }
+        arrivals.set(`${lane.rank}>${send.to}:${send.key}`, done + alpha);
+        end = Math.max(end, done + alpha);
+      }
+      sent[pick] = true;
+      time[pick] = t;
+      continue;
+    }
+    for (const id of recvIds[pick][next[pick]]) t = Math.max(t, arrivals.get(id) ?? 0) + on(sw.perMessageS);
+    t += on(st.reduceBytes * sw.gammaS);
+    time[pick] = t;
+    end = Math.max(end, t);
+    next[pick]++;
+    sent[pick] = false;
+    remaining--;
+  }
+  return { seconds: end, wanBytes };
+}

@@ -1,0 +1,41 @@
+/** The `--explain` text: each algorithm's predicted time and floor for one size, and what "auto" picks and why. */
+import type { LinkModel } from "./link-model.js";
+import { choose, DEFAULT_MODEL_SEGMENT_BYTES } from "./select.js";
+
+function size(bytes: number): string {
+  for (const [unit, scale] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) if (bytes >= scale) return `${+(bytes / scale).toFixed(2)} ${unit}`;
+  return `${bytes} B`;
+}
+
+function time(us: number): string {
+  return us >= 1e4 ? `${(us / 1000).toFixed(1)} ms` : `${us.toFixed(0)} µs`;
+}
+
+/** One line describing the links the model was given. */
+export function describeLinks(links: LinkModel): string {
+  const t = links.topology;
+  const wan: number[] = [];
+  const rates = new Set<string>();
+  t.regions.forEach((a) => t.regions.forEach((b) => {
+    if (a.index === b.index) return;
+    wan.push(links.alphaS[a.index][b.index] * 1000);
+    const rate = links.rateBps[a.index][b.index];
+    rates.add(Number.isFinite(rate) ? `${((rate * 8) / 1e6).toFixed(0)} Mbit/s` : "unshaped");
+  }));
+  const latency = wan.length ? `WAN one-way ${Math.min(...wan).toFixed(1)}–${Math.max(...wan).toFixed(1)} ms, ${[...rates].join("/")}, ${links.streams} stream(s) per rank pair` : "all links local";
+  return `${t.spec}: ${t.size} ranks in ${t.regions.length} region(s); ${links.source} links${links.emulated ? " through the userspace emulator" : ""}; ${latency}`;
+}
+
+/** Lines explaining the choice for `bytes`. */
+export function explainChoice(bytes: number, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): string[] {
+  const { algorithm, predictions } = choose(bytes, links, segmentBytes);
+  const sorted = [...predictions].sort((a, b) => a.predictedUs - b.predictedUs);
+  const lines = [`${size(bytes)}: ${"algorithm".padEnd(18)} ${"predicted".padStart(11)} ${"lower bound".padStart(12)}`];
+  for (const p of predictions) {
+    lines.push(`${" ".repeat(size(bytes).length + 2)}${p.algorithm.padEnd(18)} ${time(p.predictedUs).padStart(11)} ${time(p.lowerBoundUs).padStart(12)}${p.algorithm === algorithm ? "  <- auto" : ""}`);
+  }
+  const runnerUp = sorted[1];
+  const margin = runnerUp ? ` (${(runnerUp.predictedUs / sorted[0].predictedUs).toFixed(2)}x faster than ${runnerUp.algorithm})` : "";
+  lines.push(`${" ".repeat(size(bytes).length + 2)}auto picks ${algorithm}${margin}`);
+  return lines;
+}

@@ -1,0 +1,110 @@
+/**
+ * The α/β/γ link matrix the cost model reads (NCCL's tuning.cc keeps the same numbers per link
+ * class): α = one-way latency, β = seconds per byte of a link's bottleneck, γ = seconds per byte
+ * reduced. WAN links are per region pair, because the emulator's (and a real WAN's) rate is shared
+ * by every connection between two regions. Declared from the netem profiles; the software
+ * constants below were calibrated on this 2-core machine (see DEFAULT_SOFTWARE).
+ */
+import { linkProfilesFor } from "../netem/pairs.js";
+import { REGIONS } from "../netem/regions.js";
+import type { Topology } from "../transports/topology.js";
+
+/** This implementation's own costs (not the network's). */
+export interface SoftwareCosts {
+  /** One-way latency of a message between two ranks of one region (ZeroMQ over loopback), s. */
+  localAlphaS: number;
+  /** Per-byte cost of a local transfer at the sender (copies, syscalls), s/byte. */
+  localBetaS: number;
+  /** Per-message CPU cost at sender and at receiver, s. */
+  perMessageS: number;
+  /** Per-byte reduction cost (WebAssembly SIMD kernel), s/byte. */
+  gammaS: number;
+  /** Fixed cost of one all-reduce call (op bookkeeping, promise chains), s. */
+  perOpS: number;
+  /** Extra one-way latency of a hop through the userspace emulator (two extra loopback legs), s. */
+  emulatorAlphaS: number;
+  /** Per-byte CPU cost of the emulator process, shared by all WAN traffic, s/byte (0 = no emulator). */
+  emulatorBetaS: number;
+}
+
+/**
+ * Calibrated from `longhaul bench allreduce` runs here (2 shared cores, loaded): see bench/wan-calibrate.md
+ * in the report for the runs. They are rough — the machine is shared — and matter only where
+ * the network does not dominate.
+ */
+export const DEFAULT_SOFTWARE: SoftwareCosts = {
+  localAlphaS: 45e-6,
+  localBetaS: 1 / 1.2e9,
+  perMessageS: 8e-6,
+  gammaS: 1 / 4e9,
+  perOpS: 30e-6,
+  emulatorAlphaS: 150e-6,
+  emulatorBetaS: 1 / 1.0e9,
+};
+
+export interface LinkModel {
+  readonly topology: Topology;
+  readonly source: "declared" | "measured";
+  /** alphaS[src][dst]: one-way WAN latency between region indices (0 on the diagonal). */
+  readonly alphaS: readonly (readonly number[])[];
+  /** rateBps[src][dst]: bytes/s of the shared region-pair bottleneck (Infinity = unshaped). */
+  readonly rateBps: readonly (readonly number[])[];
+  /** Per-connection window (TCP receive window cap), bytes: one stream moves at most window/RTT. */
+  readonly windowBytes: number;
+  /** Connections per rank pair on WAN links (multi-stream). */
+  readonly streams: number;
+  /** Whether cross-region traffic goes through the userspace emulator. */
+  readonly emulated: boolean;
+  readonly software: SoftwareCosts;
+}
+
+export interface DeclareOptions {
+  /** Rate of every WAN region pair in Mbit/s (default: unshaped). */
+  rateMbit?: number;
+  /** false: the regions are names only and every rank is on this host (all links local). */
+  wan?: boolean;
+  emulated?: boolean;
+  windowBytes?: number;
+  streams?: number;
+  software?: Partial<SoftwareCosts>;
+}
+
+/** Linux's default largest receive window (tcp_rmem max); the emulator models the same cap. */
+export const DEFAULT_WINDOW_BYTES = 6 * 1024 * 1024;
+
+/** A link model declared from the regions' netem profiles (distance-based delay, optional rate). */
+export function declaredLinkModel(topology: Topology, options: DeclareOptions = {}): LinkModel {
+  const n = topology.regions.length;
+  const known = topology.regions.every((r) => REGIONS.has(r.name));
+  const wan = (options.wan ?? true) && known && n > 1;
+  const matrix = wan ? linkProfilesFor(topology, options.rateMbit === undefined ? {} : { rateMbit: options.rateMbit }) : undefined;
+  const grid = (f: (i: number, j: number) => number) => topology.regions.map((_, i) => topology.regions.map((_, j) => f(i, j)));
+  const software = { ...DEFAULT_SOFTWARE, ...options.software };
+  const emulated = wan && (options.emulated ?? false);
+  if (!emulated) software.emulatorBetaS = 0;
+  return {
+    topology,
+    source: "declared",
+    alphaS: grid((i, j) => (matrix && i !== j ? matrix.profile(i, j).delayMs / 1000 : 0)),
+    rateBps: grid((i, j) => {
+      const mbit = matrix && i !== j ? matrix.profile(i, j).rateMbit : undefined;
+      return mbit === undefined ? Infinity : (mbit * 1e6) / 8;
+    }),
+    windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
+    streams: options.streams ?? 1,
+    emulated,
+    software,
+  };
+}
+
+/** Whether ranks a and b sit in different regions (a WAN link). */
+export function isWan(model: LinkModel, a: number, b: number): boolean {
+  return model.topology.regionOf(a).index !== model.topology.regionOf(b).index;
+}
+
+/** Number of region boundaries the ring r → r+1 (mod n) crosses; the minimum for R > 1 regions is R. */
+export function ringWanCrossings(topology: Topology): number {
+  let crossings = 0;
+  for (let r = 0; r < topology.size; r++) if (topology.regionOf(r).index !== topology.regionOf((r + 1) % topology.size).index) crossings++;
+  return crossings;
+}

@@ -1,0 +1,116 @@
+/**
+ * The cost model and `algorithm: "auto"` (NCCL's tuning.cc): for each algorithm, replay its message
+ * schedule on the link model (cost-sim.ts) and pick the cheapest for this buffer size.
+ *
+ * - predict(): this implementation's time, software costs included (µs).
+ * - lowerBound(): the algorithm's floor on these links: the bytes its busiest WAN region pair must
+ *   carry divided by that pair's rate, plus its sequential latency steps (network only, µs).
+ */
+import { allReduceHalvingDoubling } from "./allreduce-halving-doubling.js";
+import { allReduceHierarchical } from "./allreduce-hierarchical.js";
+import { ringAllReduce } from "./allreduce-ring.js";
+import { allReduceTree } from "./allreduce-tree.js";
+import { scheduleOf, type ScheduledAlgorithm } from "./cost-schedules.js";
+import { simulate } from "./cost-sim.js";
+import { declaredLinkModel, type LinkModel } from "./link-model.js";
+import type { AllReduceAlgorithm } from "./types.js";
+
+export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];
+const IMPLEMENTATIONS: Record<ScheduledAlgorithm, AllReduceAlgorithm> = {
+  ring: ringAllReduce,
+  tree: allReduceTree,
+  "halving-doubling": allReduceHalvingDoubling,
+  hierarchical: allReduceHierarchical,
+};
+export const DEFAULT_MODEL_SEGMENT_BYTES = 1 << 20;
+
+/** Predicted time of one all-reduce of `bytes` with `algorithm` on `links`, in µs. */
+export function predict(algorithm: ScheduledAlgorithm, bytes: number, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): number {
+  if (links.topology.size === 1) return links.software.perOpS * 1e6;
+  const { seconds } = simulate(links, scheduleOf(algorithm, links.topology, bytes, segmentBytes), { software: true, bandwidth: true });
+  return (seconds + links.software.perOpS) * 1e6;
+}
+
+/** The algorithm's floor on these links, in µs: busiest WAN pair's bytes / its rate + its latency path. */
+export function lowerBound(algorithm: ScheduledAlgorithm, bytes: number, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): number {
+  const schedule = scheduleOf(algorithm, links.topology, bytes, segmentBytes);
+  const latency = simulate(links, schedule, { software: false, bandwidth: false });
+  let busiest = 0;
+  for (const [key, wanBytes] of latency.wanBytes) {
+    const [src, dst] = key.split(">").map(Number);
+    const rate = links.rateBps[src][dst];
+    if (Number.isFinite(rate)) busiest = Math.max(busiest, wanBytes / rate);
+  }
+  return (latency.seconds + busiest) * 1e6;
+}
+
+export interface Choice {
+  algorithm: ScheduledAlgorithm;
+  predictions: Array<{ algorithm: ScheduledAlgorithm; predictedUs: number; lowerBoundUs: number }>;
+}
+
+/** Every algorithm's prediction and the cheapest. */
+export function choose(bytes: number, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): Choice {
+  const predictions = SELECTABLE.map((algorithm) => ({
+    algorithm,
+    predictedUs: predict(algorithm, bytes, links, segmentBytes),
+    lowerBoundUs: lowerBound(algorithm, bytes, links, segmentBytes),
+  }));
+  const best = predictions.reduce((a, b) => (b.predictedUs < a.predictedUs ? b : a));
+  return { algorithm: best.algorithm, predictions };
+}
+
+/** Per-process link model used by "auto": set by init() (declared or measured), else declared from the environment. */
+const models = new Map<string, LinkModel>();
+const decisions = new Map<string, ScheduledAlgorithm>();
+
+export function setLinkModel(model: LinkModel): void {
+  models.set(model.topology.spec, model);
+  decisions.clear();
+}
+
+function truthy(text: string | undefined): boolean {
+  return ["1", "true", "yes", "on"].includes((text ?? "").trim().toLowerCase());
+}
+
+/**
+ * The model "auto" uses when none was set: regions are real WAN sites when the emulator is on
+ * (LONGHAUL_EMULATE) or regions have their own hosts (LONGHAUL_HOSTS); otherwise every rank is on
+ * this host and the region names are labels. LONGHAUL_LINK_RATE_MBIT declares the WAN rate.
+ */
+export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.ProcessEnv = process.env): LinkModel {
+  let model = models.get(topology.spec);
+  if (!model) {
+    const emulated = truthy(env.LONGHAUL_EMULATE);
+    const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
+    const streams = Number(env.LONGHAUL_WAN_STREAMS);
+    model = declaredLinkModel(topology, {
+      wan: emulated || Boolean(env.LONGHAUL_HOSTS),
+      emulated,
+      ...(rate > 0 && { rateMbit: rate }),
+      ...(streams >= 1 && { streams }),
+    });
+    models.set(topology.spec, model);
+  }
+  return model;
+}
+
+/** The algorithm "auto" runs for `bytes` (cached per size: the replay is not free, repeated sizes are common). */
+export function autoChoice(links: LinkModel, bytes: number, segmentBytes: number): ScheduledAlgorithm {
+  const key = `${links.topology.spec}|${bytes}|${segmentBytes}`;
+  let algorithm = decisions.get(key);
+  if (!algorithm) {
+    algorithm = choose(bytes, links, segmentBytes).algorithm;
+    if (decisions.size > 4096) decisions.clear();
+    decisions.set(key, algorithm);
+  }
+  return algorithm;
+}
+
+/** `algorithm: "auto"`: the cheapest algorithm by the cost model, chosen per call. */
+export const allReduceAuto: AllReduceAlgorithm = (ctx, data, op) =>
+  IMPLEMENTATIONS[autoChoice(linkModelFor(ctx.topology), data.byteLength, ctx.segmentBytes)](ctx, data, op);
+
+export function implementationOf(algorithm: ScheduledAlgorithm): AllReduceAlgorithm {
+  return IMPLEMENTATIONS[algorithm];
+}
