@@ -18,10 +18,15 @@ export interface ProbeOptions {
   readonly pings?: number;
   readonly windowBytes?: number;
   readonly timeoutMs?: number;
+  /** Listening ports of the sink and the proxy (default: any free port). */
+  readonly ports?: { readonly sink: number; readonly proxy: number };
 }
 
 export interface ProbeResult {
+  /** Median round trip of small messages. */
   rttMs: number;
+  /** Fastest round trip: load on the machine only ever adds to it. */
+  rttMinMs: number;
   expectedRttMs: number;
   /** Time from connect() to the first echo: connection set-up plus one round trip. */
   firstEchoMs: number;
@@ -47,9 +52,9 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
   const bytes = options.bytes ?? (rate === undefined ? 64 << 20 : Math.round((rate * 1e6 / 8) * 1.5));
   const sched = new Scheduler();
   const gauge = new Gauge();
-  const sink = await startSink();
+  const sink = await startSink(options.ports?.sink ?? 0);
   const route = await openRoute({
-    listenHost: "127.0.0.1", listenPort: 0, targetHost: "127.0.0.1", targetPort: sink.port,
+    listenHost: "127.0.0.1", listenPort: options.ports?.proxy ?? 0, targetHost: "127.0.0.1", targetPort: sink.port,
     forward: new LinkShaper(options.forward, expectedRttMs), reverse: new LinkShaper(reverseProfile, expectedRttMs),
     sched, gauge, windowBytes: window, queueMs: DEFAULT_QUEUE_MS,
   });
@@ -67,7 +72,7 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
       const throughputMbit = ((t.bytes - t.firstChunk) * 8) / ((t.lastAt - t.firstAt) * 1000);
       const windowLimit = (streams * window * 8) / (expectedRttMs * 1000);
       const expectedMbit = rate === undefined ? null : Math.min(rate, expectedRttMs > 0 ? windowLimit : rate);
-      return { rttMs: ping.rttMs, expectedRttMs, firstEchoMs: ping.firstEchoMs, throughputMbit, expectedMbit,
+      return { rttMs: ping.rttMs, rttMinMs: ping.rttMinMs, expectedRttMs, firstEchoMs: ping.firstEchoMs, throughputMbit, expectedMbit,
         streams, bytes: perStream * streams, peakHeldBytes: gauge.peak, reordered: t.reordered,
         meanLateMs: sched.lateness.sumMs / Math.max(1, sched.lateness.count) };
     };
@@ -88,7 +93,7 @@ function connected(port: number): Promise<Socket> {
 }
 
 /** Median round trip of small messages on one connection (after its set-up). */
-async function pingPong(port: number, count: number): Promise<{ rttMs: number; firstEchoMs: number }> {
+async function pingPong(port: number, count: number): Promise<{ rttMs: number; rttMinMs: number; firstEchoMs: number }> {
   const start = performance.now();
   const socket = await connected(port);
   socket.write("E");
@@ -113,7 +118,7 @@ async function pingPong(port: number, count: number): Promise<{ rttMs: number; f
   }
   socket.destroy();
   samples.sort((a, b) => a - b);
-  return { rttMs: samples[Math.floor(samples.length / 2)], firstEchoMs };
+  return { rttMs: samples[Math.floor(samples.length / 2)], rttMinMs: samples[0], firstEchoMs };
 }
 
 /** Sends `bytes` of a counting byte pattern (so the sink can check order), then closes. */
@@ -137,7 +142,7 @@ interface Sink {
 }
 
 /** Echoes connections that start with "E"; counts (and checks the byte pattern of) those that start with "S". */
-async function startSink(): Promise<Sink> {
+async function startSink(port: number): Promise<Sink> {
   const transfer = { bytes: 0, firstChunk: 0, firstAt: 0, lastAt: 0, reordered: false };
   const server: Server = createServer({ noDelay: true }, (socket) => {
     let mode = "";
@@ -163,7 +168,7 @@ async function startSink(): Promise<Sink> {
     });
     socket.on("error", () => socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : 0,

@@ -25,7 +25,7 @@ function checkDev(dev: string): string {
 
 /** One netem qdisc at the root: every packet leaving `dev` gets the profile. */
 export function singleLinkCommands(dev: string, profile: LinkProfile): Command[] {
-  return [["tc", "qdisc", "replace", "dev", checkDev(dev), "root", "netem", ...netemArgs(profile)]];
+  return [["tc", "qdisc", "replace", "dev", checkDev(dev), "root", ...netemArgs(profile)]];
 }
 
 function ipMatch(ip: string): { protocol: string; prio: string; table: string; words: string[] } {
@@ -81,7 +81,7 @@ export function ingressCommands(dev: string, profile: LinkProfile, ifb = ifbName
     ["tc", "qdisc", "replace", "dev", dev, "handle", "ffff:", "ingress"],
     ["tc", "filter", "replace", "dev", dev, "parent", "ffff:", "protocol", "all", "prio", "1", "handle", "800::1",
       "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", ifb],
-    ["tc", "qdisc", "replace", "dev", ifb, "root", "netem", ...netemArgs(profile)],
+    ["tc", "qdisc", "replace", "dev", ifb, "root", ...netemArgs(profile)],
   ];
 }
 

@@ -1,0 +1,60 @@
+import { parseArgs } from "node:util";
+import { fromDistance } from "../netem/distance.js";
+import { probeLink } from "../netem/emulator/probe.js";
+import { badValue } from "../netem/errors.js";
+import { profileBetween } from "../netem/pairs.js";
+import { distanceKm } from "../netem/regions.js";
+import { parseDistance, parseSize } from "../netem/units.js";
+import { PROFILE_OPTIONS, reportErrors, shapeFromFlags } from "./netem-flags.js";
+
+export const PROBE_HELP = `usage: longhaul netem probe (--distance 1000km | --pair new-york:london) [--rate 100mbit]
+                           [--jitter 1ms] [--loss 0.01%] [--streams N] [--bytes 64MiB] [--json]
+
+Sends traffic through the userspace emulator on loopback: a ping-pong of small messages (median
+round trip) and a bulk transfer over N streams (default: enough 6 MiB windows to fill the
+bandwidth-delay product). Prints measured RTT and throughput beside the expected values.`;
+
+export function probeMain(argv: string[]): Promise<number> {
+  return reportErrors("probe", async () => {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        ...PROFILE_OPTIONS, distance: { type: "string" }, pair: { type: "string" }, streams: { type: "string" },
+        bytes: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+      },
+    });
+    if (values.help) {
+      console.log(PROBE_HELP);
+      return 0;
+    }
+    const shape = shapeFromFlags(values);
+    let km: number;
+    let profile;
+    if (values.pair !== undefined) {
+      const [a, b, extra] = values.pair.split(":");
+      if (!a || !b || extra !== undefined) throw badValue(`--pair "${values.pair}" is not REGION:REGION (e.g. new-york:london)`);
+      km = distanceKm(a, b);
+      profile = profileBetween(a, b, shape);
+    } else if (values.distance !== undefined) {
+      km = parseDistance(values.distance, "--distance");
+      profile = fromDistance(km, shape);
+    } else {
+      throw badValue("give --distance (e.g. 1000km) or --pair (e.g. new-york:london)");
+    }
+    const streams = values.streams === undefined ? undefined : Number(values.streams);
+    if (streams !== undefined && (!Number.isInteger(streams) || streams < 1)) throw badValue(`--streams "${values.streams}" must be a whole number >= 1`);
+    const result = await probeLink({ forward: profile, streams, bytes: values.bytes === undefined ? undefined : parseSize(values.bytes, "--bytes") });
+    const out = { km: Math.round(km), ...result };
+    if (values.json) {
+      console.log(JSON.stringify(out));
+      return 0;
+    }
+    const pct = (measured: number, expected: number | null) => (expected ? ` (${(((measured - expected) / expected) * 100).toFixed(1)}%)` : "");
+    console.log(`link        ${out.km} km, one-way ${profile.delayMs} ms${profile.rateMbit ? `, ${profile.rateMbit} Mbit/s` : ", unshaped"}`);
+    console.log(`rtt         ${out.rttMs.toFixed(2)} ms   expected ${out.expectedRttMs.toFixed(2)} ms${pct(out.rttMs, out.expectedRttMs)}`);
+    console.log(`set-up+rtt  ${out.firstEchoMs.toFixed(2)} ms   expected ${(2 * out.expectedRttMs).toFixed(2)} ms`);
+    console.log(`throughput  ${out.throughputMbit.toFixed(1)} Mbit/s   expected ${out.expectedMbit === null ? "n/a" : `${out.expectedMbit.toFixed(1)} Mbit/s`}${pct(out.throughputMbit, out.expectedMbit)}   (${out.streams} stream(s), ${(out.bytes / 1e6).toFixed(1)} MB)`);
+    console.log(`memory      peak ${(out.peakHeldBytes / (1 << 20)).toFixed(2)} MiB held; bytes in order: ${!out.reordered}`);
+    return 0;
+  });
+}
