@@ -66,7 +66,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
     hosts: overrides.hosts ?? parseHosts(env[ENV.hosts], topology),
     ipcDir: overrides.ipcDir ?? (env[ENV.ipcDir] || undefined),
   };
-  if (plan.basePort + topology.size * (topology.regions.length + 1) > 65535) {
+  if (plan.basePort + topology.size * (topology.regions.length + 1) - 1 > 65535) {
     throw invalidArgument(`base port ${plan.basePort} leaves no room for ${topology.size} ranks and their emulator proxies below 65536; choose a lower ${ENV.basePort}`, "init");
   }
   return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1) };

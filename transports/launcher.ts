@@ -106,6 +106,8 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
     clearTimeout(timer);
     return result ?? { code: 0 };
   } finally {
+    // A rank that exited may have left children in its process group: they go too.
+    children.forEach((child) => child.pid !== undefined && killGroup(child.pid, "SIGKILL"));
     clearTimeout(stopping);
     process.off("SIGINT", forward).off("SIGTERM", forward).off("exit", onExit);
     if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
