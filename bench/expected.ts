@@ -19,8 +19,14 @@ export function inputValue(op: ReduceOp, rank: number, i: number): number {
   }
 }
 
+/** Every value depends on the element index only through i mod this period. */
+const PERIOD: Record<ReduceOp, number> = { sum: 5, avg: 5, min: 11, max: 11, prod: 3 };
+
+/** Fills with the formula for one period, then doubles by copyWithin (memcpy speed for 64 MiB buffers). */
 export function fillInput(data: NumericArray, op: ReduceOp, rank: number, offset = 0): void {
-  for (let i = 0; i < data.length; i++) data[i] = inputValue(op, rank, offset + i);
+  const head = Math.min(data.length, PERIOD[op]);
+  for (let i = 0; i < head; i++) data[i] = inputValue(op, rank, offset + i);
+  for (let filled = head; filled < data.length; filled *= 2) data.copyWithin(filled, 0, Math.min(filled, data.length - filled));
 }
 
 /** The reduction over ranks 0..size-1 of element i, before rounding to the dtype. */
@@ -42,7 +48,9 @@ export function expectedValue(op: ReduceOp, size: number, i: number, isInt: bool
 export function countWrong(data: NumericArray, op: ReduceOp, size: number, offset = 0): number {
   const isInt = data instanceof Int32Array;
   const round = data instanceof Float32Array ? Math.fround : (x: number) => x;
+  const period = PERIOD[op];
+  const expected = Array.from({ length: period }, (_, k) => round(expectedValue(op, size, offset + k, isInt)));
   let wrong = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] !== round(expectedValue(op, size, offset + i, isInt))) wrong++;
+  for (let i = 0, k = 0; i < data.length; i++, k = k + 1 === period ? 0 : k + 1) if (data[i] !== expected[k]) wrong++;
   return wrong;
 }

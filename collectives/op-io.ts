@@ -8,7 +8,7 @@ import type { OpContext } from "./types.js";
 
 /** Wraps a transport failure so it names the op, this rank and the peer, and keeps the cause. */
 export function opError(ctx: OpContext, peer: number, error: unknown): CommError {
-  if (error instanceof CommError && error.op !== undefined) return error;
+  if (error instanceof CommError && error.op === ctx.opName) return error;
   const code = error instanceof CommError ? error.code : "PEER_LOST";
   const what = error instanceof Error ? error.message : String(error);
   return new CommError(`${ctx.opName} on rank ${ctx.transport.rank} failed talking to peer ${peer}: ${what}`, {

@@ -1,0 +1,96 @@
+/**
+ * The sweep runner behind `longhaul bench allreduce` (and `npm start`, and the emulated bench): starts
+ * the ranks — processes over ZeroMQ tcp/ipc through launchRanks, or worker threads in this process —
+ * and yields one ResultRow per (algorithm, size) as soon as every rank has reported it.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseTopology } from "../transports/topology.js";
+import { launchRanks } from "../transports/launcher.js";
+import { AsyncQueue } from "./async-queue.js";
+import { launchThreadRanks } from "./threads-sweep.js";
+import { combineRanks, CONFIG_ENV, RESULT_MARKER, type RankResult, type RankSweepConfig, type ResultRow, type SweepTransport } from "./sweep-types.js";
+
+export interface SweepOptions extends Partial<RankSweepConfig> {
+  /** World size when no topology is given (one region). */
+  ranks?: number;
+  topology?: string;
+  transport?: SweepTransport;
+  basePort?: number;
+  /** Route cross-region links through the userspace emulator (its proxies must be running). */
+  emulate?: boolean;
+  /** Stop every rank after this long (default: no limit beyond the per-op timeouts). */
+  launchTimeoutMs?: number;
+  /** Lines the ranks print on stderr (default: to this process's stderr with a rank prefix). */
+  onRankLog?: (rank: number, line: string) => void;
+}
+
+export const DEFAULT_SIZES = [4096, 256 * 1024, 4 << 20, 64 << 20];
+
+export function workerScript(name: string): string {
+  const here = fileURLToPath(import.meta.url);
+  // Under vitest this file runs from source; the workers always run compiled from dist/.
+  return here.endsWith(".ts") ? join(dirname(here), "..", "dist", "bench", name) : join(dirname(here), name);
+}
+
+export function sweepConfig(options: SweepOptions): RankSweepConfig {
+  return {
+    op: options.op ?? "allreduce",
+    sizes: options.sizes ?? DEFAULT_SIZES,
+    algorithms: options.algorithms ?? ["ring"],
+    iters: options.iters ?? 5,
+    warmup: options.warmup ?? 1,
+    dtype: options.dtype ?? "float32",
+    reduceOp: options.reduceOp ?? "sum",
+    segmentBytes: options.segmentBytes,
+    timeoutMs: options.timeoutMs,
+  };
+}
+
+/** Runs the sweep; each yielded row combines all ranks' results for one (algorithm, size). */
+export function runAllReduceSweep(options: SweepOptions = {}): AsyncIterable<ResultRow> {
+  const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
+  const config = sweepConfig(options);
+  const transport = options.transport ?? "ipc";
+  const meta = { op: config.op, dtype: config.dtype, transport, topology: topology.spec };
+  const queue = new AsyncQueue<ResultRow>();
+  const partial = new Map<string, RankResult[]>();
+  const errors: string[] = [];
+  const collect = (result: RankResult): void => {
+    const key = `${result.algorithm}/${result.bytes}`;
+    const list = [...(partial.get(key) ?? []), result];
+    partial.set(key, list);
+    if (list.length < topology.size) return;
+    partial.delete(key);
+    queue.push(combineRanks(list, meta));
+  };
+  const log = (rank: number, line: string): void => {
+    errors.push(`[rank ${rank}] ${line}`);
+    if (errors.length > 20) errors.shift();
+    if (options.onRankLog) options.onRankLog(rank, line);
+    else process.stderr.write(`[rank ${rank}] ${line}\n`);
+  };
+  const finished =
+    transport === "threads"
+      ? launchThreadRanks(topology, config, workerScript("threads-worker.js"), collect, log)
+      : launchRanks({
+          topology,
+          command: process.execPath,
+          args: ["--expose-gc", workerScript("allreduce-worker.js")],
+          env: { [CONFIG_ENV]: JSON.stringify(config) },
+          ipc: transport === "ipc",
+          emulate: options.emulate,
+          basePort: options.basePort,
+          prefixOutput: false,
+          timeoutMs: options.launchTimeoutMs,
+          onLine: (rank, stream, line) => {
+            if (stream === "stdout" && line.startsWith(RESULT_MARKER)) collect(JSON.parse(line.slice(RESULT_MARKER.length)) as RankResult);
+            else log(rank, line);
+          },
+        }).then((r) => r.code);
+  finished.then(
+    (code) => queue.end(code === 0 ? undefined : new Error(`bench ranks failed (exit ${code}); last rank output:\n${errors.join("\n")}`)),
+    (error: unknown) => queue.end(error),
+  );
+  return queue;
+}

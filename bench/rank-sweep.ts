@@ -1,0 +1,79 @@
+/**
+ * What every rank runs in a sweep: for each algorithm and size, warm-up then timed iterations of
+ * one collective, each started after a barrier (so the slowest rank's time is the op's time),
+ * inputs refilled before each iteration outside the timing, the last result checked against the
+ * closed form, and the peak RSS above this rank's idle RSS.
+ */
+import { countWrong, fillInput, inputValue } from "./expected.js";
+import { peakRssBytes, resetPeakRss, rssBytes } from "./rss.js";
+import { BYTES_PER_ELEMENT, type RankResult, type RankSweepConfig } from "./sweep-types.js";
+import { blockBounds } from "../collectives/ring-pass.js";
+import type { AllReduceAlgorithmName, Communicator, NumericArray } from "../collectives/types.js";
+
+const CTORS = { float32: Float32Array, float64: Float64Array, int32: Int32Array } as const;
+const MiB = 1024 * 1024;
+
+interface Case {
+  prepare(): void;
+  run(): Promise<NumericArray>;
+  wrong(result: NumericArray): number;
+}
+
+function makeCase(comm: Communicator, config: RankSweepConfig, algorithm: string, count: number): Case {
+  const { rank, size } = comm;
+  const Ctor = CTORS[config.dtype];
+  const op = config.reduceOp;
+  const opts = { op, timeoutMs: config.timeoutMs };
+  if (config.op === "allgather") {
+    const input = new Ctor(Math.floor(count / size));
+    return {
+      prepare: () => fillInput(input, "sum", rank),
+      run: () => comm.allGather(input, opts),
+      wrong: (out) => {
+        let wrong = 0;
+        for (let i = 0; i < out.length; i++) if (out[i] !== inputValue("sum", Math.floor(i / input.length), i % input.length)) wrong++;
+        return wrong;
+      },
+    };
+  }
+  const data = new Ctor(count);
+  if (config.op === "reducescatter") {
+    return {
+      prepare: () => fillInput(data, op, rank),
+      run: () => comm.reduceScatter(data, opts),
+      wrong: (out) => countWrong(out, op, size, blockBounds(count, size)(rank)[0]),
+    };
+  }
+  return {
+    prepare: () => fillInput(data, op, rank),
+    run: () => comm.allReduce(data, { ...opts, algorithm: algorithm as AllReduceAlgorithmName }),
+    wrong: (out) => countWrong(out, op, size),
+  };
+}
+
+/** Runs the whole sweep on this rank, handing each (algorithm, size) result to `emit` as it completes. */
+export async function runRankSweep(comm: Communicator, config: RankSweepConfig, emit: (result: RankResult) => void): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const idle = rssBytes();
+  for (const algorithm of config.algorithms) {
+    for (const bytes of config.sizes) {
+      const count = Math.floor(bytes / BYTES_PER_ELEMENT[config.dtype]);
+      gc?.();
+      resetPeakRss();
+      const testCase = makeCase(comm, config, algorithm, count);
+      const timesUs: number[] = [];
+      let result: NumericArray | undefined;
+      for (let i = 0; i < config.warmup + config.iters; i++) {
+        testCase.prepare();
+        await comm.barrier({ timeoutMs: config.timeoutMs });
+        const started = process.hrtime.bigint();
+        result = await testCase.run();
+        const us = Number(process.hrtime.bigint() - started) / 1e3;
+        if (i >= config.warmup) timesUs.push(us);
+      }
+      const wrong = result ? testCase.wrong(result) : count;
+      emit({ rank: comm.rank, algorithm, bytes: count * BYTES_PER_ELEMENT[config.dtype], count, timesUs, wrong, peakRssMiB: Math.max(0, peakRssBytes() - idle) / MiB });
+    }
+  }
+}

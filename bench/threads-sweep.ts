@@ -1,0 +1,41 @@
+/** Starts a sweep's ranks as worker threads of this process, connected by transports/threads. */
+import { Worker, type TransferListItem } from "node:worker_threads";
+import type { Topology } from "../transports/topology.js";
+import { createThreadMesh } from "../transports/threads.js";
+import type { RankResult, RankSweepConfig } from "./sweep-types.js";
+import type { ThreadWorkerData } from "./threads-worker.js";
+
+type WorkerMessage = { type: "result"; result: RankResult } | { type: "log"; line: string };
+
+/** Resolves with 0 when every rank finished, else 1; a failed rank stops the others. */
+export async function launchThreadRanks(
+  topology: Topology,
+  config: RankSweepConfig,
+  script: string,
+  onResult: (result: RankResult) => void,
+  onLog: (rank: number, line: string) => void,
+): Promise<number> {
+  const mesh = createThreadMesh(topology.size);
+  const workers = mesh.map((ports, rank) => {
+    const workerData: ThreadWorkerData = { rank, topology: topology.spec, config, ports };
+    const live = ports.filter((p) => p !== undefined);
+    return new Worker(script, { workerData, transferList: live as TransferListItem[], stdout: false, stderr: false });
+  });
+  let failed = false;
+  const exits = workers.map(
+    (worker, rank) =>
+      new Promise<void>((resolve) => {
+        worker.on("message", (message: WorkerMessage) => (message.type === "result" ? onResult(message.result) : onLog(rank, message.line)));
+        worker.on("error", (error) => onLog(rank, `${error.name}: ${error.message}`));
+        worker.on("exit", (code) => {
+          if (code !== 0 && !failed) {
+            failed = true;
+            for (const other of workers) void other.terminate();
+          }
+          resolve();
+        });
+      }),
+  );
+  await Promise.all(exits);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+/** One rank of a threads sweep: a worker thread with its ports to every other rank, reporting results to the parent. */
+import { parentPort, workerData } from "node:worker_threads";
+import { createCommunicator } from "../collectives/communicator.js";
+import { parseTopology } from "../transports/topology.js";
+import { ThreadTransport, type ThreadPorts } from "../transports/threads.js";
+import { runRankSweep } from "./rank-sweep.js";
+import type { RankSweepConfig } from "./sweep-types.js";
+
+export interface ThreadWorkerData {
+  rank: number;
+  topology: string;
+  config: RankSweepConfig;
+  ports: ThreadPorts;
+}
+
+async function main(data: ThreadWorkerData): Promise<void> {
+  const topology = parseTopology(data.topology);
+  const comm = createCommunicator(new ThreadTransport(data.rank, topology.size, data.ports), topology, {
+    segmentBytes: data.config.segmentBytes,
+    timeoutMs: data.config.timeoutMs,
+  });
+  await runRankSweep(comm, data.config, (result) => parentPort?.postMessage({ type: "result", result }));
+  await comm.barrier();
+  await comm.close();
+}
+
+if (parentPort && workerData) {
+  main(workerData as ThreadWorkerData).catch((error: unknown) => {
+    parentPort?.postMessage({ type: "log", line: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    process.exitCode = 1;
+  });
+}

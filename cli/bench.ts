@@ -1,0 +1,135 @@
+/**
+ * `longhaul bench allreduce|reducescatter|allgather|micro`: nccl-tests-style sweeps over ranks this
+ * command starts itself, and micro-benchmarks of the reduction kernels and frame codec.
+ */
+import { parseArgs } from "node:util";
+import { allReduceAlgorithmNames } from "../collectives/algorithms.js";
+import type { DTypeName, ReduceOp } from "../collectives/types.js";
+import { runAllReduceSweep, type SweepOptions } from "../bench/allreduce-sweep.js";
+import { runMicroBench } from "../bench/micro.js";
+import { createProgress } from "../bench/report/progress.js";
+import { parseSize, parseSizes } from "../bench/sizes.js";
+import type { SweepOp, SweepTransport } from "../bench/sweep-types.js";
+import { jsonLine, tableHeader, tableRow } from "../bench/table.js";
+import { microTable } from "../bench/micro-table.js";
+
+const SWEEP_OPS: Record<string, SweepOp> = { allreduce: "allreduce", reducescatter: "reducescatter", allgather: "allgather" };
+
+export const SWEEP_FLAGS = {
+  ranks: { type: "string", default: "4" },
+  topology: { type: "string" },
+  sizes: { type: "string", default: "4KiB,256KiB,4MiB,64MiB" },
+  algorithm: { type: "string", default: "ring" },
+  iters: { type: "string", default: "5" },
+  warmup: { type: "string", default: "1" },
+  dtype: { type: "string", default: "float32" },
+  op: { type: "string", default: "sum" },
+  transport: { type: "string", default: "threads" },
+  segment: { type: "string" },
+  "base-port": { type: "string" },
+  timeout: { type: "string" },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+function usage(): string {
+  return `usage: longhaul bench <allreduce|reducescatter|allgather> [options]
+       longhaul bench micro [--sizes 1MiB,64MiB] [--time MS] [--json]
+
+Starts the ranks itself and prints size, count, type, time (us, median over iterations of the
+slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-1)/n), #wrong
+(elements differing from the closed-form result) and peak RSS above idle (MiB, worst rank).
+
+  --ranks N            ranks in one region (default 4)
+  --topology SPEC      e.g. new-york:2,london:2 or continents (overrides --ranks)
+  --sizes LIST         default 4KiB,256KiB,4MiB,64MiB
+  --algorithm LIST     all-reduce algorithms: ${allReduceAlgorithmNames().join(", ")} (default ring)
+  --iters K            timed iterations per size (default 5)
+  --warmup W           untimed iterations first (default 1)
+  --dtype T            float32 | float64 | int32 (default float32)
+  --op OP              sum | avg | min | max | prod (default sum)
+  --transport T        threads (ranks as worker threads, default) | ipc (processes, ZeroMQ ipc://) | tcp (processes, ZeroMQ tcp loopback)
+  --segment SIZE       pipelining segment (default 1MiB)
+  --base-port P        first TCP port of the ranks (tcp transport)
+  --timeout MS         per-op timeout in each rank
+  --json               one JSON object per size and algorithm per line instead of the table
+
+With threads, peak RSS is the whole process (all ranks together).`;
+}
+
+function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) throw new Error(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+  return value as T;
+}
+
+/** Parses the sweep flags into runner options (exported so other bench front-ends reuse them). */
+export function sweepOptionsFrom(op: SweepOp, values: Record<string, string | boolean | undefined>): SweepOptions {
+  const text = (key: string) => values[key] as string | undefined;
+  const algorithms = text("algorithm")!.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const name of algorithms) oneOf("algorithm", name, allReduceAlgorithmNames());
+  return {
+    op,
+    ranks: positiveInt("ranks", text("ranks")!),
+    topology: text("topology"),
+    sizes: parseSizes(text("sizes")!),
+    algorithms: op === "allreduce" ? algorithms : ["ring"],
+    iters: positiveInt("iters", text("iters")!),
+    warmup: positiveInt("warmup", text("warmup")!),
+    dtype: oneOf<DTypeName>("dtype", text("dtype")!, ["float32", "float64", "int32"]),
+    reduceOp: oneOf<ReduceOp>("op", text("op")!, ["sum", "avg", "min", "max", "prod"]),
+    transport: oneOf<SweepTransport>("transport", text("transport")!, ["threads", "ipc", "tcp"]),
+    segmentBytes: text("segment") === undefined ? undefined : parseSize(text("segment")!),
+    basePort: text("base-port") === undefined ? undefined : positiveInt("base-port", text("base-port")!),
+    timeoutMs: text("timeout") === undefined ? undefined : positiveInt("timeout", text("timeout")!),
+  };
+}
+
+async function sweep(op: SweepOp, argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: SWEEP_FLAGS, allowPositionals: false });
+  if (values.help) {
+    console.log(usage());
+    return 0;
+  }
+  const options = sweepOptionsFrom(op, values);
+  const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
+  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
+  let wrong = 0;
+  for await (const row of runAllReduceSweep(options)) {
+    wrong += row.wrong;
+    progress.tick(`${row.algorithm} ${row.bytes} B: ${row.timeUs.toFixed(0)} us`);
+    console.log(values.json ? jsonLine(row) : tableRow(row));
+  }
+  progress.done();
+  return wrong === 0 ? 0 : 1;
+}
+
+async function micro(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { sizes: { type: "string", default: "1MiB,64MiB" }, time: { type: "string", default: "500" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+  });
+  if (values.help) {
+    console.log(usage());
+    return 0;
+  }
+  const rows = await runMicroBench({ sizes: parseSizes(values.sizes), timeMs: positiveInt("time", values.time) });
+  console.log(values.json ? rows.map((r) => JSON.stringify(r)).join("\n") : microTable(rows));
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === "micro") return micro(rest);
+  const op = sub === undefined ? undefined : SWEEP_OPS[sub];
+  if (!op) {
+    console.log(usage());
+    return sub === "--help" || sub === "-h" ? 0 : 2;
+  }
+  return sweep(op, rest);
+}

@@ -1,0 +1,84 @@
+/**
+ * Ranks as worker threads of one process (NCCL's shared-memory idea inside a node): one
+ * MessageChannel per pair of ranks, set up by the parent. A send copies the payload once into a
+ * fresh ArrayBuffer and transfers it (postMessage moves it without another copy); the receiver
+ * gets that buffer itself. No kernel socket is involved, so co-located ranks skip the TCP/ipc path.
+ */
+import type { MessagePort } from "node:worker_threads";
+import { MessageChannel } from "node:worker_threads";
+import { CommError } from "./errors.js";
+import { Mailboxes } from "./mailboxes.js";
+import type { Transport } from "./transport.js";
+
+interface Envelope {
+  tag: number;
+  buffer: ArrayBuffer;
+}
+
+/** `ports[peer]` reaches `peer` (undefined at this rank's own index). */
+export type ThreadPorts = Array<MessagePort | undefined>;
+
+/** Creates the full mesh of channels: result[r] are rank r's ports, to hand to its worker (transfer them). */
+export function createThreadMesh(size: number): ThreadPorts[] {
+  const ports: ThreadPorts[] = Array.from({ length: size }, () => new Array<MessagePort | undefined>(size).fill(undefined));
+  for (let a = 0; a < size; a++) {
+    for (let b = a + 1; b < size; b++) {
+      const channel = new MessageChannel();
+      ports[a][b] = channel.port1;
+      ports[b][a] = channel.port2;
+    }
+  }
+  return ports;
+}
+
+export class ThreadTransport implements Transport {
+  private readonly mailboxes: Mailboxes;
+  private closed = false;
+
+  constructor(
+    readonly rank: number,
+    readonly size: number,
+    private readonly ports: ThreadPorts,
+  ) {
+    if (ports.length !== size) throw new CommError(`rank ${rank}: got ${ports.length} ports for a world of ${size}`, { code: "INVALID_ARGUMENT", rank });
+    this.mailboxes = new Mailboxes(rank, size);
+    ports.forEach((port, peer) => {
+      if (!port) return;
+      port.on("message", (message: Envelope) => this.mailboxes.deliver(peer, message.tag, new Uint8Array(message.buffer)));
+      // 'close' fires when the other side's thread ends or closes its port.
+      port.on("close", () => this.mailboxes.failPeer(peer, () => this.lost(peer)));
+    });
+  }
+
+  async send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
+    const port = this.port(peer, "send");
+    if (this.mailboxes.isLost(peer)) throw this.lost(peer);
+    const buffer = payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength) as ArrayBuffer;
+    port.postMessage({ tag, buffer } satisfies Envelope, [buffer]);
+  }
+
+  recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
+    this.port(peer, "recv");
+    return this.mailboxes.take(peer, tag, timeoutMs);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.mailboxes.close(() => new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank }));
+    for (const port of this.ports) port?.close();
+  }
+
+  private port(peer: number, what: string): MessagePort {
+    const port = Number.isInteger(peer) ? this.ports[peer] : undefined;
+    if (!port) {
+      throw new CommError(`rank ${this.rank}: cannot ${what} with peer ${peer}; peers are 0..${this.size - 1} except self`, { code: "INVALID_ARGUMENT", rank: this.rank, peer });
+    }
+    if (this.closed) throw new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank, peer });
+    return port;
+  }
+
+  private lost(peer: number): CommError {
+    return new CommError(`rank ${this.rank}: peer ${peer} left (its thread ended or closed its port); the world cannot continue without it`, { code: "PEER_LOST", rank: this.rank, peer });
+  }
+}
