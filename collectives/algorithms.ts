@@ -2,10 +2,20 @@
  * Registry of all-reduce algorithms by name. Each algorithm file registers here (collectives/select.ts
  * registers "auto", which picks per call). Until "auto" is registered it means "ring".
  */
+import { allReduceHalvingDoubling } from "./allreduce-halving-doubling.js";
+import { allReduceHierarchical } from "./allreduce-hierarchical.js";
 import { ringAllReduce } from "./allreduce-ring.js";
+import { allReduceTree } from "./allreduce-tree.js";
+import { allReduceAuto } from "./select.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
-const registry = new Map<string, AllReduceAlgorithm>([["ring", ringAllReduce]]);
+const registry = new Map<string, AllReduceAlgorithm>([
+  ["ring", ringAllReduce],
+  ["tree", allReduceTree],
+  ["halving-doubling", allReduceHalvingDoubling],
+  ["hierarchical", allReduceHierarchical],
+  ["auto", allReduceAuto],
+]);
 
 export function registerAllReduceAlgorithm(name: string, algorithm: AllReduceAlgorithm): void {
   registry.set(name, algorithm);
