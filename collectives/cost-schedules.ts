@@ -11,6 +11,7 @@ import { chunkCount, HIERARCHICAL_EXCHANGE_MAX_BYTES, stripeCount, stripeOwner }
 import { binomialTree } from "./allreduce-tree.js";
 
 export interface Send { to: number; bytes: number; key: string }
+/** A step's sends leave when the lane reaches it; then the lane waits for its receives and reduces. */
 export interface Step { sends: Send[]; recvs: Array<{ from: number; key: string }>; reduceBytes: number }
 export interface Lane { rank: number; steps: Step[] }
 export type Schedule = Lane[];
@@ -31,8 +32,8 @@ function ring(topology: Topology, bytes: number, segmentBytes: number): Schedule
     const steps = [step(Array.from({ length: m }, (_, j) => ({ to: right, bytes: seg, key: `0.${j}` })))];
     for (let s = 0; s < 2 * (n - 1); s++) {
       for (let j = 0; j < m; j++) {
-        const forward = s + 1 < 2 * (n - 1) ? [{ to: right, bytes: seg, key: `${s + 1}.${j}` }] : [];
-        steps.push(step(forward, [{ from: left, key: `${s}.${j}` }], s < n - 1 ? seg : 0));
+        steps.push(step([], [{ from: left, key: `${s}.${j}` }], s < n - 1 ? seg : 0));
+        if (s + 1 < 2 * (n - 1)) steps.push(step([{ to: right, bytes: seg, key: `${s + 1}.${j}` }]));
       }
     }
     return { rank: r, steps };
@@ -46,12 +47,12 @@ function tree(topology: Topology, bytes: number, segmentBytes: number): Schedule
     const { parent, children } = binomialTree(r, topology.size);
     const steps: Step[] = [];
     for (let j = 0; j < m; j++) {
-      const up = parent >= 0 ? [{ to: parent, bytes: seg, key: `u${j}` }] : [];
-      steps.push(step(up, children.map((c) => ({ from: c, key: `u${j}` })), children.length * seg));
+      steps.push(step([], children.map((c) => ({ from: c, key: `u${j}` })), children.length * seg));
+      if (parent >= 0) steps.push(step([{ to: parent, bytes: seg, key: `u${j}` }]));
     }
     for (let j = 0; j < m; j++) {
-      const down = [...children].reverse().map((c) => ({ to: c, bytes: seg, key: `d${j}` }));
-      steps.push(step(down, parent >= 0 ? [{ from: parent, key: `d${j}` }] : []));
+      if (parent >= 0) steps.push(step([], [{ from: parent, key: `d${j}` }]));
+      steps.push(step([...children].reverse().map((c) => ({ to: c, bytes: seg, key: `d${j}` }))));
     }
     return { rank: r, steps };
   });

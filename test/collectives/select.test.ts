@@ -1,0 +1,95 @@
+/** The cost model: hand-computed predictions and floors on tiny worlds, and what "auto" picks. */
+import { describe, expect, it } from "vitest";
+import { scheduleOf } from "../../collectives/cost-schedules.js";
+import { simulate } from "../../collectives/cost-sim.js";
+import { explainChoice } from "../../collectives/explain.js";
+import { declaredLinkModel, ringWanCrossings, type LinkModel, type SoftwareCosts } from "../../collectives/link-model.js";
+import { choose, linkModelFor, lowerBound, predict } from "../../collectives/select.js";
+import { parseTopology } from "../../transports/topology.js";
+
+const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gammaS: 0, perOpS: 0, emulatorAlphaS: 0, emulatorBetaS: 0 };
+
+/** A hand-made model: every WAN pair has one-way `alphaS` and `rateBps`; software costs as given. */
+function model(spec: string, alphaS: number, rateBps: number, software: Partial<SoftwareCosts> = {}): LinkModel {
+  const topology = parseTopology(spec);
+  const grid = (v: number) => topology.regions.map((a) => topology.regions.map((b) => (a.index === b.index ? (v === alphaS ? 0 : Infinity) : v)));
+  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: 1, emulated: false, software: { ...ZERO, ...software } };
+}
+
+describe("predict on one region (α = 10 µs, β = 1 ns/byte, 1000 bytes, 2 ranks)", () => {
+  const links = model("2", 0, Infinity, { localAlphaS: 10e-6, localBetaS: 1e-9 });
+  it("ring: 2 steps of α + (B/2)β = 21 µs", () => expect(predict("ring", 1000, links)).toBeCloseTo(21, 6));
+  it("tree: up and down, 2(α + Bβ) = 22 µs", () => expect(predict("tree", 1000, links)).toBeCloseTo(22, 6));
+  it("halving-doubling (short: one recursive-doubling exchange): α + Bβ = 11 µs", () => expect(predict("halving-doubling", 1000, links)).toBeCloseTo(11, 6));
+  it("hierarchical (short: one local exchange, no WAN hop): 11 µs", () => expect(predict("hierarchical", 1000, links)).toBeCloseTo(11, 6));
+  it("no WAN, so every floor is 0", () => expect(lowerBound("ring", 1000, links)).toBe(0));
+});
+
+describe("predict and lowerBound across one WAN link (α = 40 ms, 1 MB/s, 1000 bytes, new-york:1,london:1)", () => {
+  const links = model("new-york:1,london:1", 0.04, 1e6);
+  it("tree: (1 ms + 40 ms) up + the same down = 82 ms", () => expect(predict("tree", 1000, links)).toBeCloseTo(82_000, 3));
+  it("tree floor: 1000 B / 1 MB/s on the busiest pair + 2 latency steps = 81 ms", () => expect(lowerBound("tree", 1000, links)).toBeCloseTo(81_000, 3));
+  it("ring: both halves cross at once, twice: 2(0.5 ms + 40 ms) = 81 ms", () => expect(predict("ring", 1000, links)).toBeCloseTo(81_000, 3));
+  it("ring floor: 1000 B each way / 1 MB/s + 2 latency steps = 81 ms", () => expect(lowerBound("ring", 1000, links)).toBeCloseTo(81_000, 3));
+});
+
+describe("the pair rate is shared and window-capped", () => {
+  it("two connections of one region pair share its rate: 2 x 1000 B at 1 MB/s take 2 ms", () => {
+    const links = model("new-york:2,london:2", 0, 1e6);
+    const schedule = [
+      { rank: 0, steps: [{ sends: [{ to: 2, bytes: 1000, key: "a" }], recvs: [], reduceBytes: 0 }] },
+      { rank: 1, steps: [{ sends: [{ to: 3, bytes: 1000, key: "b" }], recvs: [], reduceBytes: 0 }] },
+    ];
+    expect(simulate(links, schedule, { software: false, bandwidth: true }).seconds).toBeCloseTo(0.002, 9);
+  });
+  it("one stream over a 100 ms round trip with a 1 MB window moves at most 10 MB/s", () => {
+    const links = { ...model("new-york:1,london:1", 0.05, 1e9), windowBytes: 1e6 };
+    const schedule = [{ rank: 0, steps: [{ sends: [{ to: 1, bytes: 1e7, key: "a" }], recvs: [], reduceBytes: 0 }] }];
+    expect(simulate(links, schedule, { software: false, bandwidth: true }).seconds).toBeCloseTo(1.05, 6);
+  });
+});
+
+describe("the flat ring crosses the WAN as few times as possible", () => {
+  it.each([
+    ["continents", 4],
+    ["new-york:3,london:1,asuncion:2", 3],
+    ["8", 0],
+  ])("%s: %i crossings (one per region boundary)", (spec, crossings) => {
+    const topology = parseTopology(spec);
+    expect(ringWanCrossings(topology)).toBe(crossings);
+    const links = declaredLinkModel(topology, { rateMbit: 1000 });
+    const { wanBytes } = simulate(links, scheduleOf("ring", topology, 1 << 20, 1 << 20), { software: false, bandwidth: true });
+    expect(wanBytes.size).toBe(crossings); // only the R region-boundary links of the ring carry WAN bytes
+  });
+});
+
+describe("auto on continents through the emulator at 1 Gbit/s", () => {
+  const links = declaredLinkModel(parseTopology("continents"), { rateMbit: 1000, emulated: true });
+  it("4 KiB: hierarchical's two-hop path (one WAN latency) beats tree and halving-doubling, which beat ring", () => {
+    const c = choose(4096, links);
+    const us = Object.fromEntries(c.predictions.map((p) => [p.algorithm, p.predictedUs]));
+    expect(c.algorithm).toBe("hierarchical");
+    expect(Math.min(us.tree, us["halving-doubling"])).toBeLessThan(us.ring);
+  });
+  it("64 MiB: hierarchical, which uses every region pair's link at once", () => expect(choose(64 << 20, links).algorithm).toBe("hierarchical"));
+  it("predictions never undercut the software-free floor by more than pipelining allows (>= 0.7x)", () => {
+    for (const p of choose(4 << 20, links).predictions) expect(p.predictedUs).toBeGreaterThan(0.7 * p.lowerBoundUs);
+  });
+  it("--explain names every algorithm and the pick", () => {
+    const text = explainChoice(4096, links).join("\n");
+    for (const name of ["ring", "tree", "halving-doubling", "hierarchical", "auto picks hierarchical"]) expect(text).toContain(name);
+  });
+});
+
+describe("auto on one host", () => {
+  it("4 ranks, 4 KiB: a log-step algorithm, not the ring", () => expect(choose(4096, linkModelFor(parseTopology("4"), {})).algorithm).not.toBe("ring"));
+  it("continents labels without emulation or hosts are treated as local links", () => {
+    const links = linkModelFor(parseTopology("continents:1"), {});
+    expect(links.alphaS.flat().every((a) => a === 0)).toBe(true);
+  });
+  it("LONGHAUL_EMULATE + LONGHAUL_LINK_RATE_MBIT declare WAN links with that rate", () => {
+    const links = linkModelFor(parseTopology("new-york:1,chicago:1"), { LONGHAUL_EMULATE: "1", LONGHAUL_LINK_RATE_MBIT: "100" });
+    expect(links.rateBps[0][1]).toBeCloseTo(12.5e6, 0);
+    expect(links.alphaS[0][1]).toBeGreaterThan(0.005);
+  });
+});
