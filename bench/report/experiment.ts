@@ -1,4 +1,5 @@
 import { distanceKm } from "../../netem/regions.js";
+import { formatBytes } from "./format.js";
 import type { Progress } from "./progress.js";
 import type { DistanceRow, ReportRow } from "./types.js";
 
@@ -41,13 +42,16 @@ export interface ExperimentRows {
   readonly wan: ReportRow[];
   readonly baseline: ReportRow[];
   readonly distance: DistanceRow[];
+  /** The distance sweep's topology on one site (no emulated WAN): its efficiency baseline. */
+  readonly distanceBaseline: ReportRow[];
 }
 
 /** Progress steps of a plan: one per (algorithm, size) row of every sweep. */
 export function experimentSteps(plan: ExperimentPlan): number {
   const main = plan.sizes.length * plan.algorithms.length;
   const d = plan.distance;
-  return main * (plan.baseline ? 2 : 1) + (d ? d.peers.length * d.sizes.length * d.algorithms.length : 0);
+  const distance = d ? (d.peers.length + (plan.baseline ? 1 : 0)) * d.sizes.length * d.algorithms.length : 0;
+  return main * (plan.baseline ? 2 : 1) + distance;
 }
 
 /**
@@ -61,7 +65,7 @@ export async function runExperiment(
   progress?: Progress,
   wanRows?: ReportRow[],
 ): Promise<ExperimentRows> {
-  const tick = (label: string) => (row: ReportRow) => progress?.tick(`${label}: ${row.algorithm} ${row.bytes} B done`);
+  const tick = (label: string) => (row: ReportRow) => progress?.tick(`${label}: ${row.algorithm} ${formatBytes(row.bytes)} done`);
   const main = { sizes: plan.sizes, algorithms: plan.algorithms, iters: plan.iters };
   progress?.note(`across ${plan.topology} (emulated WAN)`);
   const wan = wanRows ?? (await sweep({ ...main, topology: plan.topology, emulate: true, rateMbit: plan.rateMbit }, tick("WAN")));
@@ -71,14 +75,21 @@ export async function runExperiment(
     baseline = await sweep({ ...main, topology: plan.topology, emulate: false }, tick("single site"));
   }
   const distance: DistanceRow[] = [];
+  let distanceBaseline: ReportRow[] = [];
   const d = plan.distance;
-  for (const peer of d?.peers ?? []) {
-    const km = Math.round(distanceKm(d!.anchor, peer));
-    const topology = `${d!.anchor}:${d!.ranksPerRegion},${peer}:${d!.ranksPerRegion}`;
-    progress?.note(`${d!.anchor} ↔ ${peer} (${km} km)`);
-    const request = { topology, emulate: true, rateMbit: plan.rateMbit, sizes: d!.sizes, algorithms: d!.algorithms, iters: d!.iters };
-    const rows = await sweep(request, tick(`${peer} ${km} km`));
-    distance.push(...rows.map((row) => ({ ...row, distanceKm: km })));
+  if (d) {
+    const pair = (peer: string): string => `${d.anchor}:${d.ranksPerRegion},${peer}:${d.ranksPerRegion}`;
+    const request = { rateMbit: plan.rateMbit, sizes: d.sizes, algorithms: d.algorithms, iters: d.iters };
+    for (const peer of d.peers) {
+      const km = Math.round(distanceKm(d.anchor, peer));
+      progress?.note(`${d.anchor} ↔ ${peer} (${km} km)`);
+      const rows = await sweep({ ...request, topology: pair(peer), emulate: true }, tick(`${peer} ${km} km`));
+      distance.push(...rows.map((row) => ({ ...row, distanceKm: km })));
+    }
+    if (plan.baseline && d.peers.length > 0) {
+      progress?.note("two regions on one site");
+      distanceBaseline = await sweep({ ...request, topology: pair(d.peers[0]), emulate: false }, tick("two regions, one site"));
+    }
   }
-  return { wan, baseline, distance };
+  return { wan, baseline, distance, distanceBaseline };
 }

@@ -37,18 +37,35 @@ function axis(values: number[], log: boolean, base: number, from: number, to: nu
   if (!log) lo = Math.min(0, lo);
   if (hi === lo) hi = log ? lo * base : lo + 1;
   const t = (v: number): number => (log ? Math.log(v) / Math.log(base) : v);
-  const [a, b] = [t(lo), t(hi)];
-  const map = (v: number): number => from + ((t(Math.max(v, log ? lo : -Infinity)) - a) / (b - a)) * (to - from);
-  return { map, ticks: log ? logTicks(lo, hi, base) : linearTicks(lo, hi) };
+  const inv = (u: number): number => (log ? base ** u : u);
+  // A margin so that points never sit on the frame (a linear axis keeps its zero).
+  const pad = (t(hi) - t(lo)) * 0.06;
+  const a = log ? t(lo) - pad : t(lo);
+  const b = t(hi) + pad;
+  const map = (v: number): number => from + ((t(Math.max(v, log ? inv(a) : -Infinity)) - a) / (b - a)) * (to - from);
+  return { map, ticks: log ? logTicks(inv(a), inv(b), base) : linearTicks(lo, inv(b)) };
 }
 
+/** Powers of the base; where the range spans fewer than three, 1-2-5 steps (base 10) or linear steps. */
 function logTicks(lo: number, hi: number, base: number): number[] {
   const first = Math.ceil(Math.log(lo) / Math.log(base) - 1e-9);
   const last = Math.floor(Math.log(hi) / Math.log(base) + 1e-9);
-  const step = Math.max(1, Math.ceil((last - first + 1) / 8));
-  const ticks: number[] = [];
-  for (let e = first; e <= last; e += step) ticks.push(base ** e);
-  return ticks.length ? ticks : [lo, hi];
+  const powers: number[] = [];
+  for (let e = first; e <= last; e++) powers.push(base ** e);
+  if (powers.length >= 3) return thin(powers);
+  if (base === 10) {
+    const steps: number[] = [];
+    for (let e = first - 1; e <= last; e++) for (const m of [1, 2, 5]) steps.push(m * 10 ** e);
+    const inside = steps.filter((v) => v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9));
+    if (inside.length >= 3) return thin(inside);
+  }
+  const linear = linearTicks(lo, hi).filter((v) => v >= lo && v > 0);
+  return linear.length >= 2 ? linear : powers;
+}
+
+function thin(ticks: number[]): number[] {
+  const step = Math.ceil(ticks.length / 8);
+  return ticks.filter((_, i) => i % step === 0);
 }
 
 function linearTicks(lo: number, hi: number): number[] {

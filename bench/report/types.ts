@@ -48,4 +48,6 @@ export interface ExperimentResults {
   readonly baseline: readonly ReportRow[];
   /** Optional 2-region sweep at several distances (time vs distance plot). */
   readonly distance: readonly DistanceRow[];
+  /** The distance sweep's two-region topology on one site: baseline of its efficiency column. */
+  readonly distanceBaseline?: readonly ReportRow[];
 }

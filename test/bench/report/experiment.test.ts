@@ -33,12 +33,14 @@ describe("runExperiment", () => {
       ["continents:2", false],
       ["new-york:1,chicago:1", true],
       ["new-york:1,london:1", true],
+      ["new-york:1,chicago:1", false],
     ]);
     expect(log[0].rateMbit).toBe(1000);
     expect(log[1].rateMbit).toBeUndefined();
     expect(rows.wan).toHaveLength(4);
     expect(rows.baseline.every((r) => r.timeUs === 10)).toBe(true);
     expect(rows.distance.map((r) => r.distanceKm)).toEqual([1144, 5570]);
+    expect(rows.distanceBaseline.map((r) => r.timeUs)).toEqual([10]);
     expect(ticks).toHaveLength(experimentSteps(PLAN));
   });
 
@@ -47,6 +49,6 @@ describe("runExperiment", () => {
     const wan = [row("ring", 4096, 5)];
     const rows = await runExperiment({ ...PLAN, baseline: false, distance: undefined }, fakeSweep(log), undefined, wan);
     expect(log).toEqual([]);
-    expect(rows).toEqual({ wan, baseline: [], distance: [] });
+    expect(rows).toEqual({ wan, baseline: [], distance: [], distanceBaseline: [] });
   });
 });

@@ -37,6 +37,7 @@ export const RESULTS: ExperimentResults = {
   wan: WAN,
   baseline: BASELINE,
   distance: DISTANCE,
+  distanceBaseline: [row("ring", 1 << 20, 5_000, 4), row("tree", 1 << 20, 4_000, 4)],
 };
 
 /** A minimal XML well-formedness check: balanced tags, quoted attributes, no stray '<' or '&'. */

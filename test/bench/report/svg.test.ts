@@ -42,4 +42,10 @@ describe("SVG plots", () => {
     const [p1, p2] = svg.match(/points="([^"]*)"/)![1].split(" ").map((p) => Number(p.split(",")[1]));
     expect(p2).toBeLessThan(p1);
   });
+
+  it("labels a narrow log range with several ticks (linear steps), not one decade", () => {
+    const svg = lineChart({ title: "t", xLabel: "x", yLabel: "y", yLog: true, yTick: String, series: [{ name: "s", points: [[1, 150], [2, 700]] }] });
+    const labels = [...svg.matchAll(/text-anchor="end">([^<]*)</g)].map((m) => m[1]);
+    expect(labels).toEqual(["200", "400", "600"]);
+  });
 });

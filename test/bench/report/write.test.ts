@@ -25,6 +25,8 @@ describe("writeReport", async () => {
     expect(md).toContain("![time vs size](time-vs-size.svg)");
     expect(md).toContain("![time vs distance](time-vs-distance.svg)");
     expect(md).toContain("| new-york → london | 5,570 | 40.9 ms | 81.8 ms | 1000 Mbit/s |");
+    // Distance rows against the two-region single-site run: 5 ms / (10 ms + 1000 km × 20 µs) = 16.7%.
+    expect(md).toContain("| ring | 1 MiB | 1,000 | 30.0 ms | 0.0524 | 5.00 ms | 17% |");
   });
 
   it("renders PNGs through the renderer it is given", async () => {

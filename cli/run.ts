@@ -1,0 +1,136 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseSizes } from "../bench/sizes.js";
+import { runExperiment, experimentSteps, type ExperimentPlan } from "../bench/report/experiment.js";
+import { efficiencyFigures, summarize } from "../bench/report/summary.js";
+import { formatBytes, formatPct } from "../bench/report/format.js";
+import { localSweep } from "../bench/report/local-sweep.js";
+import { createProgress } from "../bench/report/progress.js";
+import { assembleResults } from "../bench/report/results.js";
+import { SUMMARY_HEADER, summaryCells, textTable } from "../bench/report/table.js";
+import { writeReport } from "../bench/report/write.js";
+import { parseRate } from "../netem/units.js";
+import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
+
+/** Defaults sized so the whole run fits in a few minutes on a loaded 2-core machine. */
+export const RUN_DEFAULTS = {
+  topology: "continents:2",
+  sizes: "4KiB,256KiB,4MiB",
+  algorithms: "ring,tree,halving-doubling,hierarchical,auto",
+  iters: "3",
+  rate: "1gbit",
+  distanceTo: "virginia,chicago,texas,london,sao-paulo",
+  distanceSizes: "4KiB,4MiB",
+  distanceAlgorithms: "ring,hierarchical",
+  out: "results",
+} as const;
+
+const HELP = `usage: longhaul run [options]
+
+The whole experiment on this machine (what \`npm start\` runs): all-reduce sweeps across the four
+emulated continents through the userspace link emulator, the same sweep on one site with no
+emulated WAN (the efficiency baseline), and a two-region sweep at several distances. Prints a
+summary table and writes report.md, results.json and SVG plots into --out.
+
+options:
+  --topology SPEC            regions and ranks (default ${RUN_DEFAULTS.topology})
+  --sizes LIST               all-reduce sizes (default ${RUN_DEFAULTS.sizes})
+  --algorithms LIST          (default ${RUN_DEFAULTS.algorithms})
+  --iters N                  timed iterations per size after one warm-up (default ${RUN_DEFAULTS.iters})
+  --rate RATE                bottleneck rate of every region pair (default ${RUN_DEFAULTS.rate})
+  --distance-to LIST         regions paired with new-york for the distance sweep, or "none"
+                             (default ${RUN_DEFAULTS.distanceTo})
+  --distance-sizes LIST      (default ${RUN_DEFAULTS.distanceSizes})
+  --distance-algorithms LIST (default ${RUN_DEFAULTS.distanceAlgorithms})
+  --no-baseline              skip the single-site run (no efficiency figures)
+  --out DIR                  report folder (default ${RUN_DEFAULTS.out})
+  --base-port P              rank r listens on P + r (default ${DEFAULT_BASE_PORT})
+  -h, --help                 show this help`;
+
+const list = (text: string): string[] => text.split(",").map((s) => s.trim()).filter(Boolean);
+
+export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: string; basePort: number } | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      topology: { type: "string", default: RUN_DEFAULTS.topology },
+      sizes: { type: "string", default: RUN_DEFAULTS.sizes },
+      algorithms: { type: "string", default: RUN_DEFAULTS.algorithms },
+      iters: { type: "string", default: RUN_DEFAULTS.iters },
+      rate: { type: "string", default: RUN_DEFAULTS.rate },
+      "distance-to": { type: "string", default: RUN_DEFAULTS.distanceTo },
+      "distance-sizes": { type: "string", default: RUN_DEFAULTS.distanceSizes },
+      "distance-algorithms": { type: "string", default: RUN_DEFAULTS.distanceAlgorithms },
+      "no-baseline": { type: "boolean", default: false },
+      out: { type: "string", default: RUN_DEFAULTS.out },
+      "base-port": { type: "string", default: String(DEFAULT_BASE_PORT) },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const iters = Number(values.iters);
+  if (!Number.isInteger(iters) || iters < 1) throw new RangeError(`--iters ${values.iters} must be a whole number >= 1`);
+  const basePort = Number(values["base-port"]);
+  if (!Number.isInteger(basePort) || basePort < 1024) throw new RangeError(`--base-port ${values["base-port"]} must be a port number >= 1024`);
+  const peers = values["distance-to"] === "none" ? [] : list(values["distance-to"]);
+  const plan: ExperimentPlan = {
+    topology: values.topology,
+    sizes: parseSizes(values.sizes),
+    algorithms: list(values.algorithms),
+    iters,
+    rateMbit: parseRate(values.rate, "--rate"),
+    baseline: !values["no-baseline"],
+    distance: peers.length === 0 ? undefined : {
+      anchor: "new-york",
+      peers,
+      ranksPerRegion: 2,
+      sizes: parseSizes(values["distance-sizes"]),
+      algorithms: list(values["distance-algorithms"]),
+      iters,
+    },
+  };
+  return { plan, out: resolve(values.out), basePort };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof planFromFlags>;
+  try {
+    parsed = planFromFlags(argv);
+  } catch (error) {
+    console.error(`longhaul run: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    return 2;
+  }
+  if (parsed === "help") {
+    console.log(HELP);
+    return 0;
+  }
+  const { plan, out, basePort } = parsed;
+  const startedAt = new Date();
+  const progress = createProgress({ total: experimentSteps(plan) });
+  const rankLog: string[] = [];
+  const sweep = localSweep({ basePort, onRankLog: (rank, line) => void rankLog.push(`[rank ${rank}] ${line}`) });
+  let rows;
+  try {
+    rows = await runExperiment(plan, sweep, progress);
+  } catch (error) {
+    progress.done("failed");
+    console.error(`longhaul run: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  progress.done();
+  const results = assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine" });
+  const written = await writeReport(out, results);
+  printSummary(results.wan, results.baseline);
+  const seconds = Math.round((Date.parse(results.finishedAt) - startedAt.getTime()) / 1000);
+  console.log(`\nreport: ${written.files.map((f) => `${out}/${f}`).join(", ")}${written.pngNote ? ` (no PNG: ${written.pngNote})` : ""}`);
+  console.log(`finished in ${seconds} s`);
+  return rows.wan.some((r) => r.wrong > 0) ? 1 : 0;
+}
+
+function printSummary(wan: Parameters<typeof summarize>[0], baseline: Parameters<typeof summarize>[1]): void {
+  console.log(textTable(SUMMARY_HEADER, summaryCells(summarize(wan, baseline))));
+  const figures = efficiencyFigures(wan, baseline);
+  if (figures.length === 0) return;
+  console.log("\nefficiency vs one site (all-reduce throughput across the continents, largest size):");
+  for (const f of figures) console.log(`  ${f.algorithm.padEnd(18)} ${formatPct(f.efficiencyPct).padStart(6)} at ${formatBytes(f.bytes)}`);
+}
