@@ -11,7 +11,7 @@ export interface TcTarget {
 
 const TIMEOUT_MS = 15_000;
 /** Answers of tc/ip that mean "there was nothing to remove". */
-const NOTHING_TO_DELETE = /handle of zero|Invalid handle|No such file or directory|Cannot find device|does not exist|No such device/i;
+const NOTHING_TO_DELETE = /handle of zero|Cannot find specified qdisc|Invalid handle|No such file or directory|Cannot find device|does not exist|No such device/i;
 
 export function prefixed(command: Command, target: TcTarget = {}): string[] {
   if (target.netns && target.container) throw new NetemError("give a network namespace or a container, not both", { code: "INVALID_ARGUMENT" });
