@@ -1,7 +1,8 @@
 /**
  * Wire header of every ZeroMQ message: a fixed 32-byte little-endian layout, sent as its own
- * frame before the payload frame. A fixed DataView layout beats msgpackr for six numbers
- * (see `longhaul bench micro`) and never allocates more than the header itself.
+ * frame before the payload frame. Measured here (loaded machine, noisy): Buffer read/write of
+ * the fixed layout ≈ 0.2–0.3 µs per encode+decode, msgpackr with records ≈ 2 µs per round trip
+ * and its pack() returns a view of a reused buffer, unsafe while sends wait in a queue.
  *
  *   0 u8  kind        FrameKind
  *   1 u8  flags       bit 0: receiver must ACK (payload was sent zero-copy)
@@ -40,34 +41,33 @@ export interface FrameHeader {
 /** Encodes into a fresh 32-byte Buffer (zeromq.js copies frames this small, so it may not be reused). */
 export function encodeHeader(h: FrameHeader): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES);
-  const view = new DataView(out.buffer, out.byteOffset, HEADER_BYTES);
-  view.setUint8(0, h.kind);
-  view.setUint8(1, h.flags);
-  view.setUint16(2, h.stripe, true);
-  view.setUint16(4, h.stripes, true);
-  view.setUint16(6, 0, true);
-  view.setUint32(8, h.src, true);
-  view.setUint32(12, h.seq >>> 0, true);
-  view.setFloat64(16, h.tag, true);
-  view.setFloat64(24, h.total, true);
+  out[0] = h.kind;
+  out[1] = h.flags;
+  out.writeUInt16LE(h.stripe, 2);
+  out.writeUInt16LE(h.stripes, 4);
+  out.writeUInt16LE(0, 6);
+  out.writeUInt32LE(h.src, 8);
+  out.writeUInt32LE(h.seq >>> 0, 12);
+  out.writeDoubleLE(h.tag, 16);
+  out.writeDoubleLE(h.total, 24);
   return out;
 }
 
 /** Decodes a header frame; returns undefined when the frame is not one of ours (wrong size or kind). */
 export function decodeHeader(frame: Uint8Array): FrameHeader | undefined {
   if (frame.byteLength !== HEADER_BYTES) return undefined;
-  const view = new DataView(frame.buffer, frame.byteOffset, HEADER_BYTES);
-  const kind = view.getUint8(0);
+  const b = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, HEADER_BYTES);
+  const kind = b[0];
   if (kind < FrameKind.DATA || kind > FrameKind.BYE) return undefined;
   return {
     kind: kind as FrameKindValue,
-    flags: view.getUint8(1),
-    stripe: view.getUint16(2, true),
-    stripes: view.getUint16(4, true),
-    src: view.getUint32(8, true),
-    seq: view.getUint32(12, true),
-    tag: view.getFloat64(16, true),
-    total: view.getFloat64(24, true),
+    flags: b[1],
+    stripe: b.readUInt16LE(2),
+    stripes: b.readUInt16LE(4),
+    src: b.readUInt32LE(8),
+    seq: b.readUInt32LE(12),
+    tag: b.readDoubleLE(16),
+    total: b.readDoubleLE(24),
   };
 }
 
