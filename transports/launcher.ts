@@ -27,6 +27,8 @@ export interface LaunchOptions {
   /** Between SIGTERM and SIGKILL when ranks are stopped (default 3 s). */
   graceMs?: number;
   cwd?: string;
+  /** Start only these ranks; the rest of the world runs elsewhere (e.g. one container per region). Default: all. */
+  ranks?: readonly number[];
 }
 
 export interface LaunchResult {
@@ -71,7 +73,8 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
 
   try {
     const done = topology.regions.flatMap((region) =>
-      region.ranks.map((rank, localRank) => {
+      region.ranks.filter((rank) => options.ranks?.includes(rank) ?? true).map((rank) => {
+        const localRank = topology.localRank(rank);
         const child = spawn(options.command, options.args ?? [], {
           cwd: options.cwd,
           env: rankEnv(options, rank, localRank, ipcDir),
