@@ -1,0 +1,18 @@
+/** Public surface of collectives/: the Communicator, its algorithms registry and the reduction kernels. */
+export { createCommunicator, DEFAULT_SEGMENT_BYTES, DEFAULT_TIMEOUT_MS } from "./communicator.js";
+export type { CommunicatorOptions } from "./communicator.js";
+export type {
+  AllReduceAlgorithm,
+  AllReduceAlgorithmName,
+  AllReduceOptions,
+  Communicator,
+  DTypeName,
+  NumericArray,
+  OpContext,
+  OpOptions,
+  ReduceOp,
+  ReduceOptions,
+} from "./types.js";
+export { allReduceAlgorithmNames, getAllReduceAlgorithm, registerAllReduceAlgorithm } from "./algorithms.js";
+export { ringAllReduce } from "./allreduce-ring.js";
+export { reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";

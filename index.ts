@@ -1,0 +1,12 @@
+/** longhaul's public API: `import { init } from "longhaul"` in a trainer; the rest for tools and tests. */
+export { init, type InitOptions } from "./init.js";
+export * from "./collectives/index.js";
+export { CommError, type CommErrorCode } from "./transports/errors.js";
+export { parseTopology, TOPOLOGY_PRESETS, type Topology, type Region } from "./transports/topology.js";
+export type { Transport } from "./transports/transport.js";
+export { createMemoryWorld } from "./transports/memory.js";
+export { connectZmq, type ConnectZmqOptions } from "./transports/zmq-connect.js";
+export { createThreadMesh, ThreadTransport } from "./transports/threads.js";
+export { launchRanks, type LaunchOptions, type LaunchResult } from "./transports/launcher.js";
+export { runAllReduceSweep, type SweepOptions } from "./bench/allreduce-sweep.js";
+export type { ResultRow, SweepOp, SweepTransport } from "./bench/sweep-types.js";

@@ -1,0 +1,50 @@
+/** `longhaul bench` end to end (compiled CLI from dist/): every JSON line has wrong 0 and the nccl-tests keys. */
+import { execa } from "execa";
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+const KEYS = ["op", "algorithm", "ranks", "bytes", "timeUs", "algbwGBps", "busbwGBps", "wrong", "peakRssMiB"];
+
+async function benchJson(args: string[]): Promise<Array<Record<string, unknown>>> {
+  expect(existsSync(CLI), `${CLI} missing: run "npm run build" first`).toBe(true);
+  const { stdout } = await execa(process.execPath, [CLI, "bench", ...args, "--json"], { timeout: 60_000 });
+  return stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe("longhaul bench", () => {
+  for (const [transport, extra] of [["threads", []], ["tcp", ["--base-port", "32400"]], ["ipc", []]] as const) {
+    it(`allreduce --ranks 4 --sizes 4KiB,1MiB over ${transport} prints wrong: 0 for every size`, async () => {
+      const rows = await benchJson(["allreduce", "--ranks", "4", "--sizes", "4KiB,1MiB", "--iters", "2", "--transport", transport, ...extra]);
+      expect(rows.map((r) => r.bytes)).toEqual([4096, 1 << 20]);
+      for (const row of rows) {
+        for (const key of KEYS) expect(row, key).toHaveProperty(key);
+        expect(row.wrong).toBe(0);
+        expect(row.ranks).toBe(4);
+        expect(row.busbwGBps as number).toBeCloseTo(((row.algbwGBps as number) * 2 * 3) / 4, 9);
+      }
+    }, 60_000);
+  }
+
+  it("reducescatter and allgather sweeps check their results too", async () => {
+    for (const op of ["reducescatter", "allgather"]) {
+      const rows = await benchJson([op, "--ranks", "3", "--sizes", "12KiB", "--iters", "1", "--warmup", "0"]);
+      expect(rows).toHaveLength(1);
+      expect(rows[0].wrong).toBe(0);
+      expect(rows[0].op).toBe(op);
+    }
+  }, 60_000);
+
+  it("micro prints the kernel rows with % of copy and the frame codec rows", async () => {
+    const { stdout } = await execa(process.execPath, [CLI, "bench", "micro", "--sizes", "64KiB", "--time", "20"], { timeout: 60_000 });
+    expect(stdout).toMatch(/copy \(Float32Array\.set\).*100%/);
+    expect(stdout).toMatch(/wasm SIMD/);
+    expect(stdout).toMatch(/frame header decode \(DataView\)/);
+  }, 60_000);
+
+  it("rejects an unknown algorithm with a message naming the choices", async () => {
+    const result = await execa(process.execPath, [CLI, "bench", "allreduce", "--algorithm", "nope"], { reject: false });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toMatch(/--algorithm must be one of .*ring/);
+  });
+});

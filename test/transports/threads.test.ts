@@ -1,0 +1,63 @@
+/** The worker-threads transport, exercised inside this thread (ports work the same within one thread) and across real threads. */
+import { Worker } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { createCommunicator } from "../../collectives/communicator.js";
+import { CommError } from "../../transports/errors.js";
+import { createThreadMesh, ThreadTransport } from "../../transports/threads.js";
+import { parseTopology } from "../../transports/topology.js";
+
+function world(size: number): ThreadTransport[] {
+  return createThreadMesh(size).map((ports, rank) => new ThreadTransport(rank, size, ports));
+}
+
+describe("ThreadTransport", () => {
+  it("delivers per (peer, tag) in order, copies on send, and gives 8-byte aligned buffers", async () => {
+    const [a, b] = world(2);
+    const payload = new Float64Array([1, 2, 3]);
+    await a.send(1, 5, payload.subarray(1));
+    payload[1] = 99; // the sender may reuse its buffer once send resolved
+    await a.send(1, 5, new Float64Array([4]));
+    await a.send(1, 6, new Float64Array([7]));
+    const seven = await b.recv(0, 6, 1000);
+    const first = await b.recv(0, 5, 1000);
+    const second = await b.recv(0, 5, 1000);
+    expect(first.byteOffset % 8).toBe(0);
+    expect([...new Float64Array(first.buffer, first.byteOffset, 2)]).toEqual([2, 3]);
+    expect(new Float64Array(second.buffer)[0]).toBe(4);
+    expect(new Float64Array(seven.buffer)[0]).toBe(7);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("times out a recv with TIMEOUT and reports a closed peer as PEER_LOST", async () => {
+    const [a, b] = world(2);
+    await expect(b.recv(0, 1, 30)).rejects.toMatchObject({ code: "TIMEOUT", peer: 0 });
+    const pending = b.recv(0, 2, 5000).catch((error: unknown) => error);
+    await a.close();
+    const error = await pending;
+    expect(error).toBeInstanceOf(CommError);
+    expect(error).toMatchObject({ code: "PEER_LOST", peer: 0 });
+    await b.close();
+  });
+
+  it("carries a ring all-reduce between ranks in one thread", async () => {
+    const topology = parseTopology("5");
+    const comms = world(5).map((t) => createCommunicator(t, topology, { segmentBytes: 1024 }));
+    const outs = await Promise.all(comms.map((c, r) => c.allReduce(new Float32Array(10007).fill(r), { algorithm: "ring" })));
+    for (const out of outs) expect(out.every((x) => x === 10)).toBe(true);
+    await Promise.all(comms.map((c) => c.close()));
+  });
+
+  it("a worker thread that ends makes its peer's recv reject with PEER_LOST", async () => {
+    const [mine, theirs] = createThreadMesh(2);
+    const transport = new ThreadTransport(0, 2, mine);
+    const worker = new Worker("require('node:worker_threads').workerData.port.start();", {
+      eval: true,
+      workerData: { port: theirs[0] },
+      transferList: [theirs[0]!],
+    });
+    const pending = transport.recv(1, 1, 5000).catch((error: unknown) => error);
+    await new Promise((resolve) => worker.on("exit", resolve));
+    expect(await pending).toMatchObject({ code: "PEER_LOST" });
+    await transport.close();
+  });
+});
