@@ -4,19 +4,19 @@ import type { NumericArray, OpContext, ReduceOp } from "../types.js";
 import { createCodec, decodeAdd } from "./codec.js";
 import { errorFeedbackFor } from "./error-feedback.js";
 import { frame, unframe } from "./frame.js";
+import { chunkBounds, gatherAmongLeaders, reduceScatterAmongLeaders } from "./leader-exchange.js";
 import { parseCompress } from "./types.js";
 
 const TO_LEADER = 0;
-const BETWEEN_LEADERS = 1;
 const TO_MEMBERS = 2;
 
 /**
  * Compressed all-reduce, region-aware: every rank compresses its own buffer (top-k with error
  * feedback, int8 or fp16); the first rank of each region sums its region's payloads and compresses
- * the sum once more (a union of sparse sets, or a re-quantised sum); region leaders all-gather those
- * region payloads, so a WAN link carries one compressed payload per region per direction, never
- * a dense buffer; each leader hands the set of region payloads to its members. Every rank decodes
- * the same bytes in region order, so all ranks end with bit-identical results.
+ * the sum (a union of sparse sets, or a re-quantised sum); region leaders exchange them — an
+ * all-gather for sparse sets, a reduce-scatter + all-gather of quantised chunks for dense ones —
+ * so the WAN only ever carries compressed bytes; each leader hands the resulting payloads to its
+ * members. Every rank decodes the same bytes in the same order: results are bit-identical.
  */
 export async function allReduceCompressed(ctx: OpContext, data: NumericArray, compress: unknown, op: ReduceOp): Promise<void> {
   const options = parseCompress(compress);
@@ -30,6 +30,7 @@ export async function allReduceCompressed(ctx: OpContext, data: NumericArray, co
   const leader = region.ranks[0];
   const codec = createCodec(options, errorFeedbackFor(transport));
   const mine = codec.encode(data);
+  const sparse = options.kind === "topk";
   let payloads: Uint8Array[];
   if (transport.rank !== leader) {
     await transport.send(leader, opTag(opSeq, TO_LEADER), mine);
@@ -37,24 +38,21 @@ export async function allReduceCompressed(ctx: OpContext, data: NumericArray, co
   } else {
     const members = region.ranks.slice(1);
     const received = await Promise.all(members.map((m) => transport.recv(m, opTag(opSeq, TO_LEADER), timeoutMs)));
-    let regionPayload = mine;
-    if (members.length > 0) {
+    const regionSumOf = (): Float32Array => {
       const sum = new Float32Array(data.length);
       for (const bytes of [mine, ...received]) decodeAdd(bytes, sum);
-      regionPayload = codec.encodeSum(sum);
-    }
-    const others = topology.regions.filter((r) => r.index !== region.index).map((r) => r.ranks[0]);
-    const tag = opTag(opSeq, BETWEEN_LEADERS);
-    const [, fromOthers] = await Promise.all([
-      Promise.all(others.map((peer) => transport.send(peer, tag, regionPayload))),
-      Promise.all(others.map((peer) => transport.recv(peer, tag, timeoutMs))),
-    ]);
-    payloads = topology.regions.map((r) => (r.index === region.index ? regionPayload : fromOthers[others.indexOf(r.ranks[0])]));
+      return sum;
+    };
+    // A region of one rank forwards its own payload as is: no second rounding.
+    const regionPayload = members.length > 0 && sparse ? codec.encodeSum(regionSumOf()) : mine;
+    const leaders = topology.regions.map((r) => r.ranks[0]);
+    payloads = sparse ? await gatherAmongLeaders(ctx, leaders, regionPayload) : await reduceScatterAmongLeaders(ctx, leaders, regionSumOf(), codec);
     const framed = frame(payloads);
     await Promise.all(members.map((m) => transport.send(m, opTag(opSeq, TO_MEMBERS), framed)));
   }
   const result = new Float32Array(data.length);
-  for (const bytes of payloads) decodeAdd(bytes, result);
+  if (sparse) for (const bytes of payloads) decodeAdd(bytes, result);
+  else payloads.forEach((bytes, i) => decodeAdd(bytes, result.subarray(...chunkBounds(data.length, payloads.length, i))));
   if (op === "avg") for (let i = 0; i < result.length; i++) result[i] /= topology.size;
   data.set(result);
 }
