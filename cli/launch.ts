@@ -4,7 +4,7 @@ import { CommError } from "../transports/errors.js";
 import { launchRanks } from "../transports/launcher.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 
-const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate MBIT]] [--ipc] -- CMD ARGS...
+const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate MBIT]] [--ipc] [--streams K] -- CMD ARGS...
 
 Starts the ranks of CMD as local processes with RANK, WORLD_SIZE, LOCAL_RANK and LONGHAUL_*
 set (like torchrun), prefixes their output with the rank, stops all ranks when one fails, and
@@ -17,6 +17,7 @@ options:
   --emulate            route links between regions through the userspace WAN emulator
   --rate MBIT          with --emulate: rate of every region pair in Mbit/s (default: unshaped)
   --ipc                co-located ranks talk over ZeroMQ ipc:// instead of TCP loopback
+  --streams K          connections per peer link; large messages are striped over them
   --timeout SECONDS    stop every rank after this long (exit 124)
   --no-prefix          do not prefix output lines with [rank R]
   -h, --help           show this help`;
@@ -42,6 +43,7 @@ async function launch(argv: string[]): Promise<number> {
       emulate: { type: "boolean", default: false },
       rate: { type: "string" },
       ipc: { type: "boolean", default: false },
+      streams: { type: "string" },
       timeout: { type: "string" },
       "no-prefix": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -67,6 +69,7 @@ async function launch(argv: string[]): Promise<number> {
       basePort,
       emulate: values.emulate,
       ipc: values.ipc,
+      env: values.streams === undefined ? undefined : { LONGHAUL_STREAMS: String(positiveInt(values.streams, "--streams")) },
       prefixOutput: !values["no-prefix"],
       timeoutMs: values.timeout === undefined ? undefined : positiveInt(values.timeout, "--timeout") * 1000,
     });

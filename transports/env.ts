@@ -14,6 +14,7 @@ export const ENV = {
   hosts: "LONGHAUL_HOSTS",
   ipcDir: "LONGHAUL_IPC_DIR",
   timeoutMs: "LONGHAUL_TIMEOUT_MS",
+  streams: "LONGHAUL_STREAMS",
 } as const;
 
 /** Settings that override the environment (same meaning as the variables in ENV). */
@@ -28,6 +29,8 @@ export interface RankEnvOverrides {
   hosts?: Record<string, string>;
   ipcDir?: string;
   timeoutMs?: number;
+  /** Sockets per peer link (multi-stream). */
+  streams?: number;
 }
 
 export interface RankEnv {
@@ -36,6 +39,7 @@ export interface RankEnv {
   topology: Topology;
   plan: AddressPlan;
   timeoutMs?: number;
+  streams?: number;
 }
 
 /**
@@ -69,7 +73,8 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
   if (plan.basePort + topology.size * (topology.regions.length + 1) - 1 > 65535) {
     throw invalidArgument(`base port ${plan.basePort} leaves no room for ${topology.size} ranks and their emulator proxies below 65536; choose a lower ${ENV.basePort}`, "init");
   }
-  return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1) };
+  const streams = overrides.streams ?? intVar(env, ENV.streams, 1);
+  return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1), streams };
 }
 
 function resolveTopology(spec: string | Topology | undefined, worldSize: number | undefined): Topology {

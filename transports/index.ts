@@ -12,6 +12,8 @@ export { connectZmq } from "./zmq-connect.js";
 export type { ConnectZmqOptions } from "./zmq-connect.js";
 export { ZmqTransport } from "./zmq-transport.js";
 export { decodeHeader, encodeHeader, FrameKind, HEADER_BYTES } from "./frames.js";
+export { streamsForLink, stripeBounds } from "./stripes.js";
+export type { LinkCapacity } from "./stripes.js";
 export type { FrameHeader } from "./frames.js";
 export { launchRanks } from "./launcher.js";
 export type { LaunchOptions, LaunchResult } from "./launcher.js";

@@ -6,3 +6,23 @@ export function stripeBounds(total: number, stripes: number, index: number): [nu
   const chunk = Math.ceil(total / stripes / 8) * 8;
   return [Math.min(total, index * chunk), Math.min(total, (index + 1) * chunk)];
 }
+
+export interface LinkCapacity {
+  /** Link rate in Mbit/s. */
+  rateMbit: number;
+  /** Round-trip time in ms. */
+  rttMs: number;
+  /** Most unacknowledged bytes one TCP connection may have (Linux default tcp_rmem max: 6 MiB). */
+  windowBytes?: number;
+  /** Upper bound on the stream count (default 8, NCCL's NSOCKS limit is 64 per peer in total). */
+  max?: number;
+}
+
+/**
+ * Streams (connections) a link needs to be kept full (NCCL's NSOCKS idea): one connection moves at
+ * most window/RTT, so the bandwidth-delay product divided by the window, rounded up.
+ */
+export function streamsForLink({ rateMbit, rttMs, windowBytes = 6 * 1024 * 1024, max = 8 }: LinkCapacity): number {
+  const bdpBytes = ((rateMbit * 1e6) / 8) * (rttMs / 1000);
+  return Math.min(max, Math.max(1, Math.ceil(bdpBytes / windowBytes)));
+}

@@ -4,12 +4,13 @@ import { readRankEnv } from "../../transports/env.js";
 
 describe("readRankEnv", () => {
   it("reads torchrun's names and LONGHAUL_* variables", () => {
-    const world = readRankEnv({ RANK: "3", WORLD_SIZE: "4", LOCAL_RANK: "1", LONGHAUL_TOPOLOGY: "ny:2,ldn:2", LONGHAUL_BASE_PORT: "30000", LONGHAUL_EMULATE: "1", LONGHAUL_HOSTS: "ny=10.0.0.1,ldn=ldn-host", LONGHAUL_TIMEOUT_MS: "5000" });
+    const world = readRankEnv({ RANK: "3", WORLD_SIZE: "4", LOCAL_RANK: "1", LONGHAUL_TOPOLOGY: "ny:2,ldn:2", LONGHAUL_BASE_PORT: "30000", LONGHAUL_EMULATE: "1", LONGHAUL_HOSTS: "ny=10.0.0.1,ldn=ldn-host", LONGHAUL_TIMEOUT_MS: "5000", LONGHAUL_STREAMS: "4" });
     expect(world.rank).toBe(3);
     expect(world.localRank).toBe(1);
     expect(world.topology.regions.map((r) => r.name)).toEqual(["ny", "ldn"]);
     expect(world.plan).toMatchObject({ basePort: 30000, emulate: true, hosts: { ny: "10.0.0.1", ldn: "ldn-host" } });
     expect(world.timeoutMs).toBe(5000);
+    expect(world.streams).toBe(4);
   });
 
   it("defaults to one region of WORLD_SIZE on the default base port, and to a world of 1 with no env", () => {

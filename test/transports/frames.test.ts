@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { alignedView, decodeHeader, encodeHeader, FrameKind, HEADER_BYTES, type FrameHeader } from "../../transports/frames.js";
 import { Reassembly } from "../../transports/reassembly.js";
-import { stripeBounds } from "../../transports/stripes.js";
+import { streamsForLink, stripeBounds } from "../../transports/stripes.js";
 
 const header = (over: Partial<FrameHeader> = {}): FrameHeader => ({ kind: FrameKind.DATA, flags: 1, stripe: 2, stripes: 3, src: 4095, seq: 0xffffffff, tag: 2 ** 53 - 1, total: 3 * 2 ** 33, ...over });
 
@@ -57,5 +57,15 @@ describe("stripes", () => {
     ]);
     r.accept(header({ seq: 2, stripes: 1, total: 0 }), new Uint8Array(0));
     expect(out.map(([seq]) => seq)).toEqual([0, 1, 2]);
+  });
+});
+
+describe("streamsForLink", () => {
+  it("covers the bandwidth-delay product with 6 MiB windows, at least 1 and at most max", () => {
+    expect(streamsForLink({ rateMbit: 1000, rttMs: 0.1 })).toBe(1);
+    // 2 Gbit/s × 110 ms = 27.5 MB → 5 windows of 6 MiB
+    expect(streamsForLink({ rateMbit: 2000, rttMs: 110 })).toBe(5);
+    expect(streamsForLink({ rateMbit: 100_000, rttMs: 200 })).toBe(8);
+    expect(streamsForLink({ rateMbit: 100_000, rttMs: 200, max: 32 })).toBe(32);
   });
 });
