@@ -2,20 +2,24 @@ import * as tf from "@tensorflow/tfjs";
 import { PIXELS, seededRandom, type Dataset } from "./mnist-data.js";
 
 /** A 784-hidden-10 ReLU MLP as four tfjs variables with a seeded (He-uniform) initialisation. */
+let instances = 0;
+
 export class MnistMlp {
   readonly vars: tf.Variable[];
 
   constructor(hidden: number, seed = 7) {
+    // tfjs registers variables by name globally; several models may share a process (tests).
+    const id = instances++;
     const random = seededRandom(seed);
     const init = (fanIn: number, n: number) => {
       const limit = Math.sqrt(6 / fanIn);
       return Float32Array.from({ length: n }, () => (random() * 2 - 1) * limit);
     };
     this.vars = [
-      tf.variable(tf.tensor2d(init(PIXELS, PIXELS * hidden), [PIXELS, hidden]), true, "w1"),
-      tf.variable(tf.zeros([hidden]), true, "b1"),
-      tf.variable(tf.tensor2d(init(hidden, hidden * 10), [hidden, 10]), true, "w2"),
-      tf.variable(tf.zeros([10]), true, "b2"),
+      tf.variable(tf.tensor2d(init(PIXELS, PIXELS * hidden), [PIXELS, hidden]), true, `w1_${id}`),
+      tf.variable(tf.zeros([hidden]), true, `b1_${id}`),
+      tf.variable(tf.tensor2d(init(hidden, hidden * 10), [hidden, 10]), true, `w2_${id}`),
+      tf.variable(tf.zeros([10]), true, `b2_${id}`),
     ];
   }
 
