@@ -5,7 +5,9 @@
 import { parseArgs } from "node:util";
 import { allReduceAlgorithmNames } from "../collectives/algorithms.js";
 import type { DTypeName, ReduceOp } from "../collectives/types.js";
-import { runAllReduceSweep, type SweepOptions } from "../bench/allreduce-sweep.js";
+import { type SweepOptions } from "../bench/allreduce-sweep.js";
+import { explainSweep, runWanSweep } from "../bench/wan-sweep.js";
+import { parseRate } from "../netem/units.js";
 import { runMicroBench } from "../bench/micro.js";
 import { createProgress } from "../bench/report/progress.js";
 import { parseSize, parseSizes } from "../bench/sizes.js";
@@ -29,6 +31,9 @@ export const SWEEP_FLAGS = {
   "base-port": { type: "string" },
   timeout: { type: "string" },
   json: { type: "boolean", default: false },
+  emulate: { type: "boolean", default: false },
+  rate: { type: "string" },
+  explain: { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -53,6 +58,13 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --base-port P        first TCP port of the ranks (tcp transport)
   --timeout MS         per-op timeout in each rank
   --json               one JSON object per size and algorithm per line instead of the table
+  --emulate            route cross-region links through the userspace WAN emulator (distance-based
+                       delay per region pair; implies --transport tcp unless ipc is given)
+  --rate R             rate of every region pair with --emulate, e.g. 1gbit, 100mbit (default unshaped)
+  --explain            print each algorithm's predicted time and floor per size, and what auto picks
+
+Every row carries the cost model's predictedUs and lowerBoundUs (JSON keys; for auto, those of the
+algorithm it picked, named in "chosen").
 
 With threads, peak RSS is the whole process (all ranks together).`;
 }
@@ -96,11 +108,12 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const options = sweepOptionsFrom(op, values);
+  const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate) }) };
+  if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
   if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
-  for await (const row of runAllReduceSweep(options)) {
+  for await (const row of runWanSweep(options)) {
     wrong += row.wrong;
     progress.tick(`${row.algorithm} ${row.bytes} B: ${row.timeUs.toFixed(0)} us`);
     console.log(values.json ? jsonLine(row) : tableRow(row));

@@ -134,6 +134,16 @@ function striped(topology: Topology, bytes: number): Schedule {
   return lanes;
 }
 
+/** B's dissemination barrier: in round k rank r signals r+2^k and waits for r−2^k (empty messages). */
+export function barrierSchedule(topology: Topology): Schedule {
+  const n = topology.size;
+  return Array.from({ length: n }, (_, r) => {
+    const steps: Step[] = [];
+    for (let d = 1; d < n; d *= 2) steps.push(step([{ to: (r + d) % n, bytes: 0, key: `b${d}` }], [{ from: (r - d + n) % n, key: `b${d}` }]));
+    return { rank: r, steps };
+  });
+}
+
 /** The schedule `algorithm` follows for a buffer of `bytes` on `topology`. */
 export function scheduleOf(algorithm: ScheduledAlgorithm, topology: Topology, bytes: number, segmentBytes: number): Schedule {
   if (topology.size === 1) return [];

@@ -25,6 +25,8 @@ export interface SoftwareCosts {
   emulatorAlphaS: number;
   /** Per-byte CPU cost of the emulator process, shared by all WAN traffic, s/byte (0 = no emulator). */
   emulatorBetaS: number;
+  /** Sends of at least this many bytes go zero-copy and complete on the receiver's ACK (the ZeroMQ transport's default). */
+  ackFromBytes: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export const DEFAULT_SOFTWARE: SoftwareCosts = {
   perOpS: 30e-6,
   emulatorAlphaS: 150e-6,
   emulatorBetaS: 1 / 1.0e9,
+  ackFromBytes: 64 * 1024,
 };
 
 export interface LinkModel {

@@ -10,7 +10,7 @@ import { allReduceHalvingDoubling } from "./allreduce-halving-doubling.js";
 import { allReduceHierarchical } from "./allreduce-hierarchical.js";
 import { ringAllReduce } from "./allreduce-ring.js";
 import { allReduceTree } from "./allreduce-tree.js";
-import { scheduleOf, type ScheduledAlgorithm } from "./cost-schedules.js";
+import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "./cost-schedules.js";
 import { simulate } from "./cost-sim.js";
 import { declaredLinkModel, type LinkModel } from "./link-model.js";
 import type { AllReduceAlgorithm } from "./types.js";
@@ -24,10 +24,27 @@ const IMPLEMENTATIONS: Record<ScheduledAlgorithm, AllReduceAlgorithm> = {
 };
 export const DEFAULT_MODEL_SEGMENT_BYTES = 1 << 20;
 
-/** Predicted time of one all-reduce of `bytes` with `algorithm` on `links`, in µs. */
+const barrierExits = new WeakMap<LinkModel, number[]>();
+
+/** When each rank leaves a barrier all entered at time 0: over a WAN they leave tens of ms apart. */
+function exitsOf(links: LinkModel): number[] {
+  let exits = barrierExits.get(links);
+  if (!exits) {
+    exits = simulate(links, barrierSchedule(links.topology), { software: true, bandwidth: true }).rankEnd;
+    barrierExits.set(links, exits);
+  }
+  return exits;
+}
+
+/**
+ * Predicted time of one all-reduce of `bytes` with `algorithm` on `links`, in µs, as the slowest
+ * rank sees it when every rank starts right after a barrier (as in `longhaul bench` and in a
+ * training step): ranks start as skewed as the barrier leaves them.
+ */
 export function predict(algorithm: ScheduledAlgorithm, bytes: number, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): number {
   if (links.topology.size === 1) return links.software.perOpS * 1e6;
-  const { seconds } = simulate(links, scheduleOf(algorithm, links.topology, bytes, segmentBytes), { software: true, bandwidth: true });
+  const schedule = scheduleOf(algorithm, links.topology, bytes, segmentBytes);
+  const { seconds } = simulate(links, schedule, { software: true, bandwidth: true, startAt: exitsOf(links) });
   return (seconds + links.software.perOpS) * 1e6;
 }
 

@@ -7,7 +7,7 @@ import { declaredLinkModel, ringWanCrossings, type LinkModel, type SoftwareCosts
 import { choose, linkModelFor, lowerBound, predict } from "../../collectives/select.js";
 import { parseTopology } from "../../transports/topology.js";
 
-const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gammaS: 0, perOpS: 0, emulatorAlphaS: 0, emulatorBetaS: 0 };
+const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gammaS: 0, perOpS: 0, emulatorAlphaS: 0, emulatorBetaS: 0, ackFromBytes: Infinity };
 
 /** A hand-made model: every WAN pair has one-way `alphaS` and `rateBps`; software costs as given. */
 function model(spec: string, alphaS: number, rateBps: number, software: Partial<SoftwareCosts> = {}): LinkModel {

@@ -1,0 +1,69 @@
+/**
+ * The emulated-WAN bench (`longhaul bench allreduce --emulate [--rate R] [--explain]`): starts the
+ * userspace link emulator (netem/emulator) for the topology, runs the ordinary sweep runner with
+ * cross-region links routed through it, and adds the cost model's figures to every row:
+ * predictedUs (this implementation on these links) and lowerBoundUs (the algorithm's network floor).
+ * For "auto" rows they are those of the algorithm auto picks, named in the row as `chosen`.
+ */
+import { explainChoice, describeLinks } from "../collectives/explain.js";
+import type { LinkModel } from "../collectives/link-model.js";
+import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
+import type { ScheduledAlgorithm } from "../collectives/cost-schedules.js";
+import { startEmulator } from "../netem/emulator/emulator.js";
+import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
+import { parseTopology } from "../transports/topology.js";
+import { runAllReduceSweep, type SweepOptions } from "./allreduce-sweep.js";
+import type { ResultRow } from "./sweep-types.js";
+
+export interface WanSweepOptions extends SweepOptions {
+  /** Rate of every region pair in Mbit/s (default: unshaped). */
+  rateMbit?: number;
+}
+
+/** Environment the ranks read to build the same link model as this process (see select.ts linkModelFor). */
+export function modelEnv(options: WanSweepOptions): NodeJS.ProcessEnv {
+  return {
+    LONGHAUL_EMULATE: options.emulate ? "1" : "0",
+    ...(options.rateMbit !== undefined && { LONGHAUL_LINK_RATE_MBIT: String(options.rateMbit) }),
+  };
+}
+
+/** The link model the ranks' "auto" uses for this sweep. */
+export function sweepLinkModel(options: WanSweepOptions): LinkModel {
+  return linkModelFor(parseTopology(options.topology ?? String(options.ranks ?? 4)), { ...process.env, ...modelEnv(options) });
+}
+
+/** Adds predictedUs / lowerBoundUs (and `chosen` for auto) to a row. */
+export function annotateRow(row: ResultRow, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): ResultRow {
+  const algorithm = row.algorithm === "auto" ? autoChoice(links, row.bytes, segmentBytes) : (row.algorithm as ScheduledAlgorithm);
+  if (!SELECTABLE.includes(algorithm)) return row;
+  return {
+    ...row,
+    ...(row.algorithm === "auto" && { chosen: algorithm }),
+    predictedUs: Math.round(predict(algorithm, row.bytes, links, segmentBytes)),
+    lowerBoundUs: Math.round(lowerBound(algorithm, row.bytes, links, segmentBytes)),
+  };
+}
+
+/** The --explain text for every size of the sweep. */
+export function explainSweep(options: WanSweepOptions, sizes: number[]): string[] {
+  const links = sweepLinkModel(options);
+  const segment = options.segmentBytes ?? DEFAULT_MODEL_SEGMENT_BYTES;
+  return [describeLinks(links), ...sizes.flatMap((bytes) => explainChoice(bytes, links, segment))];
+}
+
+/** Runs the sweep (through the emulator when options.emulate) and yields annotated rows. */
+export async function* runWanSweep(options: WanSweepOptions): AsyncIterable<ResultRow> {
+  const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
+  const basePort = options.basePort ?? DEFAULT_BASE_PORT;
+  const links = sweepLinkModel(options);
+  // The ranks inherit this process's environment (launchRanks), so they build the same model.
+  Object.assign(process.env, modelEnv(options));
+  const emulator = options.emulate ? await startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit }) : undefined;
+  try {
+    const transport = options.emulate && (options.transport ?? "threads") === "threads" ? "tcp" : options.transport;
+    for await (const row of runAllReduceSweep({ ...options, basePort, transport })) yield annotateRow(row, links, options.segmentBytes);
+  } finally {
+    await emulator?.close();
+  }
+}
