@@ -5,9 +5,8 @@
  * every rank, the root included.
  */
 import { dtypeOf } from "./kernels/index.js";
-import { recvFrom, Sends } from "./op-io.js";
+import { recvIntoTarget, Sends } from "./op-io.js";
 import { RingGuard } from "./ring-guard.js";
-import { viewLike } from "./ring-pass.js";
 import type { NumericArray, OpContext } from "./types.js";
 
 const DATA_STEP = 1;
@@ -34,7 +33,7 @@ export async function chainBroadcast(ctx: OpContext, data: NumericArray, root: n
     if (!isLast) guard.announce();
     for (let a = 0; a < data.length || a === 0; a += segElems) {
       const target = data.subarray(a, a + segElems);
-      target.set(viewLike(data, await recvFrom(ctx, prev, DATA_STEP, target.byteLength)));
+      await recvIntoTarget(ctx, prev, DATA_STEP, target, "copy");
       if (!isLast) sends.send(next, DATA_STEP, target);
     }
     if (isLast) guard.announce();

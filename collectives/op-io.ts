@@ -4,7 +4,8 @@
  */
 import { CommError } from "../transports/errors.js";
 import { opTag } from "../transports/transport.js";
-import type { OpContext } from "./types.js";
+import { reduceInto, type KernelOp } from "./kernels/index.js";
+import type { NumericArray, OpContext } from "./types.js";
 
 /** Wraps a transport failure so it names the op, this rank and the peer, and keeps the cause. */
 export function opError(ctx: OpContext, peer: number, error: unknown): CommError {
@@ -27,27 +28,65 @@ export function mismatchError(ctx: OpContext, peer: number, detail: string): Com
   );
 }
 
-/** Receives the next message from `peer` on `step` before the op's deadline; checks its size when `bytes` is given. */
-export async function recvFrom(ctx: OpContext, peer: number, step: number, bytes?: number): Promise<Uint8Array> {
+function timeLeft(ctx: OpContext, peer: number): number {
   const remaining = ctx.deadline - Date.now();
-  if (remaining <= 0) {
-    throw new CommError(`${ctx.opName} on rank ${ctx.transport.rank} ran past its ${ctx.timeoutMs} ms timeout waiting for peer ${peer}; check that peer is alive or raise timeoutMs`, {
-      code: "TIMEOUT",
-      rank: ctx.transport.rank,
-      peer,
-      op: ctx.opName,
-    });
-  }
-  let message: Uint8Array;
-  try {
-    message = await ctx.transport.recv(peer, opTag(ctx.opSeq, step), remaining);
-  } catch (error) {
-    throw opError(ctx, peer, error);
-  }
+  if (remaining > 0) return remaining;
+  throw new CommError(`${ctx.opName} on rank ${ctx.transport.rank} ran past its ${ctx.timeoutMs} ms timeout waiting for peer ${peer}; check that peer is alive or raise timeoutMs`, {
+    code: "TIMEOUT",
+    rank: ctx.transport.rank,
+    peer,
+    op: ctx.opName,
+  });
+}
+
+function checkSize(ctx: OpContext, peer: number, message: Uint8Array, bytes: number | undefined): void {
   if (bytes !== undefined && message.byteLength !== bytes) {
     throw mismatchError(ctx, peer, `peer ${peer} sent ${message.byteLength} bytes where ${bytes} were expected`);
   }
+}
+
+/** Receives the next message from `peer` on `step` before the op's deadline; checks its size when `bytes` is given. */
+export async function recvFrom(ctx: OpContext, peer: number, step: number, bytes?: number): Promise<Uint8Array> {
+  let message: Uint8Array;
+  try {
+    message = await ctx.transport.recv(peer, opTag(ctx.opSeq, step), timeLeft(ctx, peer));
+  } catch (error) {
+    throw opError(ctx, peer, error);
+  }
+  checkSize(ctx, peer, message, bytes);
   return message;
+}
+
+/** A typed view of received bytes, copied only if the transport handed back a misaligned buffer. */
+export function viewLike<T extends NumericArray>(like: T, bytes: Uint8Array): T {
+  const Ctor = like.constructor as new (...args: unknown[]) => T;
+  const bpe = like.BYTES_PER_ELEMENT;
+  if (bytes.byteOffset % bpe === 0) return new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / bpe);
+  return new Ctor(bytes.slice().buffer);
+}
+
+/**
+ * Receives exactly target.byteLength bytes from `peer` and copies them into `target` ("copy") or
+ * reduces them into it with `mode`. Uses the transport's `recvWith` when it has one, so the bytes
+ * are read where they landed (a shared slot) with no intermediate buffer.
+ */
+export async function recvIntoTarget(ctx: OpContext, peer: number, step: number, target: NumericArray, mode: "copy" | KernelOp): Promise<void> {
+  const consume = (message: Uint8Array): void => {
+    checkSize(ctx, peer, message, target.byteLength);
+    const incoming = viewLike(target, message);
+    if (mode === "copy") target.set(incoming);
+    else reduceInto(target, incoming, mode);
+  };
+  const { transport } = ctx;
+  if (!transport.recvWith) {
+    consume(await recvFrom(ctx, peer, step));
+    return;
+  }
+  try {
+    await transport.recvWith(peer, opTag(ctx.opSeq, step), timeLeft(ctx, peer), consume);
+  } catch (error) {
+    throw opError(ctx, peer, error);
+  }
 }
 
 /**

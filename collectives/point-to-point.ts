@@ -2,8 +2,7 @@
  * send/recv between two ranks. They use op sequence 0 with the user's tag as the step, apart from
  * the collectives' sequence numbers, because only the two ranks involved call them.
  */
-import { recvFrom, Sends } from "./op-io.js";
-import { viewLike } from "./ring-pass.js";
+import { recvIntoTarget, Sends } from "./op-io.js";
 import type { NumericArray, OpContext } from "./types.js";
 
 export const P2P_OP_SEQ = 0;
@@ -16,5 +15,5 @@ export async function sendTo(ctx: OpContext, data: NumericArray, peer: number, t
 
 /** Receives exactly data.byteLength bytes into `data`; a message of another size is a MISMATCH. */
 export async function recvInto(ctx: OpContext, data: NumericArray, peer: number, tag: number): Promise<void> {
-  data.set(viewLike(data, await recvFrom(ctx, peer, tag, data.byteLength)));
+  await recvIntoTarget(ctx, peer, tag, data, "copy");
 }

@@ -4,8 +4,8 @@
  * space and holds partial sums afterwards (torch.distributed also leaves it unspecified).
  */
 import type { KernelOp } from "./kernels/index.js";
-import { recvFrom, Sends } from "./op-io.js";
-import { blockBounds, viewLike } from "./ring-pass.js";
+import { recvIntoTarget, Sends } from "./op-io.js";
+import { blockBounds } from "./ring-pass.js";
 import { ringReduceScatterInPlace } from "./reducescatter-ring.js";
 import type { NumericArray, OpContext } from "./types.js";
 
@@ -26,6 +26,6 @@ export async function ringReduce(ctx: OpContext, data: NumericArray, root: numbe
     if (peer === root) continue;
     const [lo, hi] = bounds(peer);
     const target = data.subarray(lo, hi);
-    target.set(viewLike(data, await recvFrom(ctx, peer, GATHER_STEP, target.byteLength)));
+    await recvIntoTarget(ctx, peer, GATHER_STEP, target, "copy");
   }
 }

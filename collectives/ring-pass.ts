@@ -7,8 +7,8 @@
  * reduced: sending one segment overlaps reducing the next, and nothing bigger than a segment is
  * staged — the outgoing segments are views of `data` itself.
  */
-import { reduceInto, dtypeOf, type KernelOp } from "./kernels/index.js";
-import { recvFrom, Sends } from "./op-io.js";
+import { dtypeOf, type KernelOp } from "./kernels/index.js";
+import { recvIntoTarget, Sends } from "./op-io.js";
 import { RingGuard } from "./ring-guard.js";
 import type { NumericArray, OpContext } from "./types.js";
 
@@ -31,13 +31,8 @@ export function blockBounds(n: number, parts: number): (i: number) => readonly [
   return (i) => [Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)];
 }
 
-/** A typed view of a received message, copied only if the transport handed back a misaligned buffer. */
-export function viewLike<T extends NumericArray>(like: T, bytes: Uint8Array): T {
-  const Ctor = like.constructor as new (...args: unknown[]) => T;
-  const bpe = like.BYTES_PER_ELEMENT;
-  if (bytes.byteOffset % bpe === 0) return new Ctor(bytes.buffer, bytes.byteOffset, bytes.byteLength / bpe);
-  return new Ctor(bytes.slice().buffer);
-}
+/** Re-exported for algorithm files that import it from here. */
+export { viewLike } from "./op-io.js";
 
 export async function runRing(ctx: OpContext, data: NumericArray, plan: RingPlan): Promise<void> {
   const { size, rank } = ctx.transport;
@@ -58,10 +53,8 @@ export async function runRing(ctx: OpContext, data: NumericArray, plan: RingPlan
       const forward = step + 1 < plan.steps;
       for (let a = lo; a < hi || a === lo; a += segElems) {
         const b = Math.min(hi, a + segElems);
-        const incoming = viewLike(data, await recvFrom(ctx, left, DATA_STEP, (b - a) * data.BYTES_PER_ELEMENT));
         const target = data.subarray(a, b);
-        if (step < plan.reduceSteps) reduceInto(target, incoming, plan.op);
-        else target.set(incoming);
+        await recvIntoTarget(ctx, left, DATA_STEP, target, step < plan.reduceSteps ? plan.op : "copy");
         if (!forward) continue;
         if (a === lo) guard.announce();
         sends.send(right, DATA_STEP, target);

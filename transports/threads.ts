@@ -1,19 +1,23 @@
 /**
  * Ranks as worker threads of one process (NCCL's shared-memory idea inside a node): one
- * MessageChannel per pair of ranks, set up by the parent. A send copies the payload once into a
- * fresh ArrayBuffer and transfers it (postMessage moves it without another copy); the receiver
- * gets that buffer itself. No kernel socket is involved, so co-located ranks skip the TCP/ipc path.
+ * MessageChannel per pair of ranks, set up by the parent. A send copies the payload once, into a
+ * shared slot (thread-slots.ts) or, when none is free or the payload is large, into a fresh
+ * ArrayBuffer that is transferred; `recvWith` lets the receiver reduce straight out of the slot.
+ * No kernel socket is involved, so co-located ranks skip the TCP/ipc path.
  */
 import type { MessagePort } from "node:worker_threads";
 import { MessageChannel } from "node:worker_threads";
 import { CommError } from "./errors.js";
 import { Mailboxes } from "./mailboxes.js";
+import { SlotReceiver, SlotSender } from "./thread-slots.js";
 import type { Transport } from "./transport.js";
 
-interface Envelope {
-  tag: number;
-  buffer: ArrayBuffer;
-}
+/** What travels on a port: data in a transferred buffer or in a shared slot, a slot given back, or the slot buffer itself. */
+type Envelope =
+  | { kind: "data"; tag: number; buffer: ArrayBuffer }
+  | { kind: "slot"; tag: number; slot: number; length: number }
+  | { kind: "free"; slot: number }
+  | { kind: "slots"; buffer: SharedArrayBuffer };
 
 /** `ports[peer]` reaches `peer` (undefined at this rank's own index). */
 export type ThreadPorts = Array<MessagePort | undefined>;
@@ -33,6 +37,8 @@ export function createThreadMesh(size: number): ThreadPorts[] {
 
 export class ThreadTransport implements Transport {
   private readonly mailboxes: Mailboxes;
+  private readonly senders: SlotSender[];
+  private readonly receivers: SlotReceiver[];
   private closed = false;
 
   constructor(
@@ -42,9 +48,11 @@ export class ThreadTransport implements Transport {
   ) {
     if (ports.length !== size) throw new CommError(`rank ${rank}: got ${ports.length} ports for a world of ${size}`, { code: "INVALID_ARGUMENT", rank });
     this.mailboxes = new Mailboxes(rank, size);
+    this.senders = ports.map(() => new SlotSender());
+    this.receivers = ports.map(() => new SlotReceiver());
     ports.forEach((port, peer) => {
       if (!port) return;
-      port.on("message", (message: Envelope) => this.mailboxes.deliver(peer, message.tag, new Uint8Array(message.buffer)));
+      port.on("message", (message: Envelope) => this.onMessage(peer, message));
       // 'close' fires when the other side's thread ends or closes its port.
       port.on("close", () => this.mailboxes.failPeer(peer, () => this.lost(peer)));
     });
@@ -53,13 +61,35 @@ export class ThreadTransport implements Transport {
   async send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
     const port = this.port(peer, "send");
     if (this.mailboxes.isLost(peer)) throw this.lost(peer);
-    const buffer = payload.buffer.slice(payload.byteOffset, payload.byteOffset + payload.byteLength) as ArrayBuffer;
-    port.postMessage({ tag, buffer } satisfies Envelope, [buffer]);
+    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+    const claimed = this.senders[peer].claim(bytes.byteLength);
+    if (!claimed) {
+      const buffer = bytes.slice().buffer;
+      port.postMessage({ kind: "data", tag, buffer } satisfies Envelope, [buffer]);
+      return;
+    }
+    if (claimed.announce) port.postMessage({ kind: "slots", buffer: claimed.announce } satisfies Envelope);
+    claimed.view.set(bytes);
+    port.postMessage({ kind: "slot", tag, slot: claimed.slot, length: bytes.byteLength } satisfies Envelope);
   }
 
-  recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
+  async recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
+    let owned: Uint8Array | undefined;
+    await this.recvWith(peer, tag, timeoutMs, (bytes) => {
+      owned = this.receivers[peer].slotFor(bytes) === undefined ? bytes : bytes.slice();
+    });
+    return owned!;
+  }
+
+  async recvWith(peer: number, tag: number, timeoutMs: number, consume: (bytes: Uint8Array) => void): Promise<void> {
     this.port(peer, "recv");
-    return this.mailboxes.take(peer, tag, timeoutMs);
+    const bytes = await this.mailboxes.take(peer, tag, timeoutMs);
+    const slot = this.receivers[peer].slotFor(bytes);
+    try {
+      consume(bytes);
+    } finally {
+      if (slot !== undefined && !this.closed) this.ports[peer]?.postMessage({ kind: "free", slot } satisfies Envelope);
+    }
   }
 
   async close(): Promise<void> {
@@ -67,6 +97,19 @@ export class ThreadTransport implements Transport {
     this.closed = true;
     this.mailboxes.close(() => new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank }));
     for (const port of this.ports) port?.close();
+  }
+
+  private onMessage(peer: number, message: Envelope): void {
+    switch (message.kind) {
+      case "data":
+        return this.mailboxes.deliver(peer, message.tag, new Uint8Array(message.buffer));
+      case "slot":
+        return this.mailboxes.deliver(peer, message.tag, this.receivers[peer].view(message.slot, message.length));
+      case "free":
+        return this.senders[peer].release(message.slot);
+      case "slots":
+        return this.receivers[peer].adopt(message.buffer);
+    }
   }
 
   private port(peer: number, what: string): MessagePort {

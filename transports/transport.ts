@@ -11,6 +11,11 @@ export interface Transport {
   readonly size: number;
   send(peer: number, tag: number, payload: ArrayBufferView): Promise<void>;
   recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array>;
+  /**
+   * Optional: like `recv`, but lends the bytes to `consume` and may reuse their memory once it
+   * returns (the threads transport passes a view of a shared slot: no copy, no allocation).
+   */
+  recvWith?(peer: number, tag: number, timeoutMs: number, consume: (bytes: Uint8Array) => void): Promise<void>;
   close(): Promise<void>;
 }
 

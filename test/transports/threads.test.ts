@@ -28,6 +28,23 @@ describe("ThreadTransport", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("keeps order when sends outrun the shared slots (fallback to transferred copies) and for payloads larger than a slot", async () => {
+    const [a, b] = world(2);
+    for (let i = 0; i < 10; i++) await a.send(1, 1, new Int32Array(1000).fill(i));
+    await a.send(1, 1, new Int32Array(1 << 20).fill(42));
+    const seen: number[] = [];
+    for (let i = 0; i < 5; i++) seen.push(new Int32Array((await b.recv(0, 1, 1000)).slice().buffer)[999]);
+    for (let i = 0; i < 5; i++) await b.recvWith(0, 1, 1000, (bytes) => seen.push(new Int32Array(bytes.buffer, bytes.byteOffset, 1000)[999]));
+    const big = await b.recv(0, 1, 1000);
+    expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(big.byteLength).toBe(4 << 20);
+    // Slots were handed back: a new burst goes through them again and still arrives intact.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await a.send(1, 2, new Float32Array([1.5]));
+    expect(new Float32Array((await b.recv(0, 2, 1000)).slice().buffer)[0]).toBe(1.5);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("times out a recv with TIMEOUT and reports a closed peer as PEER_LOST", async () => {
     const [a, b] = world(2);
     await expect(b.recv(0, 1, 30)).rejects.toMatchObject({ code: "TIMEOUT", peer: 0 });
