@@ -1,0 +1,174 @@
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { proxyPort, type AddressPlan } from "../../transports/addresses.js";
+import { parseTopology } from "../../transports/topology.js";
+import { fromDistance } from "../../netem/distance.js";
+import { startEmulator } from "../../netem/emulator/emulator.js";
+import { probeLink, type ProbeOptions, type ProbeResult } from "../../netem/emulator/probe.js";
+
+// Ports 33000-33099 (this file). Fidelity figures are also reported by `longhaul netem probe`.
+let nextPort = 33000;
+const ports = () => ({ sink: nextPort++, proxy: nextPort++ });
+const probe = (options: ProbeOptions) => probeLink({ ...options, ports: ports() });
+
+/** Best of up to `tries` runs by |error|: load from other processes only ever slows the emulator down. */
+async function bestOf(tries: number, run: () => Promise<ProbeResult>, error: (r: ProbeResult) => number): Promise<ProbeResult> {
+  let best: ProbeResult | undefined;
+  for (let i = 0; i < tries; i++) {
+    const r = await run();
+    if (!best || Math.abs(error(r)) < Math.abs(error(best))) best = r;
+    if (Math.abs(error(best)) < 0.05) break;
+  }
+  return best!;
+}
+
+describe("emulator fidelity (one link on loopback)", () => {
+  it.each([1000, 8000])("RTT at %d km is within 5 percent + 0.5 ms, and set-up pays one round trip", async (km) => {
+    const rtt = (x: ProbeResult) => x.rttMinMs / x.expectedRttMs - 1;
+    const r = await bestOf(3, () => probe({ forward: fromDistance(km, { rateMbit: 100 }), bytes: 64 * 1024, pings: 8 }), rtt);
+    const tolerance = r.expectedRttMs * 0.05 + 0.5;
+    // The minimum: scheduled deliveries are never early, and load can only add to a sample.
+    expect(r.rttMinMs).toBeGreaterThan(r.expectedRttMs - 0.1);
+    expect(r.rttMinMs).toBeLessThan(r.expectedRttMs + tolerance);
+    expect(r.firstEchoMs).toBeGreaterThan(2 * r.expectedRttMs - 0.2);
+    expect(r.firstEchoMs).toBeLessThan(2 * r.expectedRttMs + 30); // one sample, cold: a loose upper bound
+  });
+
+  it.each([
+    [1000, 100], [1000, 1000], [8000, 100], [8000, 1000],
+  ])("throughput at %d km, %d Mbit/s is within 10 percent of the rate, bytes in order", async (km, rate) => {
+    const bytes = Math.round((rate * 1e6 / 8) * 0.4);
+    const r = await bestOf(3, () => probe({ forward: fromDistance(km, { rateMbit: rate }), bytes, pings: 1 }), (x) => x.throughputMbit / rate - 1);
+    expect(r.expectedMbit).toBe(rate);
+    expect(r.throughputMbit).toBeGreaterThan(rate * 0.9);
+    expect(r.throughputMbit).toBeLessThan(rate * 1.1);
+    expect(r.reordered).toBe(false);
+    if (km === 8000 && rate === 1000) expect(r.streams).toBeGreaterThan(1); // one 6 MiB window cannot fill 1 Gbit/s × 133 ms
+  });
+
+  it("one connection is capped at window/RTT", async () => {
+    // 1 MiB window over a 50 ms round trip: 8.39 Mbit per 50 ms = 168 Mbit/s, far below the 10 Gbit/s link.
+    const r = await probe({ forward: { delayMs: 25, rateMbit: 10_000 }, windowBytes: 1 << 20, streams: 1, bytes: 12 << 20, pings: 1 });
+    expect(r.expectedMbit).toBeCloseTo(167.8, 0);
+    expect(r.throughputMbit).toBeGreaterThan(167.8 * 0.8);
+    expect(r.throughputMbit).toBeLessThan(167.8 * 1.1);
+  });
+
+  it("loss turns into retransmission delay (one extra round trip per lossy chunk)", async () => {
+    const lossy = await probe({ forward: { delayMs: 5, lossPct: 100 }, bytes: 4096, pings: 5 });
+    const clean = await probe({ forward: { delayMs: 5 }, bytes: 4096, pings: 5 });
+    expect(clean.rttMinMs).toBeGreaterThan(9.9);
+    expect(clean.rttMinMs).toBeLessThan(11.5);
+    // Each direction pays its retransmission (10 ms): 10 + 2 × 10 ms.
+    expect(lossy.rttMinMs).toBeGreaterThan(29.9);
+    expect(lossy.rttMinMs).toBeLessThan(32);
+  });
+});
+
+describe("jitter never reorders bytes", () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  });
+
+  it("delivers every uint32 of a stream in order through 5 ms ± 4 ms normal jitter", async () => {
+    const topology = parseTopology("new-york:1,london:1");
+    const plan: AddressPlan = { basePort: 33050, emulate: true };
+    let expected = 0;
+    let bad = 0;
+    let carry = Buffer.alloc(0);
+    const done = new Promise<void>((resolve) => {
+      const server = createServer((socket) => {
+        socket.on("data", (chunk: Buffer) => {
+          const data = Buffer.concat([carry, chunk]);
+          const whole = data.length - (data.length % 4);
+          for (let i = 0; i < whole; i += 4) if (data.readUInt32LE(i) !== expected++) bad++;
+          carry = data.subarray(whole);
+        });
+        socket.on("end", () => resolve());
+      }).listen(33051, "127.0.0.1");
+      servers.push(server);
+    });
+    const emulator = await startEmulator({ topology, plan, profiles: () => ({ delayMs: 5, jitterMs: 4, distribution: "normal" }) });
+    try {
+      const socket = await new Promise<Socket>((resolve) => {
+        const s: Socket = connect(proxyPort(topology, plan, 0, 1), "127.0.0.1", () => resolve(s));
+      });
+      const words = 1 << 20;
+      for (let sent = 0; sent < words;) {
+        const n = Math.min(words - sent, 1 + Math.floor(Math.random() * 3000));
+        const block = new Uint32Array(n).map((_, i) => sent + i);
+        sent += n;
+        if (!socket.write(Buffer.from(block.buffer))) await new Promise((r) => socket.once("drain", r));
+        if (sent % 16 === 0) await new Promise((r) => setImmediate(r)); // many small reads, many jitter samples
+      }
+      socket.end();
+      await done;
+      expect(expected).toBe(words);
+      expect(bad).toBe(0);
+      expect(emulator.stats().links.find((l) => l.src === 0 && l.dst === 1)?.bytes).toBe(words * 4);
+    } finally {
+      await emulator.close();
+    }
+  });
+});
+
+describe("startEmulator over a topology", () => {
+  it("opens a proxy per (source region, rank elsewhere), applies each pair's delay, shares the rate, and closes its ports", async () => {
+    const topology = parseTopology("new-york:1,london:2");
+    const plan: AddressPlan = { basePort: 33060, emulate: true };
+    const servers = [0, 1, 2].map((rank) => createServer((s) => s.pipe(s)).listen(33060 + rank, "127.0.0.1"));
+    const emulator = await startEmulator({ topology, plan, rateMbit: 100 });
+    const rtt = async (port: number): Promise<number> => {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const s: Socket = connect({ port, host: "127.0.0.1", noDelay: true }, () => resolve(s));
+        s.once("error", reject);
+      });
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const t0 = performance.now();
+        await new Promise((resolve) => {
+          socket.once("data", resolve);
+          socket.write("ping");
+        });
+        times.push(performance.now() - t0);
+      }
+      socket.destroy();
+      return Math.min(...times.slice(1));
+    };
+    try {
+      const expected = 2 * fromDistance(5570).delayMs; // new-york ↔ london, ≈ 95 ms
+      const nyToLondon = await rtt(proxyPort(topology, plan, 0, 2));
+      const londonToNy = await rtt(proxyPort(topology, plan, 1, 0));
+      for (const measured of [nyToLondon, londonToNy]) {
+        expect(measured).toBeGreaterThan(expected * 0.99 - 0.1);
+        expect(measured).toBeLessThan(expected * 1.05 + 0.5);
+      }
+      // No proxy inside a region: london → rank 1 (london) is direct.
+      await expect(rtt(proxyPort(topology, plan, 1, 1))).rejects.toThrow(/ECONNREFUSED/);
+      expect(emulator.stats().connections).toBe(2);
+      // Two connections new-york → london (ranks 1 and 2) share one 100 Mbit/s bucket: 2 × 2.5 MB take
+      // at least 0.4 s, where separate buckets would take 0.2 s. (A lower bound: load cannot fake it.)
+      const bulk = async (port: number, bytes: number): Promise<void> => {
+        const socket = connect({ port, host: "127.0.0.1" });
+        let back = 0;
+        await new Promise<void>((resolve, reject) => {
+          socket.on("data", (d: Buffer) => (back += d.length) >= bytes && resolve());
+          socket.once("error", reject);
+          socket.write(Buffer.alloc(bytes));
+        });
+        socket.destroy();
+      };
+      const t0 = performance.now();
+      await Promise.all([bulk(proxyPort(topology, plan, 0, 1), 2_500_000), bulk(proxyPort(topology, plan, 0, 2), 2_500_000)]);
+      const elapsed = performance.now() - t0;
+      expect(elapsed).toBeGreaterThan(400 * 0.97);
+      expect(elapsed).toBeLessThan(3000);
+      expect(emulator.stats().links.find((l) => l.src === 0 && l.dst === 1)?.bytes).toBe(5_000_000 + 2 * 4 * 4); // + the pings above
+    } finally {
+      await emulator.close();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+    }
+    await expect(rtt(proxyPort(topology, plan, 0, 2))).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
