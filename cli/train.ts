@@ -23,7 +23,7 @@ options:
   --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
-  --overlap T           streaming-diloco overlap steps (default ${DEFAULT_CONFIG.overlapSteps})
+  --overlap T           inner steps an outer exchange overlaps (default 0 for diloco, 5 for streaming-diloco)
   --outer-compress Q    fp16 or int8: quantise DiLoCo's outer gradients
   --no-baseline         skip both references
   --base-port P         rank r listens on P + r (default ${DEFAULT_BASE_PORT})
@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     innerSteps: num(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
     topkRatio: num(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
     fragments: num(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
-    overlapSteps: num(values.overlap, DEFAULT_CONFIG.overlapSteps, "--overlap"),
+    overlapSteps: values.overlap === undefined ? undefined : num(values.overlap, 0, "--overlap"),
     outerCompress: values["outer-compress"] as TrainConfig["outerCompress"],
   };
   const topology = parseTopology(values.topology);

@@ -16,7 +16,8 @@ export interface TrainConfig {
   innerSteps: number;
   topkRatio: number;
   fragments: number;
-  overlapSteps: number;
+  /** Inner steps an outer exchange overlaps (default: 0 for diloco, 5 for streaming-diloco). */
+  overlapSteps?: number;
   /** Quantise DiLoCo's outer gradients on the wire. */
   outerCompress?: "fp16" | "int8";
   seed: number;
@@ -30,7 +31,6 @@ export const DEFAULT_CONFIG: Omit<TrainConfig, "method"> = {
   innerSteps: 100,
   topkRatio: 0.01,
   fragments: 4,
-  overlapSteps: 5,
   seed: 7,
 };
 

@@ -39,7 +39,7 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
     syncs = config.steps;
   } else {
     const params = readVariables(model.vars);
-    const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps };
+    const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? 0 : 5) };
     const outer = config.method === "diloco" ? new DiLoCo(comm, params, options) : new StreamingDiLoCo(comm, params, options);
     for (let step = 0; step < config.steps; step++) {
       loss = tf.tidy(() => (adam.minimize(model.lossOf(batchAt(step)), true, model.vars) as tf.Scalar).dataSync()[0]);
@@ -47,10 +47,10 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
       if (await outer.step()) writeVariables(model.vars, params);
       progress?.(step, loss);
     }
-    if (outer instanceof StreamingDiLoCo) {
-      await outer.finish();
-      writeVariables(model.vars, params);
-    }
+    // Land what is in flight so every rank leaves with the same model.
+    if (outer instanceof StreamingDiLoCo) await outer.finish();
+    else await outer.flush();
+    writeVariables(model.vars, params);
     syncs = outer.syncs;
   }
   const seconds = (performance.now() - started) / 1000;

@@ -10,6 +10,13 @@ export interface DiLoCoOptions {
   /** Compress the outer gradient on the wire (e.g. { kind: "fp16" } or { kind: "int8" }). */
   compress?: CompressOptions;
   timeoutMs?: number;
+  /**
+   * DiLoCo only: inner steps the outer exchange overlaps (default 0 = blocking, as in the paper).
+   * With tau > 0 the all-reduce runs while tau more inner steps proceed from the pre-sync
+   * parameters; then params <- new global + (local progress since the sync), so no step is lost
+   * and that progress counts in the next round's pseudo-gradient (eager/overlapped DiLoCo).
+   */
+  overlapSteps?: number;
 }
 
 export interface StreamingDiLoCoOptions extends DiLoCoOptions {
@@ -18,7 +25,6 @@ export interface StreamingDiLoCoOptions extends DiLoCoOptions {
   /** Fragment boundaries as element offsets (e.g. layer boundaries); overrides `fragments`. */
   boundaries?: number[];
   /** Inner steps the exchange of a fragment overlaps before its result is applied (tau, default 5). */
-  overlapSteps?: number;
   /** Merge weight alpha: local <- alpha * local + (1 - alpha) * global (default 0.5). */
   mixing?: number;
 }

@@ -45,6 +45,23 @@ describe("DiLoCo", () => {
   });
 });
 
+describe("overlapped DiLoCo", () => {
+  it("applies the outer step tau steps late and keeps the local progress made meanwhile", async () => {
+    const { comms } = createFakeComms(2);
+    const workers = comms.map((c) => new DiLoCo(c, Float32Array.from([0]), { innerSteps: 2, overlapSteps: 1, outerLr: 1, momentum: 0 }));
+    const changed: boolean[][] = [];
+    for (let s = 1; s <= 3; s++) {
+      workers.forEach((w, r) => (w.params[0] += r + 1));
+      changed.push(await Promise.all(workers.map((w) => w.step())));
+    }
+    expect(changed.map((c) => c[0])).toEqual([false, false, true]);
+    // at step 2 locals were [2], [4]: global = 3; since then +1 and +2
+    expect(workers[0].global[0]).toBe(3);
+    expect(Array.from(workers.map((w) => w.params[0]))).toEqual([4, 5]);
+    expect(await workers[0].flush()).toBe(false);
+  });
+});
+
 describe("streaming DiLoCo fragments", () => {
   it("staggers 4 fragments over H = 8", () => {
     const f = planFragments(10, 8, 4);
