@@ -2,12 +2,10 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseSizes } from "../bench/sizes.js";
 import { runExperiment, experimentSteps, type ExperimentPlan } from "../bench/report/experiment.js";
-import { efficiencyFigures, summarize } from "../bench/report/summary.js";
-import { formatBytes, formatPct } from "../bench/report/format.js";
+import { summaryText } from "../bench/report/console.js";
 import { localSweep } from "../bench/report/local-sweep.js";
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";
-import { SUMMARY_HEADER, summaryCells, textTable } from "../bench/report/table.js";
 import { writeReport } from "../bench/report/write.js";
 import { parseRate } from "../netem/units.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
@@ -120,17 +118,9 @@ export async function main(argv: string[]): Promise<number> {
   progress.done();
   const results = assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine" });
   const written = await writeReport(out, results);
-  printSummary(results.wan, results.baseline);
+  console.log(summaryText(results.wan, results.baseline));
   const seconds = Math.round((Date.parse(results.finishedAt) - startedAt.getTime()) / 1000);
   console.log(`\nreport: ${written.files.map((f) => `${out}/${f}`).join(", ")}${written.pngNote ? ` (no PNG: ${written.pngNote})` : ""}`);
   console.log(`finished in ${seconds} s`);
   return rows.wan.some((r) => r.wrong > 0) ? 1 : 0;
-}
-
-function printSummary(wan: Parameters<typeof summarize>[0], baseline: Parameters<typeof summarize>[1]): void {
-  console.log(textTable(SUMMARY_HEADER, summaryCells(summarize(wan, baseline))));
-  const figures = efficiencyFigures(wan, baseline);
-  if (figures.length === 0) return;
-  console.log("\nefficiency vs one site (all-reduce throughput across the continents, largest size):");
-  for (const f of figures) console.log(`  ${f.algorithm.padEnd(18)} ${formatPct(f.efficiencyPct).padStart(6)} at ${formatBytes(f.bytes)}`);
 }

@@ -16,7 +16,7 @@ export interface ContainerEnv {
   readonly backend: "auto" | "netem" | "userspace";
   /** LONGHAUL_RESULTS (default /results): where the coordinator writes the report. */
   readonly resultsDir: string;
-  /** LONGHAUL_SIZES, LONGHAUL_ALGORITHMS, LONGHAUL_ITERS, LONGHAUL_RATE, LONGHAUL_DISTANCES: passed to `longhaul run`'s flags. */
+  /** LONGHAUL_SIZES, _ALGORITHMS, _ITERS, _RATE, _DISTANCE_TO, _DISTANCE_SIZES, _BASELINE=0: `longhaul run`'s flags. */
   readonly runArgs: string[];
 }
 
@@ -25,7 +25,8 @@ const FLAGS: ReadonlyArray<readonly [string, string]> = [
   ["LONGHAUL_ALGORITHMS", "--algorithms"],
   ["LONGHAUL_ITERS", "--iters"],
   ["LONGHAUL_RATE", "--rate"],
-  ["LONGHAUL_DISTANCES", "--distances"],
+  ["LONGHAUL_DISTANCE_TO", "--distance-to"],
+  ["LONGHAUL_DISTANCE_SIZES", "--distance-sizes"],
 ];
 
 export function readContainerEnv(env: NodeJS.ProcessEnv = process.env): ContainerEnv {
@@ -39,6 +40,7 @@ export function readContainerEnv(env: NodeJS.ProcessEnv = process.env): Containe
   const backend = (env.LONGHAUL_BACKEND?.trim() || "auto") as ContainerEnv["backend"];
   if (!["auto", "netem", "userspace"].includes(backend)) throw badValue(`LONGHAUL_BACKEND="${backend}" must be auto, netem or userspace`);
   const runArgs = FLAGS.flatMap(([name, flag]) => (env[name]?.trim() ? [flag, env[name]!.trim()] : []));
+  if (["0", "false", "no", "off"].includes(env.LONGHAUL_BASELINE?.trim().toLowerCase() ?? "")) runArgs.push("--no-baseline");
   return {
     region,
     topology,

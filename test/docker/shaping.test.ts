@@ -50,10 +50,12 @@ describe("container environment", () => {
       LONGHAUL_RANKS_PER_REGION: "3",
       LONGHAUL_SIZES: "4K,1M",
       LONGHAUL_ITERS: "",
+      LONGHAUL_DISTANCE_TO: "none",
+      LONGHAUL_BASELINE: "0",
     });
     expect(env).toMatchObject({ region: "chicago", topology: "continents:3", dev: "eth0", backend: "auto", resultsDir: "/results" });
     expect(env.hosts).toEqual({ "new-york": "172.29.77.11", chicago: "172.29.77.12" });
-    expect(env.runArgs).toEqual(["--sizes", "4K,1M"]);
+    expect(env.runArgs).toEqual(["--sizes", "4K,1M", "--distance-to", "none", "--no-baseline"]);
   });
 
   it("rejects what it cannot use, saying what to set", () => {

@@ -1,0 +1,15 @@
+import { formatBytes, formatPct } from "./format.js";
+import { efficiencyFigures, summarize } from "./summary.js";
+import { SUMMARY_HEADER, summaryCells, textTable } from "./table.js";
+import type { ReportRow } from "./types.js";
+
+/** The terminal summary: the per-algorithm-and-size table, then the efficiency figure per algorithm. */
+export function summaryText(wan: readonly ReportRow[], baseline: readonly ReportRow[]): string {
+  const lines = [textTable(SUMMARY_HEADER, summaryCells(summarize(wan, baseline)))];
+  const figures = efficiencyFigures(wan, baseline);
+  if (figures.length > 0) {
+    lines.push("", "efficiency vs one site (all-reduce throughput across the continents, largest size):");
+    for (const f of figures) lines.push(`  ${f.algorithm.padEnd(18)} ${formatPct(f.efficiencyPct).padStart(6)} at ${formatBytes(f.bytes)}`);
+  }
+  return lines.join("\n");
+}

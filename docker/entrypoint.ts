@@ -1,0 +1,110 @@
+/**
+ * Entrypoint of every compose service: one container per continent. Shapes this container's
+ * egress (tc netem, or the userspace emulator where the kernel lacks sch_netem), runs this
+ * region's ranks of the all-reduce sweep, and hands their results over through the shared
+ * results volume. The coordinator (rank 0's container) then runs the single-site baseline and the
+ * distance sweep locally and writes the report.
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { sweepConfig, workerScript } from "../bench/allreduce-sweep.js";
+import { CONFIG_ENV, RESULT_MARKER, type RankResult } from "../bench/sweep-types.js";
+import { summaryText } from "../bench/report/console.js";
+import { formatBytes } from "../bench/report/format.js";
+import { runExperiment, experimentSteps } from "../bench/report/experiment.js";
+import { localSweep } from "../bench/report/local-sweep.js";
+import { createProgress } from "../bench/report/progress.js";
+import { assembleResults } from "../bench/report/results.js";
+import { writeReport } from "../bench/report/write.js";
+import { planFromFlags } from "../cli/run.js";
+import { launchRanks } from "../transports/launcher.js";
+import { parseTopology } from "../transports/topology.js";
+import { shapeEgress } from "./backend.js";
+import { readContainerEnv } from "./env.js";
+import { clearPart, collectParts, combineParts, PARTS_DIR, writePart } from "./parts.js";
+
+/** Connect and per-op timeout of the cross-container ranks: containers start a few seconds apart. */
+const RANK_TIMEOUT_MS = 120_000;
+/** How long the coordinator waits for the other continents' results after its own ranks finished. */
+const PARTS_TIMEOUT_MS = 120_000;
+
+async function main(): Promise<number> {
+  const env = readContainerEnv();
+  const topology = parseTopology(env.topology);
+  const region = topology.regions.find((r) => r.name === env.region);
+  if (!region) throw new Error(`LONGHAUL_REGION=${env.region} is not a region of "${topology.spec}"`);
+  // The local sweeps of the coordinator must not inherit the cross-container address plan.
+  delete process.env.LONGHAUL_HOSTS;
+  delete process.env.LONGHAUL_TOPOLOGY;
+  const parsed = planFromFlags(["--topology", topology.spec, "--out", env.resultsDir, ...env.runArgs]);
+  if (parsed === "help") return 0;
+  const { plan, basePort } = parsed;
+  const tag = `longhaul[${region.name}]`;
+  const startedAt = new Date();
+  await clearPart(env.resultsDir, region.name);
+
+  const shaped = await shapeEgress({ topology, region: region.name, hosts: env.hosts, dev: env.dev, basePort, rateMbit: plan.rateMbit, backend: env.backend });
+  console.error(shaped.line);
+  const config = sweepConfig({ sizes: [...plan.sizes], algorithms: [...plan.algorithms], iters: plan.iters, warmup: 1 });
+  const results: RankResult[] = [];
+  try {
+    console.error(`${tag}: ranks ${region.ranks.join(", ")} of ${topology.size}: all-reduce ${plan.algorithms.join(", ")} over ${plan.sizes.length} sizes`);
+    const { code } = await launchRanks({
+      topology,
+      ranks: region.ranks,
+      command: process.execPath,
+      args: ["--expose-gc", workerScript("allreduce-worker.js")],
+      env: {
+        [CONFIG_ENV]: JSON.stringify(config),
+        LONGHAUL_HOSTS: Object.entries(env.hosts).map(([name, host]) => `${name}=${host}`).join(","),
+        LONGHAUL_TIMEOUT_MS: String(RANK_TIMEOUT_MS),
+      },
+      emulate: shaped.backend === "userspace",
+      ipc: true,
+      basePort,
+      prefixOutput: false,
+      onLine: (rank, stream, line) => {
+        if (stream === "stdout" && line.startsWith(RESULT_MARKER)) {
+          const result = JSON.parse(line.slice(RESULT_MARKER.length)) as RankResult;
+          results.push(result);
+          if (rank === region.ranks[0]) console.error(`${tag}: ${result.algorithm} ${formatBytes(result.bytes)} done`);
+        } else console.error(`[rank ${rank} ${region.name}] ${line}`);
+      },
+    });
+    if (code !== 0) throw new Error(`${tag}: ranks failed (exit ${code}); see the lines above`);
+    await writePart(env.resultsDir, region.name, results);
+  } finally {
+    await shaped.close();
+  }
+  if (region.index !== 0) {
+    console.error(`${tag}: done; results handed to ${topology.regions[0].name}, which writes the report`);
+    return 0;
+  }
+
+  const parts = await collectParts(env.resultsDir, topology.regions.map((r) => r.name), startedAt.getTime() - 1000, PARTS_TIMEOUT_MS);
+  const wan = combineParts(parts, topology.size, { dtype: config.dtype, transport: "ipc", topology: topology.spec });
+  // Baseline and distance sweeps run inside this container, on ports clear of the WAN ranks'.
+  const progress = createProgress({ total: experimentSteps(plan) - wan.length });
+  const rows = await runExperiment(plan, localSweep({ basePort: basePort + 2000 }), progress, wan);
+  progress.done();
+  const report = assembleResults(plan, rows, {
+    startedAt,
+    backend: shaped.backend,
+    note: "one Docker container per continent on one host; baseline and distance sweeps inside the new-york container",
+  });
+  const written = await writeReport(env.resultsDir, report);
+  await rm(join(env.resultsDir, PARTS_DIR), { recursive: true, force: true });
+  console.log(summaryText(report.wan, report.baseline));
+  console.log(`\n${tag}: report written to ./results/: ${written.files.join(", ")}`);
+  return report.wan.some((r) => r.wrong > 0) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`longhaul: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  },
+);
