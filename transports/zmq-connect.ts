@@ -20,6 +20,11 @@ export interface ConnectZmqOptions {
   /** ZMTP heartbeats: a peer whose host vanished without closing is dropped after the timeout. */
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /**
+   * zeromq.js would keep a process whose program forgot close() alive forever; after this long with
+   * nothing else pending in the process the transport closes itself, with a note on stderr (0: off).
+   */
+  closeWhenAbandonedMs?: number;
 }
 
 const POLL_MS = 5;
@@ -54,6 +59,7 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
     await transport.close(0);
     throw error;
   }
+  transport.closeWhenAbandoned(options.closeWhenAbandonedMs ?? 10_000);
   return transport;
 }
 

@@ -1,4 +1,5 @@
 import { Pull } from "zeromq";
+import { watchForAbandonment } from "./abandon-watch.js";
 import { CommError } from "./errors.js";
 import { decodeHeader, FLAG_ACK, FrameKind, type FrameHeader } from "./frames.js";
 import { Mailboxes } from "./mailboxes.js";
@@ -23,6 +24,7 @@ export class ZmqTransport implements Transport {
   private readonly reassembly: Reassembly[];
   private closing = false;
   private handshakeError?: CommError;
+  private stopWatch?: () => void;
 
   constructor(
     readonly rank: number,
@@ -74,9 +76,20 @@ export class ZmqTransport implements Transport {
     }
   }
 
+  /** Closes the transport when the program left without calling close() (0: never). */
+  closeWhenAbandoned(idleMs: number): void {
+    if (idleMs <= 0 || this.closing) return;
+    const busy = (): boolean => this.links.some((l) => l?.writers.some((w) => w.depth > 0));
+    this.stopWatch = watchForAbandonment(idleMs, busy, () => {
+      process.stderr.write(`longhaul: rank ${this.rank}: the program looks finished but never called close(); closing the ZeroMQ transport so the process can exit\n`);
+      void this.close();
+    });
+  }
+
   async close(lingerMs = 1000): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.stopWatch?.();
     const live = this.links.filter((l): l is PeerLink => l !== undefined && !l.lost);
     // BYE tells peers this rank left on purpose, so their pending recvs fail at once, not at the timeout.
     await Promise.allSettled(live.map((l) => l.sendControl(FrameKind.BYE, 0, 1, 0, 0)));

@@ -10,8 +10,11 @@ export interface RankRun {
   stderr: string;
 }
 
-/** Runs `node <fixture> <rank> ...args(rank)` for every rank and collects their JSON output lines. */
-export function runRanks(fixture: string, size: number, args: (rank: number) => string[], env: NodeJS.ProcessEnv = {}): Promise<RankRun[]> {
+/**
+ * Runs `node <fixture> <rank> ...args(rank)` for every rank and collects their JSON output lines.
+ * A rank still running after `limitMs` is killed, so a hanging rank fails its test instead of outliving it.
+ */
+export function runRanks(fixture: string, size: number, args: (rank: number) => string[], env: NodeJS.ProcessEnv = {}, limitMs = 30_000): Promise<RankRun[]> {
   return Promise.all(
     Array.from({ length: size }, (_, rank) => {
       const child = spawn(process.execPath, [FIXTURES + fixture, ...args(rank)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
@@ -19,8 +22,10 @@ export function runRanks(fixture: string, size: number, args: (rank: number) => 
       let stderr = "";
       child.stdout.on("data", (chunk) => (stdout += chunk));
       child.stderr.on("data", (chunk) => (stderr += chunk));
+      const limit = setTimeout(() => child.kill("SIGKILL"), limitMs);
       return new Promise<RankRun>((resolve) => {
         child.on("close", (code, signal) => {
+          clearTimeout(limit);
           const lines = stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
           resolve({ code, signal, lines, stderr });
         });

@@ -48,6 +48,17 @@ describe("ZeroMQ transport between two real processes", () => {
     expect(report.ms).toBeLessThan(5000); // the recv's own timeout was 20 s
     expect(report.message).toMatch(/peer 1 is gone/);
   });
+
+  it("lets a program that never calls close() exit: the transport closes itself once nothing else is pending", async () => {
+    const started = Date.now();
+    const runs = await pair("abandon", 31090);
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.lines[0]).toMatchObject({ exchanged: true });
+      expect(run.stderr).toMatch(/never called close\(\); closing the ZeroMQ transport/);
+    }
+    expect(Date.now() - started).toBeLessThan(8000);
+  });
 });
 
 describe("connectZmq", () => {
