@@ -46,6 +46,9 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
       readVariables(model.vars).forEach((v, i) => (params[i] = v));
       if (await outer.step()) writeVariables(model.vars, params);
       progress?.(step, loss);
+      // A macrotask turn: lets the transport's socket callbacks advance an overlapped exchange
+      // (awaiting a settled promise alone runs only microtasks, and the exchange would stall).
+      await new Promise((resolve) => setImmediate(resolve));
     }
     // Land what is in flight so every rank leaves with the same model.
     if (outer instanceof StreamingDiLoCo) await outer.finish();
