@@ -57,6 +57,7 @@ function connectionsPerPair(model: LinkModel, schedule: Schedule): Map<string, n
 export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts): SimResult {
   const sw = model.software;
   const on = (x: number) => (costs.software ? x : 0);
+  const cpu = (x: number) => (costs.software ? x * model.contention : 0); // CPU work, slowed by sharing cores
   const region = (r: number) => model.topology.regionOf(r).index;
   const connections = connectionsPerPair(model, schedule);
   const senderFree = new Map<number, number>();
@@ -85,10 +86,10 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
     if (!sent[pick]) {
       // A step's sends leave as soon as the lane reaches it; its receives may wait for other lanes.
       for (const send of st.sends) {
-        t += on(sw.perMessageS);
+        t += cpu(sw.perMessageS);
         const wire = costs.bandwidth ? send.bytes : 0;
         const start = Math.max(t, senderFree.get(lane.rank) ?? 0);
-        let done = start + on(wire * sw.localBetaS);
+        let done = start + cpu(wire * sw.localBetaS);
         senderFree.set(lane.rank, done);
         const [a, b] = [region(lane.rank), region(send.to)];
         let alpha = on(sw.localAlphaS);
@@ -99,7 +100,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           const pairDone = pairStart + wire / pairRate(model, a, b, connections.get(key) ?? 1);
           pairFree.set(key, pairDone);
           const emuStart = Math.max(start, emulatorFree);
-          emulatorFree = emuStart + on(wire * sw.emulatorBetaS);
+          emulatorFree = emuStart + cpu(wire * sw.emulatorBetaS);
           done = Math.max(done, pairDone, emulatorFree);
           alpha += model.alphaS[a][b] + (model.emulated ? on(sw.emulatorAlphaS) : 0);
         }
@@ -112,8 +113,8 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
       time[pick] = t;
       continue;
     }
-    for (const id of recvIds[pick][next[pick]]) t = Math.max(t, arrivals.get(id) ?? 0) + on(sw.perMessageS);
-    t += on(st.reduceBytes * sw.gammaS);
+    for (const id of recvIds[pick][next[pick]]) t = Math.max(t, arrivals.get(id) ?? 0) + cpu(sw.perMessageS);
+    t += cpu(st.reduceBytes * sw.gammaS);
     time[pick] = t;
     end = Math.max(end, t);
     rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], t);

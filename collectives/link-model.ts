@@ -5,6 +5,7 @@
  * by every connection between two regions. Declared from the netem profiles; the software
  * constants below were calibrated on this 2-core machine (see DEFAULT_SOFTWARE).
  */
+import { availableParallelism } from "node:os";
 import { linkProfilesFor } from "../netem/pairs.js";
 import { REGIONS } from "../netem/regions.js";
 import type { Topology } from "../transports/topology.js";
@@ -30,18 +31,20 @@ export interface SoftwareCosts {
 }
 
 /**
- * Calibrated from `longhaul bench allreduce` runs here (2 shared cores, loaded): see bench/wan-calibrate.md
- * in the report for the runs. They are rough — the machine is shared — and matter only where
- * the network does not dominate.
+ * Per-rank costs with a core to itself. Rough calibration from `longhaul bench allreduce` on this
+ * 2-core machine while other jobs loaded it (load average 10–20): 8 ranks of `continents` over
+ * ZeroMQ tcp loopback moved a 64 MiB ring all-reduce in ~1.09 s (112 MiB sent per rank), i.e.
+ * ~2.3 ns per byte sent per rank at 4 ranks per core, ~0.6 ns/byte/rank uncontended; latencies
+ * follow the ~112 µs ZeroMQ tcp round trip. They matter only where the network does not dominate.
  */
 export const DEFAULT_SOFTWARE: SoftwareCosts = {
   localAlphaS: 45e-6,
-  localBetaS: 1 / 1.2e9,
+  localBetaS: 0.33e-9,
   perMessageS: 8e-6,
   gammaS: 1 / 4e9,
   perOpS: 30e-6,
   emulatorAlphaS: 150e-6,
-  emulatorBetaS: 1 / 1.0e9,
+  emulatorBetaS: 0.5e-9,
   ackFromBytes: 64 * 1024,
 };
 
@@ -58,6 +61,12 @@ export interface LinkModel {
   readonly streams: number;
   /** Whether cross-region traffic goes through the userspace emulator. */
   readonly emulated: boolean;
+  /**
+   * CPU contention: processes that share this host's cores, per core (≥ 1). Software per-byte and
+   * per-message costs are multiplied by it: 8 emulated ranks and the emulator on 2 cores run 4.5x slower
+   * per byte than one rank with a core to itself.
+   */
+  readonly contention: number;
   readonly software: SoftwareCosts;
 }
 
@@ -70,6 +79,8 @@ export interface DeclareOptions {
   windowBytes?: number;
   streams?: number;
   software?: Partial<SoftwareCosts>;
+  /** Cores per host (default: this machine's). */
+  cores?: number;
 }
 
 /** Linux's default largest receive window (tcp_rmem max); the emulator models the same cap. */
@@ -96,8 +107,14 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
     windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
     streams: options.streams ?? 1,
     emulated,
+    contention: Math.max(1, (hostRanks(topology, wan && !emulated) + (emulated ? 1 : 0)) / (options.cores ?? availableParallelism())),
     software,
   };
+}
+
+/** Ranks per host: the largest region when regions are separate hosts, else the whole world on this one. */
+function hostRanks(topology: Topology, regionsAreHosts: boolean): number {
+  return regionsAreHosts ? Math.max(...topology.regions.map((r) => r.ranks.length)) : topology.size;
 }
 
 /** Whether ranks a and b sit in different regions (a WAN link). */

@@ -13,7 +13,7 @@ const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gam
 function model(spec: string, alphaS: number, rateBps: number, software: Partial<SoftwareCosts> = {}): LinkModel {
   const topology = parseTopology(spec);
   const grid = (v: number) => topology.regions.map((a) => topology.regions.map((b) => (a.index === b.index ? (v === alphaS ? 0 : Infinity) : v)));
-  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: 1, emulated: false, software: { ...ZERO, ...software } };
+  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: 1, emulated: false, contention: 1, software: { ...ZERO, ...software } };
 }
 
 describe("predict on one region (α = 10 µs, β = 1 ns/byte, 1000 bytes, 2 ranks)", () => {
@@ -91,5 +91,20 @@ describe("auto on one host", () => {
     const links = linkModelFor(parseTopology("new-york:1,chicago:1"), { LONGHAUL_EMULATE: "1", LONGHAUL_LINK_RATE_MBIT: "100" });
     expect(links.rateBps[0][1]).toBeCloseTo(12.5e6, 0);
     expect(links.alphaS[0][1]).toBeGreaterThan(0.005);
+  });
+});
+
+describe("CPU contention", () => {
+  it("8 emulated ranks plus the emulator on 2 cores: software costs x4.5", () => {
+    expect(declaredLinkModel(parseTopology("continents"), { emulated: true, cores: 2 }).contention).toBe(4.5);
+  });
+  it("regions on their own hosts: the largest region's ranks per core, at least 1", () => {
+    expect(declaredLinkModel(parseTopology("continents"), { cores: 2 }).contention).toBe(1);
+    expect(declaredLinkModel(parseTopology("continents:4"), { cores: 2 }).contention).toBe(2);
+  });
+  it("doubling contention doubles a CPU-bound prediction's software part", () => {
+    const base = { ...model("4", 0, Infinity, { localBetaS: 1e-9 }) };
+    const slow = { ...base, contention: 2 };
+    expect(predict("ring", 1 << 20, slow)).toBeCloseTo(2 * predict("ring", 1 << 20, base), 3);
   });
 });
