@@ -1,7 +1,4 @@
-import { invalidArgument } from "../../transports/errors.js";
-import type { Communicator } from "../types.js";
-import { OuterNesterov } from "./nesterov.js";
-import { DILOCO_DEFAULTS, type DiLoCoOptions } from "./types.js";
+import { OuterState } from "./outer-state.js";
 
 /**
  * DiLoCo (Douillard et al., 2023): each worker takes H inner optimizer steps on its own
@@ -9,31 +6,8 @@ import { DILOCO_DEFAULTS, type DiLoCoOptions } from "./types.js";
  * Nesterov step moves the global parameters, and every worker continues from them.
  * Call `step()` after each inner optimizer step; it syncs every H-th call.
  */
-export class DiLoCo {
-  readonly global: Float32Array;
-  private readonly outer: OuterNesterov;
-  private steps = 0;
+export class DiLoCo extends OuterState {
   private inFlight?: { delta: Float32Array; done: Promise<unknown>; applyAt: number; snapshot: Float32Array };
-  syncs = 0;
-
-  constructor(
-    private readonly comm: Communicator,
-    /** The worker's live parameters; overwritten in place at each sync. */
-    readonly params: Float32Array,
-    private readonly options: DiLoCoOptions,
-  ) {
-    if (!(Number.isInteger(options.innerSteps) && options.innerSteps >= 1)) {
-      throw invalidArgument(`DiLoCo innerSteps (H) must be a positive integer, got ${options.innerSteps}`);
-    }
-    this.global = Float32Array.from(params);
-    this.outer = new OuterNesterov(params.length, options.outerLr ?? DILOCO_DEFAULTS.outerLr, options.momentum ?? DILOCO_DEFAULTS.momentum);
-  }
-
-  /** Makes every rank start from rank 0's parameters (call once, on every rank, before training). */
-  async broadcastInitial(): Promise<void> {
-    await this.comm.broadcast(this.params, 0, { timeoutMs: this.options.timeoutMs });
-    this.global.set(this.params);
-  }
 
   /**
    * Counts one inner step; on every H-th, runs the outer sync (or starts it, with overlapSteps).
@@ -77,15 +51,5 @@ export class DiLoCo {
     for (let i = 0; i < this.params.length; i++) this.params[i] = this.global[i] + (this.params[i] - snapshot[i]);
     this.syncs++;
     return true;
-  }
-
-  private pseudoGradient(): Float32Array {
-    const delta = new Float32Array(this.params.length);
-    for (let i = 0; i < delta.length; i++) delta[i] = this.global[i] - this.params[i];
-    return delta;
-  }
-
-  private average(delta: Float32Array): Promise<Float32Array> {
-    return this.comm.allReduce(delta, { op: "avg", compress: this.options.compress, timeoutMs: this.options.timeoutMs });
   }
 }

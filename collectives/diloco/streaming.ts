@@ -1,7 +1,7 @@
 import type { Communicator } from "../types.js";
 import { fragmentsDueAt, planFragments, type Fragment } from "./fragments.js";
-import { OuterNesterov } from "./nesterov.js";
-import { DILOCO_DEFAULTS, type StreamingDiLoCoOptions } from "./types.js";
+import { OuterState } from "./outer-state.js";
+import type { StreamingDiLoCoOptions } from "./types.js";
 
 interface Pending {
   fragment: Fragment;
@@ -16,27 +16,13 @@ interface Pending {
  * `overlapSteps` inner steps run, then the outer Nesterov step updates that fragment's global
  * copy and the local fragment is merged: local <- a * local + (1 - a) * global.
  */
-export class StreamingDiLoCo {
-  readonly global: Float32Array;
+export class StreamingDiLoCo extends OuterState {
   readonly fragments: readonly Fragment[];
-  private readonly outer: OuterNesterov;
   private readonly pending: Pending[] = [];
-  private steps = 0;
-  syncs = 0;
 
-  constructor(
-    private readonly comm: Communicator,
-    readonly params: Float32Array,
-    private readonly options: StreamingDiLoCoOptions,
-  ) {
-    this.global = Float32Array.from(params);
-    this.fragments = planFragments(params.length, options.innerSteps, options.fragments ?? 4, options.boundaries);
-    this.outer = new OuterNesterov(params.length, options.outerLr ?? DILOCO_DEFAULTS.outerLr, options.momentum ?? DILOCO_DEFAULTS.momentum);
-  }
-
-  async broadcastInitial(): Promise<void> {
-    await this.comm.broadcast(this.params, 0, { timeoutMs: this.options.timeoutMs });
-    this.global.set(this.params);
+  constructor(comm: Communicator, params: Float32Array, private readonly streaming: StreamingDiLoCoOptions) {
+    super(comm, params, streaming);
+    this.fragments = planFragments(params.length, streaming.innerSteps, streaming.fragments ?? 4, streaming.boundaries);
   }
 
   /**
@@ -75,18 +61,17 @@ export class StreamingDiLoCo {
   }
 
   private start(fragment: Fragment): void {
-    const delta = new Float32Array(fragment.end - fragment.start);
-    for (let i = 0; i < delta.length; i++) delta[i] = this.global[fragment.start + i] - this.params[fragment.start + i];
-    const done = this.comm.allReduce(delta, { op: "avg", compress: this.options.compress, timeoutMs: this.options.timeoutMs });
+    const delta = this.pseudoGradient(fragment.start, fragment.end);
+    const done = this.average(delta);
     done.catch(() => undefined); // surfaced by apply(); avoids an unhandled rejection meanwhile
-    this.pending.push({ fragment, delta, done, applyAt: this.steps + (this.options.overlapSteps ?? 5) });
+    this.pending.push({ fragment, delta, done, applyAt: this.steps + (this.streaming.overlapSteps ?? 5) });
   }
 
   private async apply(p: Pending): Promise<void> {
     const averaged = await p.done;
     const { start, end } = p.fragment;
     this.outer.step(this.global, averaged, start);
-    const alpha = this.options.mixing ?? 0.5;
+    const alpha = this.streaming.mixing ?? 0.5;
     for (let i = start; i < end; i++) this.params[i] = alpha * this.params[i] + (1 - alpha) * this.global[i];
     this.syncs++;
   }
