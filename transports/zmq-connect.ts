@@ -11,8 +11,13 @@ export interface ConnectZmqOptions {
   timeoutMs?: number;
   /** Sockets per peer link; a number for every peer or a function of the peer (default 1). */
   streams?: number | ((peer: number) => number);
-  /** Payloads below this are copied at send; from this size on zero-copy + ACK (default 64 KiB). */
-  copyBelowBytes?: number;
+  /**
+   * Payloads below this are copied at send (the promise resolves at once); from this size on they go
+   * zero-copy and the send resolves on the peer's ACK. A number, or a function of the peer. Default:
+   * 64 KiB inside a region; 64 MiB to other regions, where waiting for an ACK would cost a WAN
+   * one-way delay at the end of every op while a copy costs well under the wire time.
+   */
+  copyBelowBytes?: number | ((peer: number) => number);
   /** Payloads from this size on are striped over the link's streams (default 1 MiB). */
   stripeMinBytes?: number;
   /** Longest wait for a peer's ACK of a zero-copy send (default 300 s). */
@@ -40,8 +45,12 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
   }
   const timeoutMs = options.timeoutMs ?? 30_000;
   const streams = options.streams ?? 1;
-  const transport = new ZmqTransport(rank, topology.size, (peer) => dialEndpoint(topology, plan, rank, peer), typeof streams === "number" ? () => streams : streams, {
-    copyBelowBytes: options.copyBelowBytes ?? 64 * 1024,
+  const sameRegion = (peer: number): boolean => topology.regionOf(peer).index === topology.regionOf(rank).index;
+  const copyBelow = options.copyBelowBytes ?? ((peer: number) => (sameRegion(peer) ? 64 * 1024 : 64 * 1024 * 1024));
+  const transport = new ZmqTransport(rank, topology.size, (peer) => dialEndpoint(topology, plan, rank, peer), {
+    streams: typeof streams === "number" ? () => streams : streams,
+    copyBelowBytes: typeof copyBelow === "number" ? () => copyBelow : copyBelow,
+  }, {
     stripeMinBytes: options.stripeMinBytes ?? 1 << 20,
     ackTimeoutMs: options.ackTimeoutMs ?? 300_000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2000,

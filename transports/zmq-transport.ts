@@ -10,7 +10,13 @@ import { PeerLink, type LinkOptions } from "./zmq-link.js";
 
 const DISCONNECT_GRACE_MS = 100;
 
-export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "streams">;
+export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "streams" | "copyBelowBytes">;
+
+/** Link settings that may differ per peer. */
+export interface PerPeer {
+  streams: (peer: number) => number;
+  copyBelowBytes: (peer: number) => number;
+}
 
 /**
  * Transport over ZeroMQ: one PULL socket (one reader loop) receives from every peer; one PeerLink
@@ -30,14 +36,15 @@ export class ZmqTransport implements Transport {
     readonly rank: number,
     readonly size: number,
     endpoints: (peer: number) => string,
-    streams: (peer: number) => number,
+    perPeer: PerPeer,
     settings: ZmqLinkSettings,
   ) {
     this.mailboxes = new Mailboxes(rank, size);
     this.reassembly = Array.from({ length: size }, (_, peer) => new Reassembly((h, bytes) => this.onData(peer, h, bytes)));
     this.links = Array.from({ length: size }, (_, peer) => {
       if (peer === rank) return undefined;
-      const options = { ...settings, rank, peer, endpoint: endpoints(peer), streams: Math.max(1, Math.floor(streams(peer))) };
+      const streams = Math.max(1, Math.floor(perPeer.streams(peer)));
+      const options = { ...settings, rank, peer, endpoint: endpoints(peer), streams, copyBelowBytes: perPeer.copyBelowBytes(peer) };
       return new PeerLink(options, () => this.peerDisconnected(peer));
     });
   }

@@ -7,12 +7,12 @@ import { parseTopology } from "../../transports/topology.js";
 import { connectZmq } from "../../transports/zmq-connect.js";
 import { runRanks } from "./spawn-ranks.js";
 
-// Ports 31000-31099 belong to this file.
+// Ports 31000-31199 belong to this file.
 const ipcDir = mkdtempSync(join(tmpdir(), "longhaul-zmq-test-"));
 afterAll(() => rmSync(ipcDir, { recursive: true, force: true }));
 
-function pair(scenario: string, port: number, ipc = "-", streams = 1) {
-  return runRanks("zmq-pair.mjs", 2, (rank) => [String(rank), "2", String(port), scenario, ipc, String(streams)]);
+function pair(scenario: string, port: number, ipc = "-", streams = 1, topology = "2") {
+  return runRanks("zmq-pair.mjs", 2, (rank) => [String(rank), "2", String(port), scenario, ipc, String(streams), topology]);
 }
 
 describe("ZeroMQ transport between two real processes", () => {
@@ -28,6 +28,16 @@ describe("ZeroMQ transport between two real processes", () => {
       expect(results.map((r) => r.n)).toEqual([0, 1, 7, 1001, 65536, 65537, 8 << 20]);
       expect(results.every((r) => r.ok && r.aligned)).toBe(true);
     }
+  });
+
+  it.each([
+    ["inside a region (zero-copy + ACK from 64 KiB)", 31100, "2"],
+    ["across regions (copied at send)", 31110, "ny:1,ldn:1"],
+  ])("lets the sender overwrite a buffer once send resolved, %s", async (_name, port, topology) => {
+    const [sender, receiver] = await pair("reuse", port as number, "-", 1, topology as string);
+    expect(sender.code, sender.stderr).toBe(0);
+    expect(receiver.code, receiver.stderr).toBe(0);
+    expect(receiver.lines[0]).toEqual({ rank: 1, bad: [] });
   });
 
   it("keeps order per (peer, tag) under 400 concurrent sends without EBUSY", async () => {
