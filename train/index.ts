@@ -1,0 +1,14 @@
+/**
+ * longhaul's trainer surface (imports @tensorflow/tfjs; kept out of the root barrel so that
+ * `import { init } from "longhaul"` does not load tfjs). Framework-agnostic pieces live in
+ * collectives/compression and collectives/diloco and work on Float32Array.
+ */
+export { DistributedOptimizer, broadcastVariables, readVariables, writeVariables, type DistributedOptimizerOptions } from "./tfjs-adapter.js";
+export { flatten, split } from "./flat.js";
+export { useWasmBackend } from "./tfjs-backend.js";
+export { loadMnist, shardOf, batchRows, takeRows, type Dataset } from "./mnist-data.js";
+export { MnistMlp } from "./mnist-mlp.js";
+export { trainRank, type RankRun } from "./train-rank.js";
+export { trainOneProcess } from "./train-one-process.js";
+export { runTraining, type TrainSummary, type TrainingOptions } from "./run-training.js";
+export { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig, type RankResult } from "./config.js";
