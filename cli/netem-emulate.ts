@@ -70,6 +70,12 @@ export function emulateMain(argv: string[]): Promise<number> {
     if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw badValue(`--base-port "${values["base-port"]}" is not a port number`);
     const hosts = values.host?.length ? Object.fromEntries(values.host.map((h) => h.split("=") as [string, string])) : undefined;
     const plan: AddressPlan = { basePort, emulate: true, ...(hosts && { hosts }) };
+    // Signal handlers first, so that a signal during start-up still closes every port.
+    let stopped: (() => void) | undefined;
+    const stop = new Promise<void>((resolve) => (stopped = resolve));
+    const onSignal = (): void => stopped?.();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
     const emulator = await startEmulator({
       topology, plan, listenHost: values["listen-host"],
       rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
@@ -77,10 +83,8 @@ export function emulateMain(argv: string[]): Promise<number> {
     });
     const first = proxyPort(topology, plan, 0, 0);
     console.log(`longhaul netem emulate: ${topology.spec} (${topology.size} ranks) proxies on ports ${first}..${proxyPort(topology, plan, topology.regions.length - 1, topology.size - 1)}; ready`);
-    return await new Promise<number>((resolve) => {
-      const stop = (code: number) => () => void emulator.close().then(() => resolve(code));
-      process.once("SIGINT", stop(0));
-      process.once("SIGTERM", stop(0));
-    });
+    await stop;
+    await emulator.close();
+    return 0;
   });
 }

@@ -13,8 +13,12 @@ import { Scheduler } from "./scheduler.js";
  * over 133 ms (8,000 km) is ~380 Mbit/s, which is why WAN transfers use several streams.
  */
 export const DEFAULT_WINDOW_BYTES = 6 * 1024 * 1024;
-/** Bottleneck queue depth (ms at the link rate) before the sender is pushed back. */
-export const DEFAULT_QUEUE_MS = 10;
+/**
+ * Bottleneck queue depth (ms at the link rate) before the sender is pushed back. Also the slack
+ * for a late event loop: the link keeps sending from the queue for this long without a wake-up,
+ * so a busy machine does not leave it idle.
+ */
+export const DEFAULT_QUEUE_MS = 20;
 
 export interface EmulatorOptions {
   readonly topology: Topology;

@@ -57,6 +57,9 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
     listenHost: "127.0.0.1", listenPort: options.ports?.proxy ?? 0, targetHost: "127.0.0.1", targetPort: sink.port,
     forward: new LinkShaper(options.forward, expectedRttMs), reverse: new LinkShaper(reverseProfile, expectedRttMs),
     sched, gauge, windowBytes: window, queueMs: DEFAULT_QUEUE_MS,
+  }).catch(async (error: unknown) => {
+    await sink.close();
+    throw error;
   });
   const timeoutMs = options.timeoutMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;
@@ -172,7 +175,10 @@ async function startSink(port: number): Promise<Sink> {
     });
     socket.on("error", () => socket.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (cause) => reject(new NetemError(`probe sink cannot listen on 127.0.0.1:${port} (${(cause as Error).message})`, { code: "EMULATOR", cause })));
+    server.listen(port, "127.0.0.1", resolve);
+  });
   const address = server.address();
   return {
     port: typeof address === "object" && address ? address.port : 0,
