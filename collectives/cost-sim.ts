@@ -29,10 +29,14 @@ export interface SimResult {
   wanBytes: Map<string, number>;
 }
 
-/** Effective bytes/s of the src→dst region pair for `connections` concurrent rank-pair connections. */
-export function pairRate(model: LinkModel, src: number, dst: number, connections: number): number {
+/** Messages from this size on are striped over a link's streams (the ZeroMQ transport's default). */
+export const STRIPE_FROM_BYTES = 1 << 20;
+
+/** Effective bytes/s of the src→dst region pair for a message of `bytes` when `connections` rank pairs share it. */
+export function pairRate(model: LinkModel, src: number, dst: number, connections: number, bytes = STRIPE_FROM_BYTES): number {
   const rtt = model.alphaS[src][dst] + model.alphaS[dst][src];
-  const windowRate = rtt > 0 ? (connections * model.streams * model.windowBytes) / rtt : Infinity;
+  const streams = bytes >= STRIPE_FROM_BYTES ? model.streams : 1;
+  const windowRate = rtt > 0 ? (connections * streams * model.windowBytes) / rtt : Infinity;
   return Math.min(model.rateBps[src][dst], windowRate);
 }
 
@@ -97,7 +101,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           const key = `${a}>${b}`;
           wanBytes.set(key, (wanBytes.get(key) ?? 0) + send.bytes);
           const pairStart = Math.max(start, pairFree.get(key) ?? 0);
-          const pairDone = pairStart + wire / pairRate(model, a, b, connections.get(key) ?? 1);
+          const pairDone = pairStart + wire / pairRate(model, a, b, connections.get(key) ?? 1, send.bytes);
           pairFree.set(key, pairDone);
           const emuStart = Math.max(start, emulatorFree);
           emulatorFree = emuStart + cpu(wire * sw.emulatorBetaS);
@@ -106,8 +110,8 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
         }
         arrivals.set(`${lane.rank}>${send.to}:${send.key}`, done + alpha);
         end = Math.max(end, done + alpha);
-        // Zero-copy sends resolve on the receiver's ACK, and every op settles its sends before returning.
-        if (costs.software && send.bytes >= sw.ackFromBytes) rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], done + 2 * alpha);
+        // Zero-copy sends (large, inside a region) resolve on the receiver's ACK, and every op settles its sends before returning.
+        if (costs.software && a === b && send.bytes >= sw.ackFromBytes) rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], done + 2 * alpha);
       }
       sent[pick] = true;
       time[pick] = t;

@@ -26,7 +26,7 @@ export interface SoftwareCosts {
   emulatorAlphaS: number;
   /** Per-byte CPU cost of the emulator process, shared by all WAN traffic, s/byte (0 = no emulator). */
   emulatorBetaS: number;
-  /** Sends of at least this many bytes go zero-copy and complete on the receiver's ACK (the ZeroMQ transport's default). */
+  /** Sends inside a region of at least this many bytes go zero-copy and complete on the receiver's ACK (the ZeroMQ transport's default; WAN sends are copied). */
   ackFromBytes: number;
 }
 

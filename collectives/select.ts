@@ -93,14 +93,15 @@ function truthy(text: string | undefined): boolean {
 /**
  * The model "auto" uses when none was set: regions are real WAN sites when the emulator is on
  * (LONGHAUL_EMULATE) or regions have their own hosts (LONGHAUL_HOSTS); otherwise every rank is on
- * this host and the region names are labels. LONGHAUL_LINK_RATE_MBIT declares the WAN rate.
+ * this host and the region names are labels. LONGHAUL_LINK_RATE_MBIT declares the WAN rate, LONGHAUL_STREAMS
+ * the connections per peer link.
  */
 export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.ProcessEnv = process.env): LinkModel {
   let model = models.get(topology.spec);
   if (!model) {
     const emulated = truthy(env.LONGHAUL_EMULATE);
     const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
-    const streams = Number(env.LONGHAUL_WAN_STREAMS);
+    const streams = Number(env.LONGHAUL_STREAMS); // the transport's sockets per peer link (transports/env.ts)
     model = declaredLinkModel(topology, {
       wan: emulated || Boolean(env.LONGHAUL_HOSTS),
       emulated,
