@@ -2,7 +2,7 @@ import { badValue } from "./errors.js";
 
 /** Unit parsers for CLI flags and specs: "40ms", "1gbit", "0.01%", "1000km". Errors name the bad value. */
 
-const NUMBER = /^([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-z%]*)$/i;
+const NUMBER = /^([-+]?[0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([a-z%]*)$/i;
 
 function split(text: string, what: string, example: string): [number, string] {
   const m = NUMBER.exec(text.trim());

@@ -1,0 +1,86 @@
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { hasNetem } from "../../netem/tc/probe.js";
+
+// Runs the compiled CLI (npm test builds first). Ports 33200-33299.
+const MAIN = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+const netem = (...args: string[]) => execa("node", [MAIN, "netem", ...args], { reject: false, timeout: 60_000 });
+
+describe("longhaul netem CLI", () => {
+  it("every subcommand's --help prints usage and exits 0", async () => {
+    const subs = ["profiles", "plan", "apply", "clear", "show", "probe", "emulate"];
+    const runs = await Promise.all(subs.map((sub) => netem(sub, "--help")));
+    for (const r of runs) {
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toMatch(/^usage: longhaul netem/);
+    }
+  });
+
+  it("netem with no subcommand prints the list and exits 2", async () => {
+    const r = await netem();
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/probe +measure RTT/);
+  });
+
+  it("profiles prints a row per pair of the continents preset", async () => {
+    const r = await netem("profiles", "--rate", "1gbit");
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^pair +km +one-way ms +RTT ms +rate$/);
+    expect(lines).toHaveLength(7);
+    expect(lines[1]).toMatch(/^new-york-chicago +1144 +12\.97 +25\.94 +1gbit$/);
+    const json = (await netem("profiles", "--topology", "new-york:1,london:1", "--json")).stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(json).toEqual([{ pair: "new-york-london", km: 5570, oneWayMs: 47.671, rttMs: 95.342, rate: null }]);
+  });
+
+  it("plan prints one tc command per line for a single link", async () => {
+    const r = await netem("plan", "--dev", "eth0", "--delay", "40ms", "--jitter", "2ms", "--loss", "0.01%", "--rate", "1gbit");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual(["tc qdisc replace dev eth0 root netem limit 7334 delay 40ms 2ms loss random 0.01% rate 1gbit"]);
+  });
+
+  it("plan builds the per-destination tree from regions, every line starting with tc", async () => {
+    const r = await netem("plan", "--dev", "eth0", "--self", "new-york", "--peer", "london=10.0.0.3", "--peer", "asuncion=10.0.0.4", "--rate", "1gbit");
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(2 + 2 * 3);
+    for (const line of lines) expect(line.startsWith("tc ")).toBe(true);
+    expect(lines).toContain("tc qdisc replace dev eth0 parent 1:10 handle 10: netem limit 7946 delay 47.671ms rate 1gbit");
+    expect(lines).toContain("tc filter replace dev eth0 parent 1: protocol ip prio 1 handle 800::11 u32 match ip dst 10.0.0.4/32 flowid 1:11");
+  });
+
+  it.each([
+    [["plan", "--dev", "eth0", "--delay=-4ms"], /delay -4 ms is invalid/],
+    [["plan", "--dev", "eth0", "--delay", "40 parsecs"], /--delay "40 parsecs" has unknown unit "parsecs"/],
+    [["plan", "--dev", "eth0", "--delay", "40ms", "--loss", "150%"], /loss 150% is outside 0..100%/],
+    [["plan", "--dev", "eth0", "--self", "mars", "--peer", "london=10.0.0.3"], /unknown region "mars"/],
+    [["plan", "--dev", "eth0", "--self", "london", "--peer", "london"], /--peer "london" is not REGION=IP/],
+    [["plan", "--delay", "40ms"], /give the device with --dev/],
+    [["probe", "--distance", "far"], /--distance "far"/],
+    [["plan", "--dev", "eth0", "--bogus"], /Unknown option '--bogus'/],
+  ])("%j fails with exit 2 and names the bad value", async (args, message) => {
+    const r = await netem(...(args as string[]));
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("probe --json reports measured and expected RTT and throughput", async () => {
+    const r = await netem("probe", "--distance", "1000km", "--rate", "100mbit", "--bytes", "2MiB", "--json");
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(["rttMs", "expectedRttMs", "throughputMbit", "expectedMbit"]));
+    expect(out.expectedRttMs).toBeCloseTo(23.68, 2);
+    expect(out.expectedMbit).toBe(100);
+    expect(out.rttMs).toBeGreaterThan(23.5);
+    expect(out.throughputMbit).toBeLessThan(110);
+    expect(out.reordered).toBe(false);
+  });
+
+  it.skipIf(hasNetem())("apply without sch_netem says so in one line, and what to do, before touching the device (skipped: this kernel has sch_netem)", async () => {
+    const r = await netem("apply", "--dev", "lhnone0", "--delay", "40ms", "--keep");
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/no sch_netem.*modprobe sch_netem.*--emulate/);
+    expect(r.stderr).not.toMatch(/Cannot find device/);
+  });
+});
