@@ -8,6 +8,7 @@ export type { Topology, Region } from "./topology.js";
 export { DEFAULT_BASE_PORT, dialEndpoint, hostOf, listenEndpoint, listenEndpoints, listenPort, proxyPort } from "./addresses.js";
 export type { AddressPlan } from "./addresses.js";
 export { createMemoryWorld, MemoryTransport } from "./memory.js";
+export { createThreadMesh, ThreadTransport } from "./threads.js";
 export { connectZmq } from "./zmq-connect.js";
 export type { ConnectZmqOptions } from "./zmq-connect.js";
 export { ZmqTransport } from "./zmq-transport.js";

@@ -49,6 +49,9 @@ export class PeerLink {
   ) {
     this.confirmed = new Array<boolean>(options.streams).fill(false);
     this.writers = Array.from({ length: options.streams }, () => {
+      // Kernel socket buffers stay unset: setting SO_SNDBUF/SO_RCVBUF turns off Linux's autotuning and
+      // is capped at wmem_max (~208 KiB), far below a WAN bandwidth-delay product. The default HWM
+      // (1000 messages) lets many segments be queued; the writer chain waits if it is ever reached.
       const socket = new Push({
         linger: 0,
         heartbeatInterval: options.heartbeatIntervalMs,
@@ -84,30 +87,31 @@ export class PeerLink {
     return this.writers[stream].send([header]);
   }
 
-  async sendData(tag: number, payload: Uint8Array): Promise<void> {
-    if (this.failure) throw this.failure();
+  sendData(tag: number, payload: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure());
     const seq = this.nextSeq;
     this.nextSeq = (seq + 1) >>> 0;
     const total = payload.byteLength;
     const zeroCopy = total >= this.options.copyBelowBytes;
     const body = zeroCopy || total < ZMQ_COPIES_BELOW ? payload : Uint8Array.prototype.slice.call(payload);
     const stripes = this.writers.length > 1 && total >= this.options.stripeMinBytes ? this.writers.length : 1;
+    const flags = zeroCopy ? FLAG_ACK : 0;
+    const header = (stripe: number): Buffer => encodeHeader({ kind: FrameKind.DATA, flags, stripe, stripes, src: this.options.rank, seq, tag, total });
+    // The common small message: one frame pair, no ACK, no extra promise layers (latency path).
+    if (!zeroCopy && stripes === 1) return this.writers[0].send([header(0), body]).catch((error: unknown) => Promise.reject(this.sendError(error)));
     const acked = zeroCopy ? this.expectAck(seq) : undefined;
     acked?.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
-    const sends: Promise<void>[] = [];
-    for (let stripe = 0; stripe < stripes; stripe++) {
+    const sends = Array.from({ length: stripes }, (_, stripe) => {
       const [start, end] = stripeBounds(total, stripes, stripe);
-      const header = encodeHeader({ kind: FrameKind.DATA, flags: zeroCopy ? FLAG_ACK : 0, stripe, stripes, src: this.options.rank, seq, tag, total });
-      sends.push(this.writers[stripe].send([header, stripes === 1 ? body : body.subarray(start, end)]));
-    }
-    try {
-      await Promise.all(sends);
-    } catch (error) {
-      this.ackReceived(seq);
-      const failure = this.failure as (() => CommError) | undefined; // may have been set while awaiting
-      throw failure?.() ?? asCommError(error, this.options);
-    }
-    await acked;
+      return this.writers[stripe].send([header(stripe), stripes === 1 ? body : body.subarray(start, end)]);
+    });
+    return Promise.all(sends).then(
+      () => acked,
+      (error: unknown) => {
+        this.ackReceived(seq);
+        return Promise.reject(this.sendError(error));
+      },
+    );
   }
 
   ackReceived(seq: number): void {
@@ -150,6 +154,14 @@ export class PeerLink {
     }
   }
 
+  /** The link's own failure if it has one (a socket closed under a send), else the send's error as PEER_LOST. */
+  private sendError(error: unknown): CommError {
+    if (this.failure) return this.failure();
+    if (error instanceof CommError) return error;
+    const { rank, peer } = this.options;
+    return new CommError(`rank ${rank}: send to peer ${peer} failed: ${String(error)}`, { code: "PEER_LOST", rank, peer, op: "send", cause: error });
+  }
+
   private expectAck(seq: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -164,9 +176,4 @@ export class PeerLink {
       this.acks.set(seq, { resolve, reject, timer });
     });
   }
-}
-
-function asCommError(error: unknown, options: LinkOptions): CommError {
-  if (error instanceof CommError) return error;
-  return new CommError(`rank ${options.rank}: send to peer ${options.peer} failed: ${String(error)}`, { code: "PEER_LOST", rank: options.rank, peer: options.peer, op: "send", cause: error });
 }
