@@ -5,6 +5,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { invalidArgument } from "../transports/errors.js";
 import { parseTopology } from "../transports/topology.js";
 import { launchRanks } from "../transports/launcher.js";
 import { AsyncQueue } from "./async-queue.js";
@@ -51,7 +52,9 @@ export function sweepConfig(options: SweepOptions): RankSweepConfig {
 export function runAllReduceSweep(options: SweepOptions = {}): AsyncIterable<ResultRow> {
   const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
   const config = sweepConfig(options);
-  const transport = options.transport ?? "ipc";
+  // The emulator shapes TCP links, so emulated sweeps need processes; otherwise threads are fastest here.
+  const transport = options.transport ?? (options.emulate ? "tcp" : "threads");
+  if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
   const meta = { op: config.op, dtype: config.dtype, transport, topology: topology.spec };
   const queue = new AsyncQueue<ResultRow>();
   const partial = new Map<string, RankResult[]>();

@@ -6,7 +6,7 @@
  */
 import { countWrong, fillInput, inputValue } from "./expected.js";
 import { peakRssBytes, resetPeakRss, rssBytes } from "./rss.js";
-import { BYTES_PER_ELEMENT, type RankResult, type RankSweepConfig } from "./sweep-types.js";
+import { BYTES_PER_ELEMENT, median, type RankResult, type RankSweepConfig } from "./sweep-types.js";
 import { blockBounds } from "../collectives/ring-pass.js";
 import type { AllReduceAlgorithmName, Communicator, NumericArray } from "../collectives/types.js";
 
@@ -63,17 +63,23 @@ export async function runRankSweep(comm: Communicator, config: RankSweepConfig, 
       resetPeakRss();
       const testCase = makeCase(comm, config, algorithm, count);
       const timesUs: number[] = [];
+      const cpusUs: number[] = [];
       let result: NumericArray | undefined;
       for (let i = 0; i < config.warmup + config.iters; i++) {
         testCase.prepare();
         await comm.barrier({ timeoutMs: config.timeoutMs });
+        const cpu = process.cpuUsage();
         const started = process.hrtime.bigint();
         result = await testCase.run();
         const us = Number(process.hrtime.bigint() - started) / 1e3;
-        if (i >= config.warmup) timesUs.push(us);
+        const used = process.cpuUsage(cpu);
+        if (i >= config.warmup) {
+          timesUs.push(us);
+          cpusUs.push(used.user + used.system);
+        }
       }
       const wrong = result ? testCase.wrong(result) : count;
-      emit({ rank: comm.rank, algorithm, bytes: count * BYTES_PER_ELEMENT[config.dtype], count, timesUs, wrong, peakRssMiB: Math.max(0, peakRssBytes() - idle) / MiB });
+      emit({ rank: comm.rank, algorithm, bytes: count * BYTES_PER_ELEMENT[config.dtype], count, timesUs, cpuUs: median(cpusUs), wrong, peakRssMiB: Math.max(0, peakRssBytes() - idle) / MiB });
     }
   }
 }

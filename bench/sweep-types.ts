@@ -29,6 +29,8 @@ export interface RankResult {
   bytes: number;
   count: number;
   timesUs: number[];
+  /** Median CPU time (user + system) of this process per iteration; for worker threads the whole process's. */
+  cpuUs: number;
   wrong: number;
   peakRssMiB: number;
 }
@@ -48,6 +50,8 @@ export interface ResultRow {
   /** Highest peak RSS above idle over the ranks (MiB) and each rank's. */
   peakRssMiB: number;
   peakRssMiBPerRank: number[];
+  /** CPU time one op costs all ranks together (ms): a load-independent figure; wall time >= cpuMs / cores. */
+  cpuMs: number;
   transport: SweepTransport;
   topology: string;
   iters: number;
@@ -91,6 +95,8 @@ export function combineRanks(results: RankResult[], meta: { op: SweepOp; dtype: 
     wrong: results.reduce((sum, r) => sum + r.wrong, 0),
     peakRssMiB: Math.max(...results.map((r) => r.peakRssMiB)),
     peakRssMiBPerRank: sorted.map((r) => r.peakRssMiB),
+    // Threads share one process, so each rank's figure already covers all of them.
+    cpuMs: (meta.transport === "threads" ? Math.max(...results.map((r) => r.cpuUs)) : results.reduce((s, r) => s + r.cpuUs, 0)) / 1e3,
     transport: meta.transport,
     topology: meta.topology,
     iters,

@@ -26,7 +26,7 @@ export const SWEEP_FLAGS = {
   warmup: { type: "string", default: "1" },
   dtype: { type: "string", default: "float32" },
   op: { type: "string", default: "sum" },
-  transport: { type: "string", default: "threads" },
+  transport: { type: "string" },
   segment: { type: "string" },
   "base-port": { type: "string" },
   timeout: { type: "string" },
@@ -53,7 +53,8 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --warmup W           untimed iterations first (default 1)
   --dtype T            float32 | float64 | int32 (default float32)
   --op OP              sum | avg | min | max | prod (default sum)
-  --transport T        threads (ranks as worker threads, default) | ipc (processes, ZeroMQ ipc://) | tcp (processes, ZeroMQ tcp loopback)
+  --transport T        threads (ranks as worker threads; default) | ipc (processes, ZeroMQ ipc://) |
+                       tcp (processes, ZeroMQ tcp loopback; the default when emulating)
   --segment SIZE       pipelining segment (default 1MiB)
   --base-port P        first TCP port of the ranks (tcp transport)
   --timeout MS         per-op timeout in each rank
@@ -95,7 +96,7 @@ export function sweepOptionsFrom(op: SweepOp, values: Record<string, string | bo
     warmup: positiveInt("warmup", text("warmup")!),
     dtype: oneOf<DTypeName>("dtype", text("dtype")!, ["float32", "float64", "int32"]),
     reduceOp: oneOf<ReduceOp>("op", text("op")!, ["sum", "avg", "min", "max", "prod"]),
-    transport: oneOf<SweepTransport>("transport", text("transport")!, ["threads", "ipc", "tcp"]),
+    transport: text("transport") === undefined ? undefined : oneOf<SweepTransport>("transport", text("transport")!, ["threads", "ipc", "tcp"]),
     segmentBytes: text("segment") === undefined ? undefined : parseSize(text("segment")!),
     basePort: text("base-port") === undefined ? undefined : positiveInt("base-port", text("base-port")!),
     timeoutMs: text("timeout") === undefined ? undefined : positiveInt("timeout", text("timeout")!),
@@ -111,7 +112,7 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
   const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate) }) };
   if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
-  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
+  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport ?? "default"} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
   for await (const row of runWanSweep(options)) {
     wrong += row.wrong;

@@ -1,54 +1,94 @@
 /**
- * Shared-memory slots for one direction of a thread link. The sender copies a payload into a free
- * slot of a SharedArrayBuffer and posts only (slot, length); the receiver reads the slot in place
- * and posts the slot back when done. This replaces a fresh ArrayBuffer per message (whose page
- * faults and unmapping cost as much system time as the copy itself) with a few reused slots.
- * When every slot is in use the sender falls back to a transferred copy, so nothing ever waits.
+ * Reused buffers and flow control for one direction of a thread link. The sender copies a payload
+ * into one of a few pooled ArrayBuffers and transfers it (postMessage moves the backing store, no
+ * copy); the receiver reads it in place and transfers it back when done. Compared with a fresh
+ * ArrayBuffer per message this saves the page faults and unmapping of new 1 MiB allocations (as
+ * much system time as the copy itself), and unlike a SharedArrayBuffer the copies stay plain memcpy
+ * (V8 copies into and out of shared memory with slower relaxed-atomic loops).
+ *
+ * At most SLOT_COUNT pooled buffers are in flight per link; further sends wait in order until the
+ * receiver hands one back (backpressure instead of allocating), so the pool never churns. Only
+ * payloads of POOL_MIN_BYTES..SLOT_BYTES are pooled; others are copied into a fresh buffer at once.
  */
-export const SLOT_COUNT = 4;
+import type { CommError } from "./errors.js";
+
+/** Pooled buffers in flight per directed link; LONGHAUL_THREAD_SLOTS=0 turns pooling off (for measuring the difference). */
+export const SLOT_COUNT = Number(process.env.LONGHAUL_THREAD_SLOTS ?? 32);
 export const SLOT_BYTES = (1 << 20) + 4096;
+/** Smaller payloads are copied into a fresh buffer: malloc serves those without page faults. */
+export const POOL_MIN_BYTES = 64 * 1024;
 
-/** Sender side: owns the SharedArrayBuffer and the list of slots the receiver has given back. */
+/** What travels on a port. */
+export type Envelope =
+  | { kind: "data"; tag: number; buffer: ArrayBuffer }
+  | { kind: "pooled"; tag: number; buffer: ArrayBuffer; length: number }
+  | { kind: "free"; buffer: ArrayBuffer }
+  | { kind: "kept" };
+
+type Post = (message: Envelope, transfer?: ArrayBuffer[]) => void;
+
+interface Pending {
+  tag: number;
+  bytes: Uint8Array;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Sender side of one link: the pool, the in-flight count and the sends waiting for a buffer. */
 export class SlotSender {
-  private shared: SharedArrayBuffer | undefined;
-  private readonly free: number[] = [];
+  private readonly free: ArrayBuffer[] = [];
+  private readonly waiting: Pending[] = [];
+  private inFlight = 0;
+  private failure: (() => CommError) | undefined;
 
-  /** The buffer to post once before the first slot message (undefined once already shared). */
-  claim(byteLength: number): { slot: number; view: Uint8Array; announce?: SharedArrayBuffer } | undefined {
-    if (byteLength > SLOT_BYTES) return undefined;
-    let announce: SharedArrayBuffer | undefined;
-    if (!this.shared) {
-      this.shared = announce = new SharedArrayBuffer(SLOT_COUNT * SLOT_BYTES);
-      for (let i = 0; i < SLOT_COUNT; i++) this.free.push(i);
-    }
-    const slot = this.free.pop();
-    if (slot === undefined) return undefined;
-    return { slot, view: new Uint8Array(this.shared, slot * SLOT_BYTES, byteLength), announce };
+  constructor(private readonly post: Post) {}
+
+  /** Resolves once the payload has been copied out of the caller's buffer. */
+  send(tag: number, bytes: Uint8Array): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure());
+    if (this.waiting.length === 0 && this.tryPost(tag, bytes)) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiting.push({ tag, bytes, resolve, reject }));
   }
 
-  release(slot: number): void {
-    this.free.push(slot);
+  /** The receiver handed `buffer` back (or, with undefined, kept it). */
+  returned(buffer: ArrayBuffer | undefined): void {
+    this.inFlight--;
+    if (buffer) this.free.push(buffer);
+    while (this.waiting.length > 0 && this.tryPost(this.waiting[0].tag, this.waiting[0].bytes)) this.waiting.shift()!.resolve();
+  }
+
+  fail(error: () => CommError): void {
+    this.failure = error;
+    for (const pending of this.waiting.splice(0)) pending.reject(error());
+  }
+
+  private tryPost(tag: number, bytes: Uint8Array): boolean {
+    const length = bytes.byteLength;
+    if (length < POOL_MIN_BYTES || length > SLOT_BYTES || SLOT_COUNT < 1) {
+      const buffer = bytes.slice().buffer;
+      this.post({ kind: "data", tag, buffer }, [buffer]);
+      return true;
+    }
+    if (this.inFlight >= SLOT_COUNT) return false;
+    this.inFlight++;
+    const buffer = this.free.pop() ?? new ArrayBuffer(SLOT_BYTES);
+    new Uint8Array(buffer, 0, length).set(bytes);
+    this.post({ kind: "pooled", tag, buffer, length }, [buffer]);
+    return true;
   }
 }
 
-/** Receiver side: views into the sender's slots, and which received views are slot views. */
+/** Receiver side: remembers which received views sit in pooled buffers that must go back. */
 export class SlotReceiver {
-  private shared: SharedArrayBuffer | undefined;
-  private readonly slotOf = new WeakMap<Uint8Array, number>();
+  private readonly pooled = new WeakSet<Uint8Array>();
 
-  adopt(buffer: SharedArrayBuffer): void {
-    this.shared = buffer;
-  }
-
-  view(slot: number, byteLength: number): Uint8Array {
-    if (!this.shared) throw new Error("slot message before its slot buffer; the thread link is out of order");
-    const view = new Uint8Array(this.shared, slot * SLOT_BYTES, byteLength);
-    this.slotOf.set(view, slot);
+  view(buffer: ArrayBuffer, byteLength: number): Uint8Array {
+    const view = new Uint8Array(buffer, 0, byteLength);
+    this.pooled.add(view);
     return view;
   }
 
-  /** The slot a received view lives in, or undefined for a transferred (owned) buffer. */
-  slotFor(view: Uint8Array): number | undefined {
-    return this.slotOf.get(view);
+  isPooled(view: Uint8Array): boolean {
+    return this.pooled.has(view);
   }
 }

@@ -1,23 +1,16 @@
 /**
  * Ranks as worker threads of one process (NCCL's shared-memory idea inside a node): one
  * MessageChannel per pair of ranks, set up by the parent. A send copies the payload once, into a
- * shared slot (thread-slots.ts) or, when none is free or the payload is large, into a fresh
- * ArrayBuffer that is transferred; `recvWith` lets the receiver reduce straight out of the slot.
+ * pooled buffer (thread-slots.ts) or, when none is free or the payload is large, into a fresh one,
+ * and transfers it; `recvWith` lets the receiver reduce straight out of it and hand it back.
  * No kernel socket is involved, so co-located ranks skip the TCP/ipc path.
  */
 import type { MessagePort } from "node:worker_threads";
 import { MessageChannel } from "node:worker_threads";
 import { CommError } from "./errors.js";
 import { Mailboxes } from "./mailboxes.js";
-import { SlotReceiver, SlotSender } from "./thread-slots.js";
+import { SlotReceiver, SlotSender, type Envelope } from "./thread-slots.js";
 import type { Transport } from "./transport.js";
-
-/** What travels on a port: data in a transferred buffer or in a shared slot, a slot given back, or the slot buffer itself. */
-type Envelope =
-  | { kind: "data"; tag: number; buffer: ArrayBuffer }
-  | { kind: "slot"; tag: number; slot: number; length: number }
-  | { kind: "free"; slot: number }
-  | { kind: "slots"; buffer: SharedArrayBuffer };
 
 /** `ports[peer]` reaches `peer` (undefined at this rank's own index). */
 export type ThreadPorts = Array<MessagePort | undefined>;
@@ -48,47 +41,41 @@ export class ThreadTransport implements Transport {
   ) {
     if (ports.length !== size) throw new CommError(`rank ${rank}: got ${ports.length} ports for a world of ${size}`, { code: "INVALID_ARGUMENT", rank });
     this.mailboxes = new Mailboxes(rank, size);
-    this.senders = ports.map(() => new SlotSender());
+    this.senders = ports.map((port) => new SlotSender((message, transfer) => port?.postMessage(message, transfer)));
     this.receivers = ports.map(() => new SlotReceiver());
     ports.forEach((port, peer) => {
       if (!port) return;
       port.on("message", (message: Envelope) => this.onMessage(peer, message));
       // 'close' fires when the other side's thread ends or closes its port.
-      port.on("close", () => this.mailboxes.failPeer(peer, () => this.lost(peer)));
+      port.on("close", () => {
+        this.mailboxes.failPeer(peer, () => this.lost(peer));
+        this.senders[peer].fail(() => this.lost(peer));
+      });
     });
   }
 
   async send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
-    const port = this.port(peer, "send");
+    this.port(peer, "send");
     if (this.mailboxes.isLost(peer)) throw this.lost(peer);
-    const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
-    const claimed = this.senders[peer].claim(bytes.byteLength);
-    if (!claimed) {
-      const buffer = bytes.slice().buffer;
-      port.postMessage({ kind: "data", tag, buffer } satisfies Envelope, [buffer]);
-      return;
-    }
-    if (claimed.announce) port.postMessage({ kind: "slots", buffer: claimed.announce } satisfies Envelope);
-    claimed.view.set(bytes);
-    port.postMessage({ kind: "slot", tag, slot: claimed.slot, length: bytes.byteLength } satisfies Envelope);
+    await this.senders[peer].send(tag, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength));
   }
 
+  /** The caller owns what this returns, so a pooled buffer is kept (the sender is told, to free its slot). */
   async recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
-    let owned: Uint8Array | undefined;
-    await this.recvWith(peer, tag, timeoutMs, (bytes) => {
-      owned = this.receivers[peer].slotFor(bytes) === undefined ? bytes : bytes.slice();
-    });
-    return owned!;
+    this.port(peer, "recv");
+    const bytes = await this.mailboxes.take(peer, tag, timeoutMs);
+    if (this.receivers[peer].isPooled(bytes) && !this.closed) this.ports[peer]?.postMessage({ kind: "kept" } satisfies Envelope);
+    return bytes;
   }
 
   async recvWith(peer: number, tag: number, timeoutMs: number, consume: (bytes: Uint8Array) => void): Promise<void> {
     this.port(peer, "recv");
     const bytes = await this.mailboxes.take(peer, tag, timeoutMs);
-    const slot = this.receivers[peer].slotFor(bytes);
     try {
       consume(bytes);
     } finally {
-      if (slot !== undefined && !this.closed) this.ports[peer]?.postMessage({ kind: "free", slot } satisfies Envelope);
+      const buffer = bytes.buffer as ArrayBuffer;
+      if (this.receivers[peer].isPooled(bytes) && !this.closed) this.ports[peer]?.postMessage({ kind: "free", buffer } satisfies Envelope, [buffer]);
     }
   }
 
@@ -96,6 +83,7 @@ export class ThreadTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.mailboxes.close(() => new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank }));
+    for (const sender of this.senders) sender.fail(() => new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank }));
     for (const port of this.ports) port?.close();
   }
 
@@ -103,12 +91,12 @@ export class ThreadTransport implements Transport {
     switch (message.kind) {
       case "data":
         return this.mailboxes.deliver(peer, message.tag, new Uint8Array(message.buffer));
-      case "slot":
-        return this.mailboxes.deliver(peer, message.tag, this.receivers[peer].view(message.slot, message.length));
+      case "pooled":
+        return this.mailboxes.deliver(peer, message.tag, this.receivers[peer].view(message.buffer, message.length));
       case "free":
-        return this.senders[peer].release(message.slot);
-      case "slots":
-        return this.receivers[peer].adopt(message.buffer);
+        return this.senders[peer].returned(message.buffer);
+      case "kept":
+        return this.senders[peer].returned(undefined);
     }
   }
 

@@ -17,8 +17,8 @@ describe("combineRanks", () => {
   it("takes the median over iterations of the slowest rank and nccl-tests' bus factor", () => {
     const row = combineRanks(
       [
-        { rank: 1, algorithm: "ring", bytes: 4e6, count: 1e6, timesUs: [10, 30, 20], wrong: 0, peakRssMiB: 5 },
-        { rank: 0, algorithm: "ring", bytes: 4e6, count: 1e6, timesUs: [40, 10, 10], wrong: 2, peakRssMiB: 3 },
+        { rank: 1, algorithm: "ring", bytes: 4e6, count: 1e6, timesUs: [10, 30, 20], cpuUs: 7, wrong: 0, peakRssMiB: 5 },
+        { rank: 0, algorithm: "ring", bytes: 4e6, count: 1e6, timesUs: [40, 10, 10], cpuUs: 5, wrong: 2, peakRssMiB: 3 },
       ],
       { op: "allreduce", dtype: "float32", transport: "tcp", topology: "2" },
     );
@@ -27,6 +27,7 @@ describe("combineRanks", () => {
     expect(row.busbwGBps).toBeCloseTo(row.algbwGBps * busFactor("allreduce", 2));
     expect(row.wrong).toBe(2);
     expect(row.peakRssMiBPerRank).toEqual([3, 5]);
+    expect(row.cpuMs).toBeCloseTo(0.012); // processes: summed over ranks
     expect(busFactor("allgather", 4)).toBe(0.75);
     expect(median([3, 1, 2, 10])).toBe(2.5);
   });
