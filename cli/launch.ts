@@ -4,7 +4,7 @@ import { CommError } from "../transports/errors.js";
 import { launchRanks } from "../transports/launcher.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 
-const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate MBIT]] [--ipc] [--streams K] -- CMD ARGS...
+const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate RATE]] [--ipc] [--streams K] -- CMD ARGS...
 
 Starts the ranks of CMD as local processes with RANK, WORLD_SIZE, LOCAL_RANK and LONGHAUL_*
 set (like torchrun), prefixes their output with the rank, stops all ranks when one fails, and
@@ -15,7 +15,8 @@ options:
   --topology SPEC      regions and ranks per region: "new-york:2,london:2", "continents", or "4"
   --base-port P        rank r listens on P + r (default ${DEFAULT_BASE_PORT})
   --emulate            route links between regions through the userspace WAN emulator
-  --rate MBIT          with --emulate: rate of every region pair in Mbit/s (default: unshaped)
+  --rate RATE          with --emulate: rate of every region pair, e.g. 1gbit (a bare number is
+                       Mbit/s; default: unshaped)
   --ipc                co-located ranks talk over ZeroMQ ipc:// instead of TCP loopback
   --streams K          connections per peer link; large messages are striped over them
   --timeout SECONDS    stop every rank after this long (exit 124)
@@ -81,7 +82,14 @@ async function launch(argv: string[]): Promise<number> {
 
 async function startEmulatorFor(topology: Topology, plan: AddressPlan, rate: string | undefined): Promise<{ close(): Promise<void> }> {
   const { startEmulator } = await import("../netem/emulator/emulator.js");
-  return startEmulator({ topology, plan, rateMbit: rate === undefined ? undefined : positiveInt(rate, "--rate") });
+  const { parseRate } = await import("../netem/units.js");
+  let rateMbit: number | undefined;
+  try {
+    rateMbit = rate === undefined ? undefined : parseRate(rate, "--rate");
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
+  return startEmulator({ topology, plan, rateMbit });
 }
 
 function resolveTopology(nproc: string | undefined, spec: string | undefined): Topology {
