@@ -11,10 +11,7 @@ import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODE
 import type { ScheduledAlgorithm } from "../collectives/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
-import { linkProfilesFor } from "../netem/pairs.js";
-import { roundTripMs } from "../netem/profile.js";
-import { streamsForLink } from "../transports/stripes.js";
-import { parseTopology, type Topology } from "../transports/topology.js";
+import { parseTopology } from "../transports/topology.js";
 import { runAllReduceSweep, type SweepOptions } from "./allreduce-sweep.js";
 import type { ResultRow } from "./sweep-types.js";
 
@@ -24,21 +21,15 @@ export interface WanSweepOptions extends SweepOptions {
 }
 
 /** Environment the ranks read to build the same link model as this process (see select.ts linkModelFor). */
-export function modelEnv(options: WanSweepOptions, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
+/**
+ * Streams per peer link stay the ranks' own setting (LONGHAUL_STREAMS, default 1): measured here, 4
+ * streams (the longest link's BDP / window) made the CPU-bound 64 MiB runs slower, not faster.
+ */
+export function modelEnv(options: WanSweepOptions): NodeJS.ProcessEnv {
   return {
     LONGHAUL_EMULATE: options.emulate ? "1" : "0",
     ...(options.rateMbit !== undefined && { LONGHAUL_LINK_RATE_MBIT: String(options.rateMbit) }),
-    ...(options.emulate && options.rateMbit !== undefined && env.LONGHAUL_STREAMS === undefined && { LONGHAUL_STREAMS: String(wanStreams(topology, options.rateMbit)) }),
   };
-}
-
-/** Streams per peer link that keep the longest WAN link full at `rateMbit` (the bandwidth-delay product over the window). */
-export function wanStreams(topology: Topology, rateMbit: number): number {
-  const links = linkProfilesFor(topology, { rateMbit });
-  let rttMs = 0;
-  for (const a of topology.regions) for (const b of topology.regions) if (a.index !== b.index) rttMs = Math.max(rttMs, roundTripMs(links.profile(a.index, b.index), links.profile(b.index, a.index)));
-  return streamsForLink({ rateMbit, rttMs });
 }
 
 /** The link model the ranks' "auto" uses for this sweep. */

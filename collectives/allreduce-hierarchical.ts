@@ -22,12 +22,8 @@ import type { AllReduceAlgorithm, NumericArray, OpContext } from "./types.js";
 
 /** At or below this many bytes the two-hop exchange (one WAN latency) is used. */
 export const HIERARCHICAL_EXCHANGE_MAX_BYTES = 64 * 1024;
-/**
- * Large buffers are cut into chunks of about this size, all in flight together. 8 MiB keeps a
- * continents WAN message (chunk / stripes / regions) at 1 MiB, where the transport stripes it over
- * a link's streams, with enough chunks to overlap the intra-region steps.
- */
-export const HIERARCHICAL_CHUNK_BYTES = 8 * 1024 * 1024;
+/** Large buffers are cut into chunks of about this size, all in flight together (so intra-region steps overlap WAN transfers). */
+export const HIERARCHICAL_CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_CHUNKS = 32;
 const PHASES = 4; // intra reduce-scatter, WAN reduce-scatter, WAN all-gather, intra all-gather
 
