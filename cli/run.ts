@@ -13,7 +13,7 @@ import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 /** Defaults sized so the whole run fits in a few minutes on a loaded 2-core machine. */
 export const RUN_DEFAULTS = {
   topology: "continents:2",
-  sizes: "4KiB,256KiB,4MiB",
+  sizes: "4KiB,256KiB,4MiB,64MiB",
   algorithms: "ring,tree,halving-doubling,hierarchical,auto",
   iters: "3",
   rate: "1gbit",
