@@ -27,8 +27,28 @@ export interface WorldOptions {
   log: (line: string) => void;
 }
 
-/** Launches one process per rank (A's launchRanks), through C's emulator when asked, and collects their results. */
+const PORT_SHIFT = 64;
+
+/**
+ * runOnce, retried on another port block when a port was taken (other jobs on a shared machine,
+ * or a kernel-chosen ephemeral port that happens to sit in our block).
+ */
 export async function runWorld(options: WorldOptions): Promise<WorldRun> {
+  for (let attempt = 0; ; attempt++) {
+    const lines: string[] = [];
+    const basePort = options.basePort + attempt * PORT_SHIFT;
+    try {
+      return await runOnce({ ...options, basePort, log: (line) => (lines.push(line), options.log(line)) });
+    } catch (error) {
+      const busy = /EADDRINUSE|Address already in use/.test(`${String(error)}\n${lines.join("\n")}`);
+      if (!busy || attempt >= 3) throw error;
+      options.log(`train: a port in ${basePort}.. was taken; retrying on ${basePort + PORT_SHIFT}..`);
+    }
+  }
+}
+
+/** Launches one process per rank (A's launchRanks), through C's emulator when asked, and collects their results. */
+async function runOnce(options: WorldOptions): Promise<WorldRun> {
   const { topology, config, basePort, emulate } = options;
   const outDir = mkdtempSync(join(tmpdir(), "longhaul-train-"));
   const emulator = emulate
