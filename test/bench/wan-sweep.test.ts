@@ -1,0 +1,44 @@
+/** The emulated-WAN bench: rows carry the cost model's figures, and one real run through the emulator. */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { annotateRow, explainSweep, sweepLinkModel } from "../../bench/wan-sweep.js";
+import type { ResultRow } from "../../bench/sweep-types.js";
+
+const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+const row = (algorithm: string, bytes: number) => ({ algorithm, bytes, timeUs: 1 }) as ResultRow;
+
+describe("annotateRow", () => {
+  const links = sweepLinkModel({ topology: "continents", emulate: true, rateMbit: 1000 });
+  it("adds predictedUs <= lowerBoundUs x a few, and names auto's pick", () => {
+    const auto = annotateRow(row("auto", 4096), links);
+    expect(auto.chosen).toBe("hierarchical");
+    const hier = annotateRow(row("hierarchical", 4096), links);
+    expect(auto.predictedUs).toBe(hier.predictedUs);
+    expect(hier.lowerBoundUs as number).toBeGreaterThan(80_000); // the longest one-way WAN latency, London–Asunción
+    expect(hier.predictedUs as number).toBeGreaterThanOrEqual(hier.lowerBoundUs as number);
+  });
+  it("leaves rows of algorithms the model does not know alone", () => expect(annotateRow(row("compressed", 4096), links)).not.toHaveProperty("predictedUs"));
+  it("--explain lists the links and a pick per size", () => {
+    const text = explainSweep({ topology: "continents", emulate: true, rateMbit: 1000 }, [4096, 64 << 20]).join("\n");
+    expect(text).toContain("1000 Mbit/s");
+    expect(text.match(/auto picks/g)).toHaveLength(2);
+  });
+});
+
+describe("longhaul bench allreduce --emulate", () => {
+  it("runs 4 ranks in 2 regions through the emulator; JSON rows carry predictedUs and lowerBoundUs; the WAN latency shows", async () => {
+    expect(existsSync(CLI), `${CLI} missing: run "npm run build" first`).toBe(true);
+    const args = [CLI, "bench", "allreduce", "--topology", "new-york:2,london:2", "--emulate", "--rate", "100mbit", "--algorithm", "hierarchical,auto", "--sizes", "4KiB", "--iters", "2", "--warmup", "1", "--json", "--explain", "--base-port", "34200"];
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { timeout: 60_000 });
+    const rows = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.algorithm)).toEqual(["hierarchical", "auto"]);
+    for (const r of rows) {
+      expect(r.wrong).toBe(0);
+      expect(r.timeUs).toBeGreaterThan(r.lowerBoundUs * 0.9); // New York–London is ~48 ms one way: no loopback shortcut
+      expect(r.predictedUs).toBeGreaterThan(0);
+    }
+    expect(stderr).toContain("auto picks");
+  }, 90_000);
+});
