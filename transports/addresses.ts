@@ -45,10 +45,16 @@ export function listenEndpoint(topology: Topology, plan: AddressPlan, rank: numb
   return `tcp://${bindHost}:${listenPort(plan, rank)}`;
 }
 
-/** Every endpoint a rank binds: its TCP endpoint, plus its ipc:// endpoint when `ipcDir` is set. */
+/**
+ * Every endpoint a rank binds: its TCP endpoint, plus its ipc:// endpoint when `ipcDir` is set. A
+ * world that is all on one host and not emulated dials only ipc, so it binds no TCP port at all
+ * (and cannot collide with another world's ports).
+ */
 export function listenEndpoints(topology: Topology, plan: AddressPlan, rank: number): string[] {
   const tcp = listenEndpoint(topology, plan, rank);
-  return plan.ipcDir === undefined ? [tcp] : [tcp, ipcEndpoint(plan.ipcDir, plan, rank)];
+  if (plan.ipcDir === undefined) return [tcp];
+  const ipc = ipcEndpoint(plan.ipcDir, plan, rank);
+  return plan.emulate || plan.hosts !== undefined ? [tcp, ipc] : [ipc];
 }
 
 function ipcEndpoint(dir: string, plan: AddressPlan, rank: number): string {
