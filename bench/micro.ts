@@ -5,7 +5,7 @@
  */
 import { pack, unpack } from "msgpackr";
 import { Bench } from "tinybench";
-import { jsKernel, plainSum, reduceInto, tryCreateWasmKernels } from "../collectives/kernels/index.js";
+import { allocArray, jsKernel, plainSum, reduceInto, tryCreateWasmKernels } from "../collectives/kernels/index.js";
 import { decodeHeader, encodeHeader, FrameKind, type FrameHeader } from "../transports/frames.js";
 
 export interface MicroRow {
@@ -40,7 +40,9 @@ async function kernelRows(bytes: number, timeMs: number): Promise<MicroRow[]> {
   bench.add("copy (Float32Array.set)", () => a.set(b));
   bench.add("sum: plain JS loop", () => plainSum(a, b));
   bench.add("sum: JS unrolled x4", () => unrolled(a, b));
+  const registered = allocArray(Float32Array, n).fill(1);
   bench.add("sum: reduceInto (wasm SIMD, staged)", () => reduceInto(a, b, "sum"));
+  bench.add("sum: reduceInto, registered dst (allocArray)", () => reduceInto(registered, b, "sum"));
   if (wasm) bench.add("sum: wasm SIMD, operands in wasm memory", () => wasm.applyResident("float32", "sum", resident[0].byteOffset, resident[1].byteOffset, bytes));
   await bench.run();
   const rows = bench.tasks.map((task) => {

@@ -7,6 +7,7 @@
 import { countWrong, fillInput, inputValue } from "./expected.js";
 import { peakRssBytes, resetPeakRss, rssBytes } from "./rss.js";
 import { BYTES_PER_ELEMENT, median, type RankResult, type RankSweepConfig } from "./sweep-types.js";
+import { allocArray } from "../collectives/kernels/index.js";
 import { blockBounds } from "../collectives/ring-pass.js";
 import type { AllReduceAlgorithmName, Communicator, NumericArray } from "../collectives/types.js";
 
@@ -36,7 +37,7 @@ function makeCase(comm: Communicator, config: RankSweepConfig, algorithm: string
       },
     };
   }
-  const data = new Ctor(count);
+  const data = config.buffers === "plain" ? new Ctor(count) : allocArray(Ctor as Float32ArrayConstructor, count);
   if (config.op === "reducescatter") {
     return {
       prepare: () => fillInput(data, op, rank),

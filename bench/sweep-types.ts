@@ -20,6 +20,8 @@ export interface RankSweepConfig {
   reduceOp: ReduceOp;
   segmentBytes?: number;
   timeoutMs?: number;
+  /** "registered": buffers from allocArray (reductions fully in wasm memory); "plain": ordinary typed arrays. */
+  buffers?: "registered" | "plain";
 }
 
 /** One rank's figures for one (algorithm, size). */
@@ -53,6 +55,7 @@ export interface ResultRow {
   /** CPU time one op costs all ranks together (ms): a load-independent figure; wall time >= cpuMs / cores. */
   cpuMs: number;
   transport: SweepTransport;
+  buffers: "registered" | "plain";
   topology: string;
   iters: number;
   /** Extra keys other layers add (e.g. predictedUs, lowerBoundUs); printed in the JSON lines. */
@@ -74,7 +77,7 @@ export function median(values: number[]): number {
 }
 
 /** Combines every rank's result for one (algorithm, size) into a row. */
-export function combineRanks(results: RankResult[], meta: { op: SweepOp; dtype: DTypeName; transport: SweepTransport; topology: string }): ResultRow {
+export function combineRanks(results: RankResult[], meta: { op: SweepOp; dtype: DTypeName; transport: SweepTransport; topology: string; buffers: "registered" | "plain" }): ResultRow {
   const ranks = results.length;
   const iters = Math.min(...results.map((r) => r.timesUs.length));
   const slowest = Array.from({ length: iters }, (_, i) => Math.max(...results.map((r) => r.timesUs[i])));
@@ -98,6 +101,7 @@ export function combineRanks(results: RankResult[], meta: { op: SweepOp; dtype: 
     // Threads share one process, so each rank's figure already covers all of them.
     cpuMs: (meta.transport === "threads" ? Math.max(...results.map((r) => r.cpuUs)) : results.reduce((s, r) => s + r.cpuUs, 0)) / 1e3,
     transport: meta.transport,
+    buffers: meta.buffers,
     topology: meta.topology,
     iters,
   };

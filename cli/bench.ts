@@ -28,6 +28,7 @@ export const SWEEP_FLAGS = {
   op: { type: "string", default: "sum" },
   transport: { type: "string" },
   segment: { type: "string" },
+  buffers: { type: "string", default: "registered" },
   "base-port": { type: "string" },
   timeout: { type: "string" },
   json: { type: "boolean", default: false },
@@ -56,6 +57,7 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --transport T        threads (ranks as worker threads; default) | ipc (processes, ZeroMQ ipc://) |
                        tcp (processes, ZeroMQ tcp loopback; the default when emulating)
   --segment SIZE       pipelining segment (default 1MiB)
+  --buffers B          registered (allocArray: reductions run in wasm memory; default) | plain (ordinary typed arrays)
   --base-port P        first TCP port of the ranks (tcp transport)
   --timeout MS         per-op timeout in each rank
   --json               one JSON object per size and algorithm per line instead of the table
@@ -97,6 +99,7 @@ export function sweepOptionsFrom(op: SweepOp, values: Record<string, string | bo
     dtype: oneOf<DTypeName>("dtype", text("dtype")!, ["float32", "float64", "int32"]),
     reduceOp: oneOf<ReduceOp>("op", text("op")!, ["sum", "avg", "min", "max", "prod"]),
     transport: text("transport") === undefined ? undefined : oneOf<SweepTransport>("transport", text("transport")!, ["threads", "ipc", "tcp"]),
+    buffers: oneOf<"registered" | "plain">("buffers", text("buffers")!, ["registered", "plain"]),
     segmentBytes: text("segment") === undefined ? undefined : parseSize(text("segment")!),
     basePort: text("base-port") === undefined ? undefined : positiveInt("base-port", text("base-port")!),
     timeoutMs: text("timeout") === undefined ? undefined : positiveInt("timeout", text("timeout")!),
@@ -112,7 +115,7 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
   const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate) }) };
   if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
-  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport ?? "default"} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
+  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport ?? "default"} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
   for await (const row of runWanSweep(options)) {
     wrong += row.wrong;

@@ -12,6 +12,7 @@ import { disseminationBarrier } from "./barrier.js";
 import { allReduceCompressed } from "./compression/allreduce-compressed.js";
 import { chainBroadcast } from "./broadcast.js";
 import { P2P_OP_SEQ, recvInto, sendTo } from "./point-to-point.js";
+import { allocArray } from "./kernels/index.js";
 import { ringReduce } from "./reduce.js";
 import { ringReduceScatterInPlace } from "./reducescatter-ring.js";
 import { blockBounds } from "./ring-pass.js";
@@ -78,7 +79,9 @@ class RingCommunicator implements Communicator {
     this.check.data(op, input, "input");
     const reduceOp = this.check.reduceOp(op, options.op);
     return this.run(op, options, async (ctx) => {
-      const scratch = input.slice() as T;
+      // A registered scratch copy: the reductions then stage only the incoming operand.
+      const scratch = allocArray(input.constructor as Float32ArrayConstructor, input.length) as unknown as T;
+      scratch.set(input);
       await ringReduceScatterInPlace(ctx, scratch, reduceOp === "avg" ? "sum" : reduceOp);
       const [lo, hi] = blockBounds(input.length, this.size)(this.rank);
       return this.finish(scratch.slice(lo, hi) as T, reduceOp);

@@ -15,4 +15,4 @@ export type {
 } from "./types.js";
 export { allReduceAlgorithmNames, getAllReduceAlgorithm, registerAllReduceAlgorithm } from "./algorithms.js";
 export { ringAllReduce } from "./allreduce-ring.js";
-export { reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";
+export { allocArray, reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";

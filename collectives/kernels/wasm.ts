@@ -22,6 +22,7 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+let compiled: object | undefined;
 
 export class WasmKernels {
   readonly memory: WasmMemory;
@@ -30,7 +31,8 @@ export class WasmKernels {
   /** `extraBytes` of wasm memory after the two staging areas, for callers that keep data resident (the micro-benchmark). */
   constructor(extraBytes = 0) {
     this.memory = new WA.Memory({ initial: Math.ceil((2 * STAGE_BYTES + extraBytes) / PAGE) });
-    const instance = new WA.Instance(new WA.Module(buildKernelModule()), { env: { memory: this.memory } });
+    compiled ??= new WA.Module(buildKernelModule());
+    const instance = new WA.Instance(compiled, { env: { memory: this.memory } });
     for (const [key, fn] of Object.entries(instance.exports)) this.kernels.set(key, fn as RawKernel);
   }
 
@@ -56,6 +58,27 @@ export class WasmKernels {
       kernel(0, STAGE_BYTES, bytes);
       out.set(stageDst.subarray(0, end - start));
     }
+  }
+
+  /**
+   * `dst = dst op src` where `dst` already lives in this instance's memory (a registered array):
+   * only `src` is staged, so a reduction costs one copy instead of three. Whole 64-byte blocks run in
+   * wasm; the few trailing elements in JS (rounding up would touch elements past the view).
+   */
+  reduceIntoResident(dtype: DTypeName, op: KernelOp, dst: NumericArray, src: NumericArray, tail: (dst: NumericArray, src: NumericArray) => void): void {
+    const kernel = this.kernel(dtype, op);
+    const Ctor = dst.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => NumericArray;
+    const bpe = dst.BYTES_PER_ELEMENT;
+    const per = STAGE_BYTES / bpe;
+    const stage = new Ctor(this.memory.buffer, STAGE_BYTES, per);
+    const whole = Math.floor((dst.length * bpe) / WASM_BLOCK_BYTES) * (WASM_BLOCK_BYTES / bpe);
+    for (let start = 0; start < whole; start += per) {
+      const end = Math.min(whole, start + per);
+      stage.set(src.subarray(start, end));
+      const at = dst.byteOffset + start * bpe;
+      kernel(at, STAGE_BYTES, at + (end - start) * bpe);
+    }
+    if (whole < dst.length) tail(dst.subarray(whole), src.subarray(whole));
   }
 
   private kernel(dtype: DTypeName, op: KernelOp): RawKernel {

@@ -20,7 +20,7 @@ describe("combineRanks", () => {
         { rank: 1, algorithm: "ring", bytes: 4e6, count: 1e6, timesUs: [10, 30, 20], cpuUs: 7, wrong: 0, peakRssMiB: 5 },
         { rank: 0, algorithm: "ring", bytes: 4e6, count: 1e6, timesUs: [40, 10, 10], cpuUs: 5, wrong: 2, peakRssMiB: 3 },
       ],
-      { op: "allreduce", dtype: "float32", transport: "tcp", topology: "2" },
+      { op: "allreduce", dtype: "float32", transport: "tcp", topology: "2", buffers: "plain" },
     );
     expect(row.timeUs).toBe(30); // slowest per iteration: 40, 30, 20
     expect(row.algbwGBps).toBeCloseTo(4e6 / 30e-6 / 1e9);

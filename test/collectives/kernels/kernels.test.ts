@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsKernel, reduceInto, tryCreateWasmKernels, WASM_MIN_BYTES, STAGE_BYTES, type KernelOp } from "../../../collectives/kernels/index.js";
+import { allocArray, jsKernel, reduceInto, registeredOwner, tryCreateWasmKernels, WASM_MIN_BYTES, STAGE_BYTES, type KernelOp } from "../../../collectives/kernels/index.js";
 
 const OPS: KernelOp[] = ["sum", "prod", "min", "max"];
 const DTYPES = [Float32Array, Float64Array, Int32Array] as const;
@@ -65,5 +65,23 @@ describe("reduction kernels", () => {
     const p = new Int32Array(1024).fill(65536);
     reduceInto(p, new Int32Array(1024).fill(65537), "prod");
     expect(p[0]).toBe(Math.imul(65536, 65537));
+  });
+
+  it("registered arrays (allocArray) reduce in wasm memory: every op x dtype, odd views, neighbours untouched", () => {
+    for (const Dtype of DTYPES) {
+      const isInt = Dtype === Int32Array;
+      for (const op of OPS) {
+        const whole = allocArray(Dtype as Float32ArrayConstructor, 40000);
+        expect(registeredOwner(whole)).toBeDefined();
+        whole.fill(3);
+        // A view starting and ending mid-block: the kernel must stop before element 37000.
+        const view = whole.subarray(5, 37000);
+        const src = Dtype.from({ length: view.length }, (_, i) => (i % 9) - 4);
+        const expected = Dtype.from(src, (x) => reference(op, 3, x, isInt));
+        reduceInto(view, src, op);
+        expect(firstDiff(view, expected), `${Dtype.name} ${op}`).toBe(-1);
+        expect([whole[4], whole[37000], whole[39999]]).toEqual([3, 3, 3]);
+      }
+    }
   });
 });
