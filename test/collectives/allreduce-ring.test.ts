@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { countWrong, fillInput } from "../../bench/expected.js";
+import { allocArray } from "../../collectives/kernels/index.js";
 import type { NumericArray, ReduceOp } from "../../collectives/types.js";
 import { inWorld } from "./world.js";
 
@@ -47,6 +48,18 @@ describe("ring allReduce over the in-memory transport", () => {
       expect(await allReduceCase(size, 1000003, op, Dtype)).toEqual(new Array(size).fill(0));
     });
   }
+
+  it("registered buffers (allocArray) give the same closed-form results", async () => {
+    for (const [op, Dtype] of [["sum", Float32Array], ["prod", Int32Array], ["min", Float64Array]] as const) {
+      const wrong = await inWorld(3, async (comm, rank) => {
+        const data = allocArray(Dtype as Float32ArrayConstructor, 100003);
+        fillInput(data, op, rank);
+        await comm.allReduce(data, { op, algorithm: "ring" });
+        return countWrong(data, op, 3);
+      }, { segmentBytes: 8192 });
+      expect(wrong, `${op} ${Dtype.name}`).toEqual([0, 0, 0]);
+    }
+  });
 
   it("successive ops issued without awaiting keep their messages apart", async () => {
     const results = await inWorld(4, async (comm, rank) => {
