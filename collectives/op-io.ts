@@ -106,10 +106,22 @@ export class Sends {
     this.pending.push(promise);
   }
 
+  /** Waits for every send, but not past the op's deadline (a transport may hold sends back until the peer reads). */
   async settle(): Promise<void> {
-    await Promise.all(this.pending);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), Math.max(0, this.ctx.deadline - Date.now()))));
+    const outcome = await Promise.race([Promise.all(this.pending), late]);
+    clearTimeout(timer);
     this.pending.length = 0;
     if (this.failure) throw this.failure;
+    if (outcome === "late") {
+      const { transport, opName, timeoutMs } = this.ctx;
+      throw new CommError(`${opName} on rank ${transport.rank}: sends not delivered within the ${timeoutMs} ms timeout; a peer stopped reading — check that every rank runs the same ops`, {
+        code: "TIMEOUT",
+        rank: transport.rank,
+        op: opName,
+      });
+    }
   }
 
   /** On an error path: let the sends finish in the background; their failures are already caught. */

@@ -78,3 +78,23 @@ describe("ThreadTransport", () => {
     await transport.close();
   });
 });
+
+describe("ThreadTransport flow control", () => {
+  it("holds sends back once 32 pooled buffers are unread, and a collective's deadline still ends the wait", async () => {
+    const [a, b] = createThreadMesh(2).map((ports, rank) => new ThreadTransport(rank, 2, ports));
+    const sends = Array.from({ length: 40 }, (_, i) => a.send(1, 1, new Float32Array(1 << 16).fill(i)));
+    const settled = await Promise.race([Promise.all(sends).then(() => "all"), new Promise((r) => setTimeout(() => r("held"), 100))]);
+    expect(settled).toBe("held");
+    for (let i = 0; i < 40; i++) await b.recvWith(0, 1, 1000, (bytes) => expect(new Float32Array(bytes.buffer, bytes.byteOffset, 1)[0]).toBe(i));
+    await Promise.all(sends);
+    const comm = createCommunicator(a, parseTopology("2"), { timeoutMs: 200 });
+    // Rank 1 never joins: the broadcast's root must still reject by its deadline (held sends included).
+    const error = await comm.broadcast(allocLarge(), 0).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "TIMEOUT", op: "broadcast" });
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+function allocLarge(): Float32Array {
+  return new Float32Array(40 << 18); // 40 segments of 1 MiB: more than the 32 buffers in flight
+}
