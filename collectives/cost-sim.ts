@@ -77,11 +77,25 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
   let remaining = schedule.reduce((n, lane) => n + lane.steps.length, 0);
   const sent = schedule.map(() => false); // whether the lane's current step has issued its sends
   const recvIds = schedule.map((lane) => lane.steps.map((st) => st.recvs.map((r) => `${r.from}>${lane.rank}:${r.key}`)));
-  const arrived = (i: number) => recvIds[i][next[i]].every((id) => arrivals.has(id));
+  // Receives still missing for each lane's current step, and the lanes each missing message would wake.
+  const missing = schedule.map(() => 0);
+  const waiters = new Map<string, number[]>();
+  const arrive = (id: string, at: number) => {
+    arrivals.set(id, at);
+    for (const i of waiters.get(id) ?? []) missing[i]--;
+    waiters.delete(id);
+  };
+  const wait = (i: number) => {
+    for (const id of recvIds[i][next[i]]) {
+      if (arrivals.has(id)) continue;
+      missing[i]++;
+      waiters.set(id, [...(waiters.get(id) ?? []), i]);
+    }
+  };
   while (remaining > 0) {
     let pick = -1;
     for (let i = 0; i < schedule.length; i++) {
-      if (next[i] < schedule[i].steps.length && (!sent[i] || arrived(i)) && (pick < 0 || time[i] < time[pick])) pick = i;
+      if (next[i] < schedule[i].steps.length && (!sent[i] || missing[i] === 0) && (pick < 0 || time[i] < time[pick])) pick = i;
     }
     if (pick < 0) throw new Error("cost model: schedule deadlocks (a receive has no matching send); this is a bug in cost-schedules.ts");
     const lane = schedule[pick];
@@ -108,13 +122,14 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           done = Math.max(done, pairDone, emulatorFree);
           alpha += model.alphaS[a][b] + (model.emulated ? on(sw.emulatorAlphaS) : 0);
         }
-        arrivals.set(`${lane.rank}>${send.to}:${send.key}`, done + alpha);
+        arrive(`${lane.rank}>${send.to}:${send.key}`, done + alpha);
         end = Math.max(end, done + alpha);
         // Zero-copy sends (large, inside a region) resolve on the receiver's ACK, and every op settles its sends before returning.
         if (costs.software && a === b && send.bytes >= sw.ackFromBytes) rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], done + 2 * alpha);
       }
       sent[pick] = true;
       time[pick] = t;
+      wait(pick);
       continue;
     }
     for (const id of recvIds[pick][next[pick]]) t = Math.max(t, arrivals.get(id) ?? 0) + cpu(sw.perMessageS);

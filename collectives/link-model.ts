@@ -107,14 +107,18 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
     windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
     streams: options.streams ?? 1,
     emulated,
-    contention: Math.max(1, (hostRanks(topology, wan && !emulated) + (emulated ? 1 : 0)) / (options.cores ?? availableParallelism())),
+    contention: contentionOf(topology, wan && !emulated, emulated, options.cores),
     software,
   };
 }
 
-/** Ranks per host: the largest region when regions are separate hosts, else the whole world on this one. */
-function hostRanks(topology: Topology, regionsAreHosts: boolean): number {
-  return regionsAreHosts ? Math.max(...topology.regions.map((r) => r.ranks.length)) : topology.size;
+/**
+ * Processes per core. Every rank must reach the same decision, so this machine's core count is used
+ * only when the whole world runs on it; regions on separate hosts count 1 unless `cores` is declared.
+ */
+function contentionOf(topology: Topology, regionsAreHosts: boolean, emulated: boolean, cores: number | undefined): number {
+  if (regionsAreHosts) return cores === undefined ? 1 : Math.max(1, Math.max(...topology.regions.map((r) => r.ranks.length)) / cores);
+  return Math.max(1, (topology.size + (emulated ? 1 : 0)) / (cores ?? availableParallelism()));
 }
 
 /** Whether ranks a and b sit in different regions (a WAN link). */
