@@ -44,6 +44,7 @@ export interface RankResult {
   method: Method;
   steps: number;
   seconds: number;
+  waitSeconds: number;
   wanBytes: number;
   lanBytes: number;
   syncs: number;

@@ -18,6 +18,9 @@ export interface TrainSummary {
   emulatorWanBytes?: number;
   stepsPerSec: number;
   baselineStepsPerSec?: number;
+  /** Fraction of training time the slowest-waiting rank stood waiting for communication. */
+  waitFraction: number;
+  baselineWaitFraction?: number;
   oneProcessAccuracy?: number;
   syncs: number;
   seconds: number;
@@ -43,12 +46,13 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
   const summary: TrainSummary = {
     method: config.method, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
     samples: config.steps * config.batch * topology.size, testAccuracy: run.testAccuracy, wanBytes: run.wanBytes,
-    emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, syncs: run.ranks[0].syncs, seconds: (performance.now() - started) / 1000,
+    emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, waitFraction: run.waitFraction, syncs: run.ranks[0].syncs, seconds: (performance.now() - started) / 1000,
   };
   if (!o.baseline) return summary;
   o.log(`train: reference 1 — the same ${topology.size} ranks on one site, no WAN`);
   const oneSite = await runWorld({ ...o, topology: parseTopology(String(topology.size)), emulate: false });
   summary.baselineStepsPerSec = oneSite.stepsPerSec;
+  summary.baselineWaitFraction = oneSite.waitFraction;
   o.log(`train: reference 2 — one process on the same samples (batch ${config.batch * topology.size})`);
   await useWasmBackend();
   summary.oneProcessAccuracy = trainOneProcess(config, topology.size, loadMnist()).testAccuracy;

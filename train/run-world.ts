@@ -15,6 +15,8 @@ export interface WorldRun {
   /** Bytes the emulator forwarded between regions (wire bytes with headers), when it ran. */
   emulatorWanBytes?: number;
   testAccuracy: number;
+  /** Largest fraction of its training time any rank spent waiting for communication. */
+  waitFraction: number;
 }
 
 export interface WorldOptions {
@@ -75,6 +77,7 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
       wanBytes: ranks.reduce((sum, r) => sum + r.wanBytes, 0),
       emulatorWanBytes: links?.reduce((sum, l) => sum + l.bytes, 0),
       testAccuracy: ranks[0].testAccuracy,
+      waitFraction: Math.max(...ranks.map((r) => r.waitSeconds / r.seconds)),
     };
   } finally {
     await emulator?.close();

@@ -33,6 +33,9 @@ export interface DistributedOptimizerOptions {
  * optimizer. Every rank must call it the same number of times with the same variable list.
  */
 export class DistributedOptimizer {
+  /** Seconds spent waiting for the gradient all-reduce so far. */
+  commSeconds = 0;
+
   constructor(
     readonly optimizer: tf.Optimizer,
     private readonly comm: Communicator,
@@ -46,7 +49,9 @@ export class DistributedOptimizer {
     const flat = flatten(names.map((n) => grads[n].dataSync() as Float32Array));
     const lossValue = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);
+    const t = performance.now();
     await this.comm.allReduce(flat, { op: "avg", compress: this.options.compress, timeoutMs: this.options.timeoutMs });
+    this.commSeconds += (performance.now() - t) / 1000;
     const parts = split(flat, varList.map((v) => v.size));
     tf.tidy(() => {
       const averaged: tf.NamedTensorMap = {};

@@ -9,6 +9,8 @@ import { DistributedOptimizer, readVariables, writeVariables } from "./tfjs-adap
 
 export interface RankRun {
   seconds: number;
+  /** Of `seconds`, the time the loop stood waiting for communication (load-independent-ish). */
+  waitSeconds: number;
   syncs: number;
   testAccuracy: number;
   finalLoss: number;
@@ -27,6 +29,13 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
   const batchAt = (step: number) => takeRows(shard, batchRows(shard, step, config.batch));
   let loss = NaN;
   let syncs = 0;
+  let waitSeconds = 0;
+  const waited = async <T>(p: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const value = await p;
+    waitSeconds += (performance.now() - t) / 1000;
+    return value;
+  };
   await comm.barrier();
   const started = performance.now();
   if (config.method === "sync" || config.method === "topk") {
@@ -37,6 +46,7 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
       progress?.(step, loss);
     }
     syncs = config.steps;
+    waitSeconds = optimizer.commSeconds;
   } else {
     const params = readVariables(model.vars);
     const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? 0 : 5) };
@@ -44,20 +54,19 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
     for (let step = 0; step < config.steps; step++) {
       loss = tf.tidy(() => (adam.minimize(model.lossOf(batchAt(step)), true, model.vars) as tf.Scalar).dataSync()[0]);
       readVariables(model.vars).forEach((v, i) => (params[i] = v));
-      if (await outer.step()) writeVariables(model.vars, params);
+      if (await waited(outer.step())) writeVariables(model.vars, params);
       progress?.(step, loss);
       // A macrotask turn: lets the transport's socket callbacks advance an overlapped exchange
       // (awaiting a settled promise alone runs only microtasks, and the exchange would stall).
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Land what is in flight so every rank leaves with the same model.
-    if (outer instanceof StreamingDiLoCo) await outer.finish();
-    else await outer.flush();
+    await waited<unknown>(outer instanceof StreamingDiLoCo ? outer.finish() : outer.flush());
     writeVariables(model.vars, params);
     syncs = outer.syncs;
   }
   const seconds = (performance.now() - started) / 1000;
   const testAccuracy = model.accuracy(data.test);
   model.dispose();
-  return { seconds, syncs, testAccuracy, finalLoss: loss };
+  return { seconds, waitSeconds, syncs, testAccuracy, finalLoss: loss };
 }
