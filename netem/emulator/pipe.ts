@@ -5,6 +5,9 @@ import type { Scheduler } from "./scheduler.js";
 /** Chunks up to this size are latency-bound messages: delivered with the precise timer. */
 const PRECISE_CHUNK_BYTES = 16 * 1024;
 
+/** Acks due within this much of each other are released together (one timer, not one per chunk). */
+const ACK_COALESCE_MS = 0.5;
+
 /** Bytes the emulator holds in user space, and the most it ever held. */
 export class Gauge {
   held = 0;
@@ -41,6 +44,7 @@ export class Pipe {
   private paused = false;
   private ended = false;
   private resumeArmed = false;
+  private ackPending: { at: number; bytes: number } | undefined;
 
   constructor(
     private readonly src: Socket,
@@ -68,7 +72,7 @@ export class Pipe {
     const position = this.queued++;
     // Whichever timer fires first delivers everything up to its chunk, so bytes never reorder.
     this.sched.at(at, () => this.deliverThrough(position), n <= PRECISE_CHUNK_BYTES);
-    this.checkFlow();
+    this.checkFlow(now);
   }
 
   private deliverThrough(position: number): void {
@@ -88,10 +92,24 @@ export class Pipe {
     // The write callback runs once the bytes are in the kernel: a receiver that stops reading stops the acks.
     this.dst.write(chunk, () => {
       this.gauge.held -= n;
-      this.sched.at(this.sched.now() + this.options.ackDelayMs, () => {
-        this.inflight -= n;
-        this.checkFlow();
-      });
+      this.ack(n);
+    });
+  }
+
+  /** The acknowledgement of `n` bytes reaches the sender after the reverse delay; close ones share a timer. */
+  private ack(n: number): void {
+    const at = this.sched.now() + this.options.ackDelayMs;
+    const pending = this.ackPending;
+    if (pending && at - pending.at < ACK_COALESCE_MS) {
+      pending.bytes += n;
+      return;
+    }
+    const entry = { at, bytes: n };
+    this.ackPending = entry;
+    this.sched.at(at, () => {
+      if (this.ackPending === entry) this.ackPending = undefined;
+      this.inflight -= entry.bytes;
+      this.checkFlow();
     });
   }
 
@@ -99,8 +117,8 @@ export class Pipe {
     if (this.ended && this.queue.length === 0 && !this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
   }
 
-  private checkFlow(): void {
-    const backlog = this.link.backlogMs(this.sched.now());
+  private checkFlow(now = this.sched.now()): void {
+    const backlog = this.link.backlogMs(now);
     const stop = this.inflight >= this.options.windowBytes || backlog > this.options.queueMs;
     if (stop && !this.paused) {
       this.paused = true;
@@ -112,7 +130,7 @@ export class Pipe {
     // A full queue drains on its own clock, not on an ack: look again when it should be below the limit.
     if (this.paused && backlog > this.options.queueMs && !this.resumeArmed) {
       this.resumeArmed = true;
-      this.sched.at(this.sched.now() + backlog - this.options.queueMs + 0.01, () => {
+      this.sched.at(now + backlog - this.options.queueMs + 0.01, () => {
         this.resumeArmed = false;
         this.checkFlow();
       });
