@@ -76,6 +76,14 @@ describe("longhaul netem CLI", () => {
     expect(out.reordered).toBe(false);
   });
 
+  it("probe --pair prints measured beside expected for two built-in regions", async () => {
+    const r = await netem("probe", "--pair", "new-york:chicago", "--rate", "100mbit", "--bytes", "1MiB");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^link +1144 km, one-way 12.971 ms, 100 Mbit\/s$/m);
+    expect(r.stdout).toMatch(/^rtt +[\d.]+ ms +expected 25.94 ms/m);
+    expect(r.stdout).toMatch(/^throughput +[\d.]+ Mbit\/s +expected 100.0 Mbit\/s/m);
+  });
+
   it.skipIf(hasNetem())("apply without sch_netem says so in one line, and what to do, before touching the device (skipped: this kernel has sch_netem)", async () => {
     const r = await netem("apply", "--dev", "lhnone0", "--delay", "40ms", "--keep");
     expect(r.exitCode).toBe(1);
