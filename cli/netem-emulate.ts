@@ -68,7 +68,13 @@ export function emulateMain(argv: string[]): Promise<number> {
     const topology = parseTopology(values.topology);
     const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : Number(values["base-port"]);
     if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw badValue(`--base-port "${values["base-port"]}" is not a port number`);
-    const hosts = values.host?.length ? Object.fromEntries(values.host.map((h) => h.split("=") as [string, string])) : undefined;
+    const hosts = values.host?.length ? Object.fromEntries(values.host.map((spec) => {
+      const [region, host, extra] = spec.split("=");
+      if (!region || !host || extra !== undefined || !topology.regions.some((r) => r.name === region)) {
+        throw badValue(`--host "${spec}" is not REGION=HOST for a region of ${topology.spec}`);
+      }
+      return [region, host];
+    })) : undefined;
     const plan: AddressPlan = { basePort, emulate: true, ...(hosts && { hosts }) };
     // Signal handlers first, so that a signal during start-up still closes every port.
     let stopped: (() => void) | undefined;
@@ -84,7 +90,10 @@ export function emulateMain(argv: string[]): Promise<number> {
     const first = proxyPort(topology, plan, 0, 0);
     console.log(`longhaul netem emulate: ${topology.spec} (${topology.size} ranks) proxies on ports ${first}..${proxyPort(topology, plan, topology.regions.length - 1, topology.size - 1)}; ready`);
     await stop;
+    const stats = emulator.stats();
     await emulator.close();
+    const moved = stats.links.filter((l) => l.bytes > 0).map((l) => `${topology.regions[l.src].name}->${topology.regions[l.dst].name} ${(l.bytes / 1e6).toFixed(1)} MB`);
+    console.log(`longhaul netem emulate: closed after ${stats.connections} connection(s)${moved.length ? `; ${moved.join(", ")}` : ""}`);
     return 0;
   });
 }
