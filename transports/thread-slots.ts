@@ -6,8 +6,8 @@
  * much system time as the copy itself), and unlike a SharedArrayBuffer the copies stay plain memcpy
  * (V8 copies into and out of shared memory with slower relaxed-atomic loops).
  *
- * At most SLOT_COUNT pooled buffers are in flight per link; further sends wait in order until the
- * receiver hands one back (backpressure instead of allocating), so the pool never churns. Only
+ * At most SLOT_COUNT pooled buffers are in flight per link; further sends wait, in order per tag,
+ * until the receiver hands one back (backpressure instead of allocating), so the pool never churns. Only
  * payloads of POOL_MIN_BYTES..SLOT_BYTES are pooled; others are copied into a fresh buffer at once.
  */
 import type { CommError } from "./errors.js";
@@ -46,7 +46,10 @@ export class SlotSender {
   /** Resolves once the payload has been copied out of the caller's buffer. */
   send(tag: number, bytes: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure());
-    if (this.waiting.length === 0 && this.tryPost(tag, bytes)) return Promise.resolve();
+    // Order only matters per tag, so a send whose tag has nothing held back may pass the held ones
+    // (a ring's step headers then still get through while its data waits for buffers).
+    const clear = this.waiting.length === 0 || !this.waiting.some((pending) => pending.tag === tag);
+    if (clear && this.tryPost(tag, bytes)) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiting.push({ tag, bytes, resolve, reject }));
   }
 
