@@ -4,6 +4,7 @@ import { parseSizes } from "../bench/sizes.js";
 import { runExperiment, experimentSteps, type ExperimentPlan } from "../bench/report/experiment.js";
 import { summaryText } from "../bench/report/console.js";
 import { localSweep } from "../bench/report/local-sweep.js";
+import { checkMethods, runTrainingPart, type TrainingRow } from "../bench/report/training.js";
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";
 import { writeReport } from "../bench/report/write.js";
@@ -20,6 +21,8 @@ export const RUN_DEFAULTS = {
   distanceTo: "virginia,chicago,texas,london,sao-paulo",
   distanceSizes: "4KiB,4MiB",
   distanceAlgorithms: "ring,hierarchical",
+  train: "sync,diloco",
+  trainSteps: "100",
   out: "results",
 } as const;
 
@@ -40,6 +43,9 @@ options:
                              (default ${RUN_DEFAULTS.distanceTo})
   --distance-sizes LIST      (default ${RUN_DEFAULTS.distanceSizes})
   --distance-algorithms LIST (default ${RUN_DEFAULTS.distanceAlgorithms})
+  --train LIST               MNIST training methods to run across the continents afterwards, or "none"
+                             (sync, topk, diloco, streaming-diloco; default ${RUN_DEFAULTS.train})
+  --train-steps N            steps per rank of each training run (default ${RUN_DEFAULTS.trainSteps})
   --no-baseline              skip the single-site run (no efficiency figures)
   --out DIR                  report folder (default ${RUN_DEFAULTS.out})
   --base-port P              rank r listens on P + r (default ${DEFAULT_BASE_PORT})
@@ -59,6 +65,8 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
       "distance-to": { type: "string", default: RUN_DEFAULTS.distanceTo },
       "distance-sizes": { type: "string", default: RUN_DEFAULTS.distanceSizes },
       "distance-algorithms": { type: "string", default: RUN_DEFAULTS.distanceAlgorithms },
+      train: { type: "string", default: RUN_DEFAULTS.train },
+      "train-steps": { type: "string", default: RUN_DEFAULTS.trainSteps },
       "no-baseline": { type: "boolean", default: false },
       out: { type: "string", default: RUN_DEFAULTS.out },
       "base-port": { type: "string", default: String(DEFAULT_BASE_PORT) },
@@ -71,6 +79,10 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
   const basePort = Number(values["base-port"]);
   if (!Number.isInteger(basePort) || basePort < 1024) throw new RangeError(`--base-port ${values["base-port"]} must be a port number >= 1024`);
   const peers = values["distance-to"] === "none" ? [] : list(values["distance-to"]);
+  const methods = values.train === "none" ? [] : list(values.train);
+  checkMethods(methods);
+  const trainSteps = Number(values["train-steps"]);
+  if (!Number.isInteger(trainSteps) || trainSteps < 1) throw new RangeError(`--train-steps ${values["train-steps"]} must be a whole number >= 1`);
   const plan: ExperimentPlan = {
     topology: values.topology,
     sizes: parseSizes(values.sizes),
@@ -78,6 +90,7 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
     iters,
     rateMbit: parseRate(values.rate, "--rate"),
     baseline: !values["no-baseline"],
+    training: methods.length === 0 ? undefined : { methods, steps: trainSteps },
     distance: peers.length === 0 ? undefined : {
       anchor: "new-york",
       peers,
@@ -108,17 +121,19 @@ export async function main(argv: string[]): Promise<number> {
   const rankLog: string[] = [];
   const sweep = localSweep({ basePort, onRankLog: (rank, line) => void rankLog.push(`[rank ${rank}] ${line}`) });
   let rows;
+  let training: TrainingRow[] = [];
   try {
     rows = await runExperiment(plan, sweep, progress);
+    if (plan.training) training = await runTrainingPart(plan.training, { topology: plan.topology, basePort, rateMbit: plan.rateMbit, progress });
   } catch (error) {
     progress.done("failed");
     console.error(`longhaul run: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
   progress.done();
-  const results = assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine" });
+  const results = assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training });
   const written = await writeReport(out, results);
-  console.log(summaryText(results.wan, results.baseline));
+  console.log(summaryText(results.wan, results.baseline, training));
   const seconds = Math.round((Date.parse(results.finishedAt) - startedAt.getTime()) / 1000);
   console.log(`\nreport: ${written.files.map((f) => `${out}/${f}`).join(", ")}${written.pngNote ? ` (no PNG: ${written.pngNote})` : ""}`);
   console.log(`finished in ${seconds} s`);

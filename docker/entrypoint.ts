@@ -13,6 +13,7 @@ import { summaryText } from "../bench/report/console.js";
 import { formatBytes } from "../bench/report/format.js";
 import { runExperiment, experimentSteps } from "../bench/report/experiment.js";
 import { localSweep } from "../bench/report/local-sweep.js";
+import { runTrainingPart } from "../bench/report/training.js";
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";
 import { writeReport } from "../bench/report/write.js";
@@ -82,19 +83,23 @@ async function main(): Promise<number> {
   }
 
   const parts = await collectParts(env.resultsDir, topology.regions.map((r) => r.name), startedAt.getTime() - 1000, PARTS_TIMEOUT_MS);
-  const wan = combineParts(parts, topology.size, { dtype: config.dtype, transport: "ipc", topology: topology.spec });
+  const wan = combineParts(parts, topology.size, { dtype: config.dtype, transport: "ipc", topology: topology.spec, buffers: config.buffers ?? "registered" });
   // Baseline and distance sweeps run inside this container, on ports clear of the WAN ranks'.
   const progress = createProgress({ total: experimentSteps(plan) - wan.length });
   const rows = await runExperiment(plan, localSweep({ basePort: basePort + 2000 }), progress, wan);
+  const training = plan.training
+    ? await runTrainingPart(plan.training, { topology: plan.topology, basePort: basePort + 3000, rateMbit: plan.rateMbit, progress })
+    : [];
   progress.done();
   const report = assembleResults(plan, rows, {
     startedAt,
     backend: shaped.backend,
-    note: "one Docker container per continent on one host; baseline and distance sweeps inside the new-york container",
+    note: `one Docker container per continent on one host; baseline, distance sweep${training.length ? " and training (userspace emulator)" : ""} inside the ${region.name} container`,
+    training,
   });
   const written = await writeReport(env.resultsDir, report);
   await rm(join(env.resultsDir, PARTS_DIR), { recursive: true, force: true });
-  console.log(summaryText(report.wan, report.baseline));
+  console.log(summaryText(report.wan, report.baseline, training));
   console.log(`\n${tag}: report written to ./results/: ${written.files.join(", ")}`);
   return report.wan.some((r) => r.wrong > 0) ? 1 : 0;
 }

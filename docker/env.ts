@@ -16,7 +16,7 @@ export interface ContainerEnv {
   readonly backend: "auto" | "netem" | "userspace";
   /** LONGHAUL_RESULTS (default /results): where the coordinator writes the report. */
   readonly resultsDir: string;
-  /** LONGHAUL_SIZES, _ALGORITHMS, _ITERS, _RATE, _DISTANCE_TO, _DISTANCE_SIZES, _BASELINE=0: `longhaul run`'s flags. */
+  /** LONGHAUL_SIZES, _ALGORITHMS, _ITERS, _RATE, _DISTANCE_TO, _DISTANCE_SIZES, _TRAIN, _TRAIN_STEPS, _BASELINE=0: `longhaul run`'s flags. */
   readonly runArgs: string[];
 }
 
@@ -27,6 +27,8 @@ const FLAGS: ReadonlyArray<readonly [string, string]> = [
   ["LONGHAUL_RATE", "--rate"],
   ["LONGHAUL_DISTANCE_TO", "--distance-to"],
   ["LONGHAUL_DISTANCE_SIZES", "--distance-sizes"],
+  ["LONGHAUL_TRAIN", "--train"],
+  ["LONGHAUL_TRAIN_STEPS", "--train-steps"],
 ];
 
 export function readContainerEnv(env: NodeJS.ProcessEnv = process.env): ContainerEnv {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { combineRanks, type RankResult, type ResultRow, type SweepTransport } from "../bench/sweep-types.js";
+import { combineRanks, type RankResult, type ResultRow } from "../bench/sweep-types.js";
 
 /**
  * The compose experiment's ranks sit in four containers, so no single process sees every rank's
@@ -48,7 +48,7 @@ export async function collectParts(dir: string, regions: readonly string[], sinc
 export function combineParts(
   results: readonly RankResult[],
   worldSize: number,
-  meta: { dtype: "float32" | "float64" | "int32"; transport: SweepTransport; topology: string },
+  meta: Omit<Parameters<typeof combineRanks>[1], "op">,
 ): ResultRow[] {
   const groups = new Map<string, RankResult[]>();
   for (const result of results) {

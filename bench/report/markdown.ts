@@ -1,6 +1,7 @@
 import { formatBytes, formatGBps, formatPct, formatTime } from "./format.js";
 import { efficiencyFigures, summarize } from "./summary.js";
 import { markdownTable, SUMMARY_HEADER, summaryCells } from "./table.js";
+import { trainingSection } from "./training.js";
 import type { ExperimentResults } from "./types.js";
 
 /** File names the writer uses; report.md links to them relatively. */
@@ -93,6 +94,7 @@ export function reportMarkdown(results: ExperimentResults, extraFiles: readonly 
     "",
     distanceSection(results),
     "",
+    ...(results.training?.length ? ["## Training across the continents", "", trainingSection(results.training), ""] : []),
     `Raw rows: [${REPORT_FILES.json}](${REPORT_FILES.json})${extraFiles.length ? `; also ${extraFiles.join(", ")}` : ""}.`,
     "",
   ].join("\n");

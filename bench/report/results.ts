@@ -2,6 +2,7 @@ import { cpus } from "node:os";
 import { linkProfilesFor } from "../../netem/pairs.js";
 import { parseTopology } from "../../transports/topology.js";
 import type { ExperimentPlan, ExperimentRows } from "./experiment.js";
+import type { TrainingRow } from "./training.js";
 import type { ExperimentResults, LinkSummary } from "./types.js";
 
 /** Every region pair of the topology once (i < j), with its distance and one-way delay. */
@@ -19,7 +20,7 @@ export function linkSummaries(topologySpec: string, rateMbit?: number): LinkSumm
 export function assembleResults(
   plan: ExperimentPlan,
   rows: ExperimentRows,
-  meta: { startedAt: Date; backend: ExperimentResults["backend"]; note?: string },
+  meta: { startedAt: Date; backend: ExperimentResults["backend"]; note?: string; training?: readonly TrainingRow[] },
 ): ExperimentResults {
   return {
     title: "longhaul: all-reduce across emulated continents",
@@ -31,5 +32,6 @@ export function assembleResults(
     machine: { cpus: cpus().length, node: process.version, ...(meta.note ? { note: meta.note } : {}) },
     links: linkSummaries(plan.topology, plan.rateMbit),
     ...rows,
+    ...(meta.training?.length ? { training: meta.training } : {}),
   };
 }

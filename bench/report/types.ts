@@ -1,3 +1,5 @@
+import type { TrainingRow } from "./training.js";
+
 /**
  * What the report writer reads. Rows are the sweep runner's JSON lines (nccl-tests columns); only
  * the fields the report uses are named here, so any superset (predictedUs, lowerBoundUs…) fits.
@@ -50,4 +52,6 @@ export interface ExperimentResults {
   readonly distance: readonly DistanceRow[];
   /** The distance sweep's two-region topology on one site: baseline of its efficiency column. */
   readonly distanceBaseline?: readonly ReportRow[];
+  /** Optional training runs across the same emulated continents. */
+  readonly training?: readonly TrainingRow[];
 }

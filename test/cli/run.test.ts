@@ -15,6 +15,7 @@ describe("longhaul run flags", () => {
     expect(parsed.plan.rateMbit).toBe(1000);
     expect(parsed.plan.baseline).toBe(true);
     expect(parsed.plan.distance?.peers).toEqual(["virginia", "chicago", "texas", "london", "sao-paulo"]);
+    expect(parsed.plan.training).toEqual({ methods: ["sync", "diloco"], steps: 100 });
     expect(parsed.out.endsWith("/results")).toBe(true);
   });
 
@@ -29,6 +30,7 @@ describe("longhaul run flags", () => {
     expect(() => planFromFlags(["--iters", "0"])).toThrow(/--iters/);
     expect(() => planFromFlags(["--rate", "fast"])).toThrow(/rate/);
     expect(() => planFromFlags(["--sizes", "big"])).toThrow(/size "big"/);
+    expect(() => planFromFlags(["--train", "magic"])).toThrow(/training method magic/);
   });
 });
 
@@ -39,7 +41,7 @@ describe("longhaul run (real ranks through the emulator)", async () => {
   it("runs a small experiment, prints the summary and writes the report", async () => {
     // Ports 36500..36600: ranks and the emulator's proxies of every sweep in this run.
     const args = ["--sizes", "4KiB", "--algorithms", "ring", "--iters", "1", "--distance-to", "chicago",
-      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--base-port", "36500", "--out", out];
+      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--base-port", "36500", "--out", out];
     const result = await execa("node", ["dist/cli/main.js", "run", ...args], { reject: false, timeout: 120_000 });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^algorithm\s+size\s+time\s+busbw GB\/s\s+single-site\s+efficiency\s+#wrong$/m);

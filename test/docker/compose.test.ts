@@ -30,6 +30,8 @@ describe.skipIf(!requested || !engine)(`docker compose up${reason ? ` (${reason}
     LONGHAUL_ITERS: "1",
     LONGHAUL_DISTANCE_TO: "chicago",
     LONGHAUL_DISTANCE_SIZES: "4KiB",
+    LONGHAUL_TRAIN: "diloco",
+    LONGHAUL_TRAIN_STEPS: "20",
   };
   const compose = (...args: string[]) =>
     execa(command[0], [...command.slice(1), "-p", project, ...args], { env: { ...settings, LONGHAUL_RESULTS_DIR: results }, reject: false, all: true, timeout: 540_000 });
@@ -58,7 +60,11 @@ describe.skipIf(!requested || !engine)(`docker compose up${reason ? ` (${reason}
     // The WAN is really there: across 1,100–10,000 km every all-reduce takes longer than a round trip to Chicago (26 ms).
     expect(Math.min(...json.wan.map((r: { timeUs: number }) => r.timeUs))).toBeGreaterThan(26_000);
     expect(json.baseline).toHaveLength(4);
-    expect(await readFile(join(results, "report.md"), "utf8")).toMatch(/\| hierarchical \| 256 KiB \| [^|]+ \| [^|]+ \| [\d.]+%/);
+    const md = await readFile(join(results, "report.md"), "utf8");
+    expect(md).toMatch(/\| hierarchical \| 256 KiB \| [^|]+ \| [^|]+ \| [\d.]+%/);
+    expect(json.training).toHaveLength(1);
+    expect(json.training[0]).toMatchObject({ method: "diloco", ranks: 8, steps: 20 });
+    expect(md).toMatch(/\| diloco \| 20 \| [\d.]+% \|/);
 
     // Each container says once how it shapes its egress: netem, or the one-line fallback.
     const shaping = log.split("\n").filter((l) => /longhaul\[[a-z-]+\]: (NO sch_netem|shaping)/.test(l));

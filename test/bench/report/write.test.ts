@@ -29,6 +29,24 @@ describe("writeReport", async () => {
     expect(md).toContain("| ring | 1 MiB | 1,000 | 30.0 ms | 0.0524 | 5.00 ms | 17% |");
   });
 
+  it("adds a training section when training rows are present", async () => {
+    const training = [
+      { method: "sync", ranks: 8, steps: 100, testAccuracy: 0.9, oneProcessAccuracy: 0.905, wanBytes: 80e6, stepsPerSec: 4, baselineStepsPerSec: 10 },
+      { method: "diloco", ranks: 8, steps: 100, testAccuracy: 0.89, oneProcessAccuracy: 0.905, wanBytes: 1.6e6, stepsPerSec: 9.7, baselineStepsPerSec: 10 },
+    ];
+    const other = await mkdtemp(join(tmpdir(), "longhaul-report-"));
+    try {
+      await writeReport(other, { ...RESULTS, training }, { png: null });
+      const md = await readFile(join(other, "report.md"), "utf8");
+      expect(md).toContain("## Training across the continents");
+      expect(md).toContain("| sync | 100 | 90.0% | 90.5% | 80.00 MB | 1.0× | 4.0 | 10.0 | 40% |");
+      expect(md).toContain("| diloco | 100 | 89.0% | 90.5% | 1.60 MB | 50.0× | 9.7 | 10.0 | 97% |");
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+    expect(await readFile(join(dir, "report.md"), "utf8")).not.toContain("## Training");
+  });
+
   it("renders PNGs through the renderer it is given", async () => {
     const rendered: string[] = [];
     const written = await writeReport(dir, RESULTS, {
