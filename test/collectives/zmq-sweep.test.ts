@@ -42,7 +42,7 @@ describe("collectives over ZeroMQ tcp between real processes", () => {
       expect(result.code, errors.join("\n")).toBe(0);
       const allReduces = lines.filter((l) => l.case === "allReduce");
       // Per rank: 4 small lengths × 5 ops × 3 dtypes, plus 15 or 1 cases of length 1000003.
-      expect(allReduces.length).toBe(size * (60 + (FULL_LARGE.has(size) ? 15 : 1)));
+      expect(allReduces.length, `lines from ranks: ${lines.length}; rank output:\n${errors.join("\n")}`).toBe(size * (60 + (FULL_LARGE.has(size) ? 15 : 1)));
       expect(allReduces.filter((l) => l.wrong !== 0)).toEqual([]);
       for (const name of ["reduceScatter", "allGather", "broadcast", "reduce"]) {
         const cases = lines.filter((l) => l.case === name);
