@@ -51,7 +51,7 @@ export function probeMain(argv: string[]): Promise<number> {
     }
     const pct = (measured: number, expected: number | null) => (expected ? ` (${(((measured - expected) / expected) * 100).toFixed(1)}%)` : "");
     console.log(`link        ${out.km} km, one-way ${profile.delayMs} ms${profile.rateMbit ? `, ${profile.rateMbit} Mbit/s` : ", unshaped"}`);
-    console.log(`rtt         ${out.rttMs.toFixed(2)} ms   expected ${out.expectedRttMs.toFixed(2)} ms${pct(out.rttMs, out.expectedRttMs)}`);
+    console.log(`rtt         ${out.rttMs.toFixed(2)} ms median, ${out.rttMinMs.toFixed(2)} ms min   expected ${out.expectedRttMs.toFixed(2)} ms${pct(out.rttMs, out.expectedRttMs)}`);
     console.log(`set-up+rtt  ${out.firstEchoMs.toFixed(2)} ms   expected ${(2 * out.expectedRttMs).toFixed(2)} ms`);
     console.log(`throughput  ${out.throughputMbit.toFixed(1)} Mbit/s   expected ${out.expectedMbit === null ? "n/a" : `${out.expectedMbit.toFixed(1)} Mbit/s`}${pct(out.throughputMbit, out.expectedMbit)}   (${out.streams} stream(s), ${(out.bytes / 1e6).toFixed(1)} MB)`);
     console.log(`memory      peak ${(out.peakHeldBytes / (1 << 20)).toFixed(2)} MiB held; bytes in order: ${!out.reordered}`);
