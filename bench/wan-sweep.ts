@@ -12,7 +12,7 @@ import type { ScheduledAlgorithm } from "../collectives/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { parseTopology } from "../transports/topology.js";
-import { runAllReduceSweep, type SweepOptions } from "./allreduce-sweep.js";
+import { DEFAULT_SIZES, runAllReduceSweep, type SweepOptions } from "./allreduce-sweep.js";
 import type { ResultRow } from "./sweep-types.js";
 
 export interface WanSweepOptions extends SweepOptions {
@@ -37,16 +37,21 @@ export function sweepLinkModel(options: WanSweepOptions): LinkModel {
   return linkModelFor(parseTopology(options.topology ?? String(options.ranks ?? 4)), { ...process.env, ...modelEnv(options) });
 }
 
-/** Adds predictedUs / lowerBoundUs (and `chosen` for auto) to a row. */
-export function annotateRow(row: ResultRow, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): ResultRow {
-  const algorithm = row.algorithm === "auto" ? autoChoice(links, row.bytes, segmentBytes) : (row.algorithm as ScheduledAlgorithm);
-  if (!SELECTABLE.includes(algorithm)) return row;
+type ModelFigures = { chosen?: string; predictedUs?: number; lowerBoundUs?: number };
+
+/** predictedUs / lowerBoundUs (and `chosen` for auto) of one algorithm and size; none for algorithms the model does not know. */
+export function modelFigures(name: string, bytes: number, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): ModelFigures {
+  const algorithm = name === "auto" ? autoChoice(links, bytes, segmentBytes) : (name as ScheduledAlgorithm);
+  if (!SELECTABLE.includes(algorithm)) return {};
   return {
-    ...row,
-    ...(row.algorithm === "auto" && { chosen: algorithm }),
-    predictedUs: Math.round(predict(algorithm, row.bytes, links, segmentBytes)),
-    lowerBoundUs: Math.round(lowerBound(algorithm, row.bytes, links, segmentBytes)),
+    ...(name === "auto" && { chosen: algorithm }),
+    predictedUs: Math.round(predict(algorithm, bytes, links, segmentBytes)),
+    lowerBoundUs: Math.round(lowerBound(algorithm, bytes, links, segmentBytes)),
   };
+}
+
+export function annotateRow(row: ResultRow, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): ResultRow {
+  return { ...row, ...modelFigures(row.algorithm, row.bytes, links, segmentBytes) };
 }
 
 /** The --explain text for every size of the sweep. */
@@ -61,12 +66,20 @@ export async function* runWanSweep(options: WanSweepOptions): AsyncIterable<Resu
   const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   const links = sweepLinkModel(options);
+  // Model figures first: replaying a 64 MiB schedule takes CPU that, mid-sweep, would stall the
+  // in-process emulator and slow the very runs being measured.
+  const figures = new Map<string, ModelFigures>();
+  for (const algorithm of options.algorithms ?? ["ring"]) {
+    for (const bytes of options.sizes ?? DEFAULT_SIZES) figures.set(`${algorithm}/${bytes}`, modelFigures(algorithm, bytes, links, options.segmentBytes));
+  }
   // The ranks inherit this process's environment (launchRanks), so they build the same model.
   Object.assign(process.env, modelEnv(options));
   const emulator = options.emulate ? await startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit }) : undefined;
   try {
     const transport = options.emulate && (options.transport ?? "threads") === "threads" ? "tcp" : options.transport;
-    for await (const row of runAllReduceSweep({ ...options, basePort, transport })) yield annotateRow(row, links, options.segmentBytes);
+    for await (const row of runAllReduceSweep({ ...options, basePort, transport })) {
+      yield { ...row, ...(figures.get(`${row.algorithm}/${row.bytes}`) ?? modelFigures(row.algorithm, row.bytes, links, options.segmentBytes)) };
+    }
   } finally {
     await emulator?.close();
   }
