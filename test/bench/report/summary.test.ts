@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { efficiencySection } from "../../../bench/report/markdown.js";
 import { efficiencyFigures, summarize } from "../../../bench/report/summary.js";
-import { BASELINE, row, WAN } from "./fixtures.js";
+import { BASELINE, RESULTS, row, WAN } from "./fixtures.js";
 
 describe("summarize", () => {
   it("joins each WAN row with the same algorithm and size on one site", () => {
@@ -37,5 +38,13 @@ describe("efficiencyFigures", () => {
   it("matches NVIDIA-style arithmetic: 96% when the WAN run takes 1/0.96 of the time", () => {
     const [f] = efficiencyFigures([row("ring", 1 << 26, 100_000 / 0.96)], [row("ring", 1 << 26, 100_000)]);
     expect(f.efficiencyPct).toBeCloseTo(96, 8);
+  });
+});
+
+describe("efficiencySection", () => {
+  it("explains a figure above 100% (CPU-bound single-site run) and only then", () => {
+    const faster = { ...RESULTS, wan: [row("ring", 1 << 26, 900)], baseline: [row("ring", 1 << 26, 1000)] };
+    expect(efficiencySection(faster)).toMatch(/\| ring \| 64 MiB \| [^|]+ \| [^|]+ \| 111% \|[\s\S]*Above 100%/);
+    expect(efficiencySection(RESULTS)).not.toContain("Above 100%");
   });
 });
