@@ -26,6 +26,8 @@ options:
   --overlap T           inner steps an outer exchange overlaps (default 0 for diloco, 5 for streaming-diloco)
   --outer-compress Q    fp16 or int8: quantise DiLoCo's outer gradients
   --no-baseline         skip both references
+  --paired              run the one-site reference at the same time as the main run, so both see
+                        the same machine load (fairer step rates on a shared machine)
   --base-port P         rank r listens on P + r (default ${DEFAULT_BASE_PORT})
   --timeout SECONDS     stop a run after this long (default 1800)
   --json                one JSON object on stdout
@@ -38,7 +40,7 @@ export async function main(argv: string[]): Promise<number> {
       method: { type: "string" }, topology: { type: "string", default: "continents" }, emulate: { type: "boolean", default: false },
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
       "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
-      "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, "base-port": { type: "string" },
+      "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
       timeout: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -76,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const { runTraining } = await import("../train/run-training.js");
   const summary = await runTraining({
-    config, topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"],
+    config, topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
     rateMbit: values.rate === undefined ? undefined : num(values.rate, 0, "--rate"),
     timeoutMs: num(values.timeout, 1800, "--timeout") * 1000,
   });

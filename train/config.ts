@@ -1,4 +1,5 @@
 import type { CompressOptions } from "../collectives/compression/types.js";
+import type { RankRun } from "./train-rank.js";
 
 export const METHODS = ["sync", "topk", "diloco", "streaming-diloco"] as const;
 export type Method = (typeof METHODS)[number];
@@ -39,15 +40,10 @@ export function outerCompression(config: TrainConfig): CompressOptions | undefin
 }
 
 /** What each rank reports (one JSON file per rank). */
-export interface RankResult {
+export interface RankResult extends RankRun {
   rank: number;
   method: Method;
   steps: number;
-  seconds: number;
-  waitSeconds: number;
   wanBytes: number;
   lanBytes: number;
-  syncs: number;
-  testAccuracy: number;
-  finalLoss: number;
 }

@@ -14,6 +14,8 @@ import { loadMnist } from "./mnist-data.js";
 import { useWasmBackend } from "./tfjs-backend.js";
 import { trainRank } from "./train-rank.js";
 
+const LINGER_MS = 2000;
+
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.LONGHAUL_TRAIN_CONFIG ?? "null") as TrainConfig | null;
   const outDir = process.env.LONGHAUL_TRAIN_OUT;
@@ -28,6 +30,9 @@ async function main(): Promise<void> {
     if (comm.rank === 0 && (step + 1) % every === 0) process.stderr.write(`step ${step + 1}/${config.steps} loss ${loss.toFixed(4)}\n`);
   });
   await comm.barrier();
+  // Linger before closing: our last barrier message to a peer may still sit in the emulated WAN
+  // pipe, and a peer that sees us disconnect first reports us lost (seen once in 600-step runs).
+  await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
   await comm.close();
   const result: RankResult = { rank: comm.rank, method: config.method, steps: config.steps, ...run, wanBytes: transport.traffic.wanBytes, lanBytes: transport.traffic.lanBytes };
   writeFileSync(join(outDir, `rank-${comm.rank}.json`), JSON.stringify(result));

@@ -2,7 +2,7 @@ import type { Topology } from "../transports/topology.js";
 import { parseTopology } from "../transports/topology.js";
 import type { TrainConfig } from "./config.js";
 import { loadMnist } from "./mnist-data.js";
-import { runWorld } from "./run-world.js";
+import { runWorld, type WorldRun } from "./run-world.js";
 import { useWasmBackend } from "./tfjs-backend.js";
 import { trainOneProcess } from "./train-one-process.js";
 
@@ -33,8 +33,16 @@ export interface TrainingOptions {
   emulate: boolean;
   rateMbit?: number;
   baseline: boolean;
+  /** Run the one-site reference at the same time as the main run (both see the same machine load). */
+  paired?: boolean;
   timeoutMs?: number;
   log: (line: string) => void;
+}
+
+/** Steps per second of rank 0 of `world` over the wall-clock window [from, to] (epoch ms). */
+function rateWithin(world: WorldRun, from: number, to: number): number {
+  const ends = world.ranks[0].stepEndsMs;
+  return ends.filter((t) => t > from && t <= to).length / ((to - from) / 1000);
 }
 
 /** The whole `longhaul train`: the run itself, then the one-site run and the one-process run it is compared with. */
@@ -42,16 +50,33 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
   const { config, topology } = o;
   o.log(`train: ${config.method} on ${topology.spec} (${topology.size} ranks${o.emulate ? ", emulated WAN" : ""}), ${config.steps} steps x ${config.batch} samples per rank`);
   const started = performance.now();
-  const run = await runWorld({ ...o, topology, emulate: o.emulate });
+  const oneSiteOptions = { ...o, topology: parseTopology(String(topology.size)), emulate: false };
+  const tag = (prefix: string) => (line: string) => o.log(`${prefix}${line}`);
+  let oneSite: WorldRun | undefined;
+  let run: WorldRun;
+  if (o.baseline && o.paired) {
+    o.log(`train: reference 1 runs at the same time — the same ${topology.size} ranks on one site, no WAN (lines tagged [site])`);
+    [run, oneSite] = await Promise.all([runWorld(o), runWorld({ ...oneSiteOptions, basePort: o.basePort + 256, log: tag("[site] ") })]);
+  } else run = await runWorld(o);
   const summary: TrainSummary = {
     method: config.method, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
     samples: config.steps * config.batch * topology.size, testAccuracy: run.testAccuracy, wanBytes: run.wanBytes,
-    emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, waitFraction: run.waitFraction, syncs: run.ranks[0].syncs, seconds: (performance.now() - started) / 1000,
+    emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, waitFraction: run.waitFraction, syncs: run.ranks[0].syncs,
+    seconds: (performance.now() - started) / 1000,
   };
   if (!o.baseline) return summary;
-  o.log(`train: reference 1 — the same ${topology.size} ranks on one site, no WAN`);
-  const oneSite = await runWorld({ ...o, topology: parseTopology(String(topology.size)), emulate: false });
+  if (!oneSite) {
+    o.log(`train: reference 1 — the same ${topology.size} ranks on one site, no WAN`);
+    oneSite = await runWorld(oneSiteOptions);
+  }
   summary.baselineStepsPerSec = oneSite.stepsPerSec;
+  if (o.paired) {
+    // Only the window in which both worlds ran shares one machine load; rate both over it.
+    const from = Math.max(run.ranks[0].startedMs, oneSite.ranks[0].startedMs);
+    const to = Math.min(run.ranks[0].stepEndsMs.at(-1)!, oneSite.ranks[0].stepEndsMs.at(-1)!);
+    summary.stepsPerSec = rateWithin(run, from, to);
+    summary.baselineStepsPerSec = rateWithin(oneSite, from, to);
+  }
   summary.baselineWaitFraction = oneSite.waitFraction;
   o.log(`train: reference 2 — one process on the same samples (batch ${config.batch * topology.size})`);
   await useWasmBackend();

@@ -11,6 +11,9 @@ export interface RankRun {
   seconds: number;
   /** Of `seconds`, the time the loop stood waiting for communication (load-independent-ish). */
   waitSeconds: number;
+  /** Wall-clock time (epoch ms) training started and each step ended: compares runs that overlapped. */
+  startedMs: number;
+  stepEndsMs: number[];
   syncs: number;
   testAccuracy: number;
   finalLoss: number;
@@ -38,12 +41,18 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
   };
   await comm.barrier();
   const started = performance.now();
+  const startedMs = Date.now();
+  const stepEndsMs: number[] = [];
+  const report: Progress = (step, value) => {
+    stepEndsMs.push(Date.now());
+    progress?.(step, value);
+  };
   if (config.method === "sync" || config.method === "topk") {
     const compress = config.method === "topk" ? ({ kind: "topk", ratio: config.topkRatio } as const) : undefined;
     const optimizer = new DistributedOptimizer(adam, comm, { compress });
     for (let step = 0; step < config.steps; step++) {
       loss = await optimizer.minimize(model.lossOf(batchAt(step)), model.vars);
-      progress?.(step, loss);
+      report(step, loss);
     }
     syncs = config.steps;
     waitSeconds = optimizer.commSeconds;
@@ -55,7 +64,7 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
       loss = tf.tidy(() => (adam.minimize(model.lossOf(batchAt(step)), true, model.vars) as tf.Scalar).dataSync()[0]);
       readVariables(model.vars).forEach((v, i) => (params[i] = v));
       if (await waited(outer.step())) writeVariables(model.vars, params);
-      progress?.(step, loss);
+      report(step, loss);
       // A macrotask turn: lets the transport's socket callbacks advance an overlapped exchange
       // (awaiting a settled promise alone runs only microtasks, and the exchange would stall).
       await new Promise((resolve) => setImmediate(resolve));
@@ -68,5 +77,5 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
   const seconds = (performance.now() - started) / 1000;
   const testAccuracy = model.accuracy(data.test);
   model.dispose();
-  return { seconds, waitSeconds, syncs, testAccuracy, finalLoss: loss };
+  return { seconds, waitSeconds, startedMs, stepEndsMs, syncs, testAccuracy, finalLoss: loss };
 }
