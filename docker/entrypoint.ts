@@ -8,6 +8,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { sweepConfig, workerScript } from "../bench/allreduce-sweep.js";
+import { annotateRow } from "../bench/wan-sweep.js";
+import { linkModelFor } from "../collectives/select.js";
 import { CONFIG_ENV, RESULT_MARKER, type RankResult } from "../bench/sweep-types.js";
 import { summaryText } from "../bench/report/console.js";
 import { formatBytes } from "../bench/report/format.js";
@@ -48,6 +50,11 @@ async function main(): Promise<number> {
   console.error(shaped.line);
   const config = sweepConfig({ sizes: [...plan.sizes], algorithms: [...plan.algorithms], iters: plan.iters, warmup: 1 });
   const results: RankResult[] = [];
+  const rankEnv: NodeJS.ProcessEnv = {
+    LONGHAUL_HOSTS: Object.entries(env.hosts).map(([name, host]) => `${name}=${host}`).join(","),
+    // The ranks' cost model ("auto") needs the WAN rate; LONGHAUL_HOSTS tells it the links are WAN.
+    ...(plan.rateMbit !== undefined && { LONGHAUL_LINK_RATE_MBIT: String(plan.rateMbit) }),
+  };
   try {
     console.error(`${tag}: ranks ${region.ranks.join(", ")} of ${topology.size}: all-reduce ${plan.algorithms.join(", ")} over ${plan.sizes.length} sizes`);
     const { code } = await launchRanks({
@@ -55,11 +62,7 @@ async function main(): Promise<number> {
       ranks: region.ranks,
       command: process.execPath,
       args: ["--expose-gc", workerScript("allreduce-worker.js")],
-      env: {
-        [CONFIG_ENV]: JSON.stringify(config),
-        LONGHAUL_HOSTS: Object.entries(env.hosts).map(([name, host]) => `${name}=${host}`).join(","),
-        LONGHAUL_TIMEOUT_MS: String(RANK_TIMEOUT_MS),
-      },
+      env: { ...rankEnv, [CONFIG_ENV]: JSON.stringify(config), LONGHAUL_TIMEOUT_MS: String(RANK_TIMEOUT_MS) },
       emulate: shaped.backend === "userspace",
       ipc: true,
       basePort,
@@ -83,7 +86,10 @@ async function main(): Promise<number> {
   }
 
   const parts = await collectParts(env.resultsDir, topology.regions.map((r) => r.name), startedAt.getTime() - 1000, PARTS_TIMEOUT_MS);
-  const wan = combineParts(parts, topology.size, { dtype: config.dtype, transport: "ipc", topology: topology.spec, buffers: config.buffers ?? "registered" });
+  // The same model the ranks' "auto" used (WAN links from LONGHAUL_HOSTS, the declared rate) gives each row its predictedUs / lowerBoundUs.
+  const links = linkModelFor(topology, rankEnv);
+  const wan = combineParts(parts, topology.size, { dtype: config.dtype, transport: "ipc", topology: topology.spec, buffers: config.buffers ?? "registered" })
+    .map((row) => annotateRow(row, links));
   // Baseline and distance sweeps run inside this container, on ports clear of the WAN ranks'.
   const progress = createProgress({ total: experimentSteps(plan) - wan.length });
   const rows = await runExperiment(plan, localSweep({ basePort: basePort + 2000 }), progress, wan);

@@ -1,6 +1,4 @@
-import { startEmulator } from "../../netem/emulator/emulator.js";
-import { parseTopology } from "../../transports/topology.js";
-import { runAllReduceSweep } from "../allreduce-sweep.js";
+import { runWanSweep } from "../wan-sweep.js";
 import type { Sweep } from "./experiment.js";
 import type { ReportRow } from "./types.js";
 
@@ -15,36 +13,31 @@ export interface LocalSweepOptions {
 }
 
 /**
- * A Sweep on this machine: the sweep runner's ranks as local processes (ipc:// inside a region),
- * with the userspace emulator's proxies carrying every cross-region link when `emulate` is set.
+ * A Sweep on this machine: the emulated-WAN bench (its ranks as local processes, ipc:// inside a
+ * region, the userspace emulator's proxies on every cross-region link when `emulate` is set, the
+ * ranks' cost model told the link rate, rows annotated with predictedUs / lowerBoundUs).
  */
 export function localSweep(options: LocalSweepOptions = {}): Sweep {
   return async (request, onRow) => {
-    const topology = parseTopology(request.topology);
-    const plan = { basePort: options.basePort ?? 29500, emulate: request.emulate };
-    const emulator = request.emulate ? await startEmulator({ topology, plan, rateMbit: request.rateMbit }) : undefined;
-    try {
-      const rows: ReportRow[] = [];
-      const sweep = runAllReduceSweep({
-        topology: request.topology,
-        sizes: [...request.sizes],
-        algorithms: [...request.algorithms],
-        iters: request.iters,
-        warmup: 1,
-        transport: "ipc",
-        emulate: request.emulate,
-        basePort: plan.basePort,
-        timeoutMs: options.timeoutMs,
-        launchTimeoutMs: options.launchTimeoutMs,
-        onRankLog: options.onRankLog,
-      });
-      for await (const row of sweep) {
-        rows.push(row);
-        onRow(row);
-      }
-      return rows;
-    } finally {
-      await emulator?.close();
+    const rows: ReportRow[] = [];
+    const sweep = runWanSweep({
+      topology: request.topology,
+      sizes: [...request.sizes],
+      algorithms: [...request.algorithms],
+      iters: request.iters,
+      warmup: 1,
+      transport: "ipc",
+      emulate: request.emulate,
+      rateMbit: request.rateMbit,
+      basePort: options.basePort,
+      timeoutMs: options.timeoutMs,
+      launchTimeoutMs: options.launchTimeoutMs,
+      onRankLog: options.onRankLog,
+    });
+    for await (const row of sweep) {
+      rows.push(row);
+      onRow(row);
     }
+    return rows;
   };
 }

@@ -69,6 +69,24 @@ function distanceSection(results: ExperimentResults): string {
   ].join("\n");
 }
 
+/** The summary table, plus the cost model's prediction and the network floor where the rows carry them. */
+function allReduceTable(results: ExperimentResults): string {
+  const lines = summarize(results.wan, results.baseline);
+  const cells = summaryCells(lines);
+  if (!results.wan.some((r) => r.predictedUs !== undefined)) return markdownTable(SUMMARY_HEADER, cells);
+  const model = new Map(results.wan.map((r) => [`${r.algorithm}/${r.bytes}`, r]));
+  const extra = lines.map((l) => {
+    const r = model.get(`${l.algorithm}/${l.bytes}`);
+    return [r?.predictedUs === undefined ? "-" : formatTime(r.predictedUs), r?.lowerBoundUs === undefined ? "-" : formatTime(r.lowerBoundUs)];
+  });
+  return [
+    markdownTable([...SUMMARY_HEADER, "model", "network floor"], cells.map((c, i) => [...c, ...extra[i]])),
+    "",
+    "model: the cost model's predicted time on these links; network floor: the bytes the algorithm's busiest WAN link",
+    "carries at its rate plus its sequential latency steps (no software overhead).",
+  ].join("\n");
+}
+
 export function reportMarkdown(results: ExperimentResults, extraFiles: readonly string[] = []): string {
   const ranks = results.wan[0]?.ranks;
   return [
@@ -92,7 +110,7 @@ export function reportMarkdown(results: ExperimentResults, extraFiles: readonly 
     "",
     `![time vs size](${REPORT_FILES.sizePlot})`,
     "",
-    markdownTable(SUMMARY_HEADER, summaryCells(summarize(results.wan, results.baseline))),
+    allReduceTable(results),
     "",
     "## Time against distance (two regions)",
     "",

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { planFromFlags, RUN_DEFAULTS } from "../../cli/run.js";
+import { freeBase } from "../docker/free-ports.js";
 
 describe("longhaul run flags", () => {
   it("defaults to the four continents with 2 ranks each, a baseline and a distance sweep", () => {
@@ -39,9 +40,10 @@ describe("longhaul run (real ranks through the emulator)", async () => {
   afterAll(() => rm(out, { recursive: true, force: true }));
 
   it("runs a small experiment, prints the summary and writes the report", async () => {
-    // Ports 36500..36600: ranks and the emulator's proxies of every sweep in this run.
+    // Ranks and the emulator's proxies of every sweep in this run: 8 + 4 x 8 ports above the base.
+    const basePort = await freeBase(36500, 37000, 50);
     const args = ["--sizes", "4KiB", "--algorithms", "ring", "--iters", "1", "--distance-to", "chicago",
-      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--base-port", "36500", "--out", out];
+      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--base-port", String(basePort), "--out", out];
     const result = await execa("node", ["dist/cli/main.js", "run", ...args], { reject: false, timeout: 120_000 });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^algorithm\s+size\s+time\s+busbw GB\/s\s+single-site\s+efficiency\s+#wrong$/m);

@@ -6,11 +6,14 @@ import type { Command } from "../../netem/tc/builder.js";
 import { proxyPort } from "../../transports/addresses.js";
 import { parseTopology } from "../../transports/topology.js";
 import { connect } from "node:net";
+import { freeBase } from "./free-ports.js";
 
 const HOSTS = { "new-york": "172.29.77.11", chicago: "172.29.77.12", london: "172.29.77.13", asuncion: "172.29.77.14" };
 const topology = parseTopology("continents:2");
-// Ports 36300..36350: ranks at 36300+r, the emulator's proxies above them.
-const base = { topology, region: "chicago", hosts: HOSTS, dev: "eth0", basePort: 36300, rateMbit: 1000 };
+
+// Ranks at basePort+r, the emulator's proxies above them.
+const basePort = await freeBase(36300, 36500, 40);
+const base = { topology, region: "chicago", hosts: HOSTS, dev: "eth0", basePort, rateMbit: 1000 };
 
 function fakeTc(fail?: NetemError) {
   const calls: { applied: Command[][]; cleared: string[] } = { applied: [], cleared: [] };
@@ -51,11 +54,11 @@ describe("shapeEgress", () => {
       expect(shaped.line.includes("\n")).toBe(false);
       expect(calls.cleared).toEqual(["eth0"]);
       // chicago (region 1) → rank 4 in london: its proxy listens for chicago's ranks.
-      expect(await listening(proxyPort(topology, { basePort: 36300 }, 1, 4))).toBe(true);
+      expect(await listening(proxyPort(topology, { basePort }, 1, 4))).toBe(true);
     } finally {
       await shaped.close();
     }
-    expect(await listening(proxyPort(topology, { basePort: 36300 }, 1, 4))).toBe(false);
+    expect(await listening(proxyPort(topology, { basePort }, 1, 4))).toBe(false);
   });
 
   it("does not touch tc when the probe says no netem, and refuses LONGHAUL_BACKEND=netem there", async () => {
