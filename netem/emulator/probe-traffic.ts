@@ -183,10 +183,10 @@ async function inWorker(sinkPort: number, file: URL): Promise<Traffic> {
   };
 }
 
-/** Starts the traffic side: in a worker thread when running compiled JS, else in this thread. */
-export function startTraffic(sinkPort: number): Promise<Traffic> {
+/** Starts the traffic side: in a worker thread when running compiled JS (unless `sameThread`), else in this thread. */
+export function startTraffic(sinkPort: number, sameThread = false): Promise<Traffic> {
   const self = new URL(import.meta.url);
-  return self.pathname.endsWith(".js") ? inWorker(sinkPort, self) : inThread(sinkPort);
+  return self.pathname.endsWith(".js") && !sameThread ? inWorker(sinkPort, self) : inThread(sinkPort);
 }
 
 if (!isMainThread && (workerData as { longhaulProbeTraffic?: boolean } | null)?.longhaulProbeTraffic) {

@@ -17,6 +17,8 @@ export interface ProbeOptions {
   readonly pings?: number;
   readonly windowBytes?: number;
   readonly timeoutMs?: number;
+  /** Run the load side in the emulator's thread instead of a worker thread. */
+  readonly sameThread?: boolean;
   /** Listening ports of the sink and the proxy (default: any free port). */
   readonly ports?: { readonly sink: number; readonly proxy: number };
 }
@@ -49,7 +51,7 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
   const bytes = options.bytes ?? (rate === undefined ? 64 << 20 : Math.round((rate * 1e6 / 8) * 1.5));
   const sched = new Scheduler();
   const gauge = new Gauge();
-  const traffic = await startTraffic(options.ports?.sink ?? 0);
+  const traffic = await startTraffic(options.ports?.sink ?? 0, options.sameThread);
   const route = await openRoute({
     listenHost: "127.0.0.1", listenPort: options.ports?.proxy ?? 0, targetHost: "127.0.0.1", targetPort: traffic.sinkPort,
     forward: new LinkShaper(options.forward, expectedRttMs), reverse: new LinkShaper(reverseProfile, expectedRttMs),
