@@ -75,10 +75,7 @@ describe("emulator fidelity (one link on loopback)", () => {
     // The minimum: scheduled deliveries are never early, and load can only add to a sample.
     expect(r.rttMinMs).toBeGreaterThan(r.expectedRttMs - 0.1);
     expect(r.firstEchoMs).toBeGreaterThan(2 * r.expectedRttMs - 0.2);
-    if (!starved(m, `RTT ${km} km`)) {
-      expect(r.rttMinMs).toBeLessThan(r.expectedRttMs + tolerance);
-      expect(r.firstEchoMs).toBeLessThan(2 * r.expectedRttMs + 30); // one sample, cold: a loose bound
-    }
+    if (!starved(m, `RTT ${km} km`)) expect(r.rttMinMs).toBeLessThan(r.expectedRttMs + tolerance);
   });
 
   it.each([
