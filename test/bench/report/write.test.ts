@@ -30,6 +30,20 @@ describe("writeReport", async () => {
     expect(md).toContain("| ring | 1 MiB | 1,000 | 30.0 ms | 0.0524 | 5.00 ms | 17% |");
   });
 
+  it("adds the model's prediction and the network floor where rows carry them", async () => {
+    const other = await mkdtemp(join(tmpdir(), "longhaul-report-"));
+    try {
+      const wan = RESULTS.wan.map((r) => ({ ...r, predictedUs: r.timeUs * 0.9, lowerBoundUs: 250_000 }));
+      await writeReport(other, { ...RESULTS, wan }, { png: null });
+      const md = await readFile(join(other, "report.md"), "utf8");
+      expect(md).toContain("| algorithm | size | time | busbw GB/s | single-site | efficiency | #wrong | model | network floor |");
+      expect(md).toMatch(/\| ring \| 4 MiB \| 1\.20 s \| [^|]+ \| 60\.0 ms \| 5\.0% \| 0 \| 1\.08 s \| 250 ms \|/);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
+    expect(await readFile(join(dir, "report.md"), "utf8")).not.toContain("network floor");
+  });
+
   it("adds a training section when training rows are present", async () => {
     const training = [
       { method: "sync", ranks: 8, steps: 100, testAccuracy: 0.9, oneProcessAccuracy: 0.905, wanBytes: 80e6, stepsPerSec: 4, baselineStepsPerSec: 10 },
