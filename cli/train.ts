@@ -24,7 +24,7 @@ options:
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
   --overlap T           inner steps an outer exchange overlaps (default 0 for diloco, 5 for streaming-diloco)
-  --outer-compress Q    fp16 or int8: quantise DiLoCo's outer gradients
+  --outer-compress Q    fp16 (default), int8 or none: quantisation of DiLoCo's outer gradients
   --no-baseline         skip both references
   --paired              run the one-site reference at the same time as the main run, so both see
                         the same machine load (fairer step rates on a shared machine)
@@ -59,7 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     if (!(Number.isFinite(v) && v > 0)) throw new Error(`${flag} needs a positive number, got "${text}"`);
     return v;
   };
-  if (values["outer-compress"] !== undefined && !["fp16", "int8"].includes(values["outer-compress"])) return fail(`--outer-compress must be fp16 or int8`);
+  const outer = values["outer-compress"] ?? DEFAULT_CONFIG.outerCompress;
+  if (outer !== undefined && !["fp16", "int8", "none"].includes(outer)) return fail(`--outer-compress must be fp16, int8 or none`);
   const config: TrainConfig = {
     ...DEFAULT_CONFIG,
     method: values.method as Method,
@@ -71,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
     topkRatio: num(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
     fragments: num(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
     overlapSteps: values.overlap === undefined ? undefined : num(values.overlap, 0, "--overlap"),
-    outerCompress: values["outer-compress"] as TrainConfig["outerCompress"],
+    outerCompress: outer === "none" ? undefined : (outer as TrainConfig["outerCompress"]),
   };
   const topology = parseTopology(values.topology);
   const basePort = num(values["base-port"], DEFAULT_BASE_PORT, "--base-port");
