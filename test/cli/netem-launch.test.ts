@@ -20,7 +20,10 @@ describe("longhaul launch --emulate", () => {
   it("routes cross-region links through the emulator: an all-reduce new-york↔london takes at least the one-way delay", async () => {
     const oneWay = fromDistance(distanceKm("new-york", "london")).delayMs; // ≈ 47.7 ms
     const emulated = await allReduceMs(true);
-    for (const ms of emulated) expect(ms).toBeGreaterThan(oneWay * 0.98);
+    // Ranks start their clocks up to one one-way delay apart, so over 10 rounds a rank's mean can be
+    // 10% under the one-way delay; the slower one about 5% at most.
+    for (const ms of emulated) expect(ms).toBeGreaterThan(oneWay * 0.85);
+    expect(Math.max(...emulated)).toBeGreaterThan(oneWay * 0.9);
     for (const ms of emulated) expect(ms).toBeLessThan(oneWay * 4);
     const direct = await allReduceMs(false);
     for (const ms of direct) expect(ms).toBeLessThan(oneWay / 2);

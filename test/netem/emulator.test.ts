@@ -53,13 +53,13 @@ async function bestOf(tries: number, run: () => Promise<ProbeResult>, error: (r:
 
 /**
  * Lower bounds are asserted unless the machine starved the emulator: its event loop waited for the
- * CPU, or the load average is past three times the cores (then say so; the upper bounds still hold).
+ * CPU, or the load average is past twice the cores (then say so; the upper bounds still hold).
  * LONGHAUL_STRICT_FIDELITY=1 asserts them regardless.
  */
 function starved(m: Pick<Measured, "loopDelayMs">, what: string): boolean {
   if (process.env.LONGHAUL_STRICT_FIDELITY === "1") return false; // assert every bound whatever the load
   const load = loadavg()[0];
-  const bad = m.loopDelayMs > STARVED_LOOP_DELAY_MS || load > 3 * availableParallelism();
+  const bad = m.loopDelayMs > STARVED_LOOP_DELAY_MS || load > 2 * availableParallelism();
   if (bad) console.warn(`${what}: machine overloaded (load ${load.toFixed(1)} on ${availableParallelism()} cores, event-loop delay ${m.loopDelayMs.toFixed(1)} ms); bound that needs the CPU not asserted`);
   return bad;
 }
