@@ -13,7 +13,7 @@ async function benchJson(args: string[]): Promise<Array<Record<string, unknown>>
 }
 
 describe("longhaul bench", () => {
-  for (const [transport, extra] of [["threads", []], ["tcp", ["--base-port", "32400"]], ["ipc", ["--base-port", "32450"]]] as const) {
+  for (const [transport, extra] of [["threads", []], ["tcp", ["--base-port", "22400"]], ["ipc", ["--base-port", "22450"]]] as const) {
     it(`allreduce --ranks 4 --sizes 4KiB,1MiB over ${transport} prints wrong: 0 for every size`, async () => {
       const rows = await benchJson(["allreduce", "--ranks", "4", "--sizes", "4KiB,1MiB", "--iters", "2", "--transport", transport, ...extra]);
       expect(rows.map((r) => r.bytes)).toEqual([4096, 1 << 20]);

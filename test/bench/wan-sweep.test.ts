@@ -30,7 +30,7 @@ describe("annotateRow", () => {
 describe("longhaul bench allreduce --emulate", () => {
   it("runs 4 ranks in 2 regions through the emulator; JSON rows carry predictedUs and lowerBoundUs; the WAN latency shows", async () => {
     expect(existsSync(CLI), `${CLI} missing: run "npm run build" first`).toBe(true);
-    const args = [CLI, "bench", "allreduce", "--topology", "new-york:2,london:2", "--emulate", "--rate", "100mbit", "--algorithm", "hierarchical,auto", "--sizes", "4KiB", "--iters", "2", "--warmup", "1", "--json", "--explain", "--base-port", "34200"];
+    const args = [CLI, "bench", "allreduce", "--topology", "new-york:2,london:2", "--emulate", "--rate", "100mbit", "--algorithm", "hierarchical,auto", "--sizes", "4KiB", "--iters", "2", "--warmup", "1", "--json", "--explain", "--base-port", "24200"];
     const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { timeout: 60_000 });
     const rows = stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(rows.map((r) => r.algorithm)).toEqual(["hierarchical", "auto"]);

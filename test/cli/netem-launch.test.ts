@@ -3,12 +3,12 @@ import { describe, expect, it } from "vitest";
 import { fromDistance } from "../../netem/distance.js";
 import { distanceKm } from "../../netem/regions.js";
 
-// `longhaul launch --emulate` puts the ranks "in" their regions through the emulator. Ports 33300-33399.
+// `longhaul launch --emulate` puts the ranks "in" their regions through the emulator. Ports 23300-23399.
 const MAIN = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const FIXTURE = new URL("../netem/fixtures/rank-allreduce-time.mjs", import.meta.url).pathname;
 
 async function allReduceMs(emulate: boolean): Promise<number[]> {
-  const args = [MAIN, "launch", "--topology", "new-york:1,london:1", "--base-port", "33300", ...(emulate ? ["--emulate", "--rate", "1gbit"] : []), "--", "node", FIXTURE];
+  const args = [MAIN, "launch", "--topology", "new-york:1,london:1", "--base-port", "23300", ...(emulate ? ["--emulate", "--rate", "1gbit"] : []), "--", "node", FIXTURE];
   const r = await execa("node", args, { reject: false, timeout: 60_000 });
   expect(r.exitCode, r.stderr).toBe(0);
   const rows = r.stdout.split("\n").filter((l) => l.includes("{")).map((l) => JSON.parse(l.slice(l.indexOf("{"))));

@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { hasNetem } from "../../netem/tc/probe.js";
 
-// Runs the compiled CLI (npm test builds first). Ports 33200-33299.
+// Runs the compiled CLI (npm test builds first). Ports 23200-23299.
 const MAIN = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const netem = (...args: string[]) => execa("node", [MAIN, "netem", ...args], { reject: false, timeout: 60_000 });
 

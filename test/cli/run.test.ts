@@ -41,7 +41,7 @@ describe("longhaul run (real ranks through the emulator)", async () => {
 
   it("runs a small experiment, prints the summary and writes the report", async () => {
     // Ranks and the emulator's proxies of every sweep in this run: 8 + 4 x 8 ports above the base.
-    const basePort = await freeBase(36500, 37000, 50);
+    const basePort = await freeBase(26500, 27000, 50);
     const args = ["--sizes", "4KiB", "--algorithms", "ring", "--iters", "1", "--distance-to", "chicago",
       "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--base-port", String(basePort), "--out", out];
     const result = await execa("node", ["dist/cli/main.js", "run", ...args], { reject: false, timeout: 120_000 });

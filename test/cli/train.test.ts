@@ -17,7 +17,7 @@ describe("longhaul train", () => {
   it("trains top-k on 2 regions between real processes and prints the summary JSON", async () => {
     const { stdout } = await run(process.execPath, [
       CLI, "train", "--method", "topk", "--topology", "a:1,b:1", "--steps", "6", "--hidden", "16", "--topk-ratio", "0.05",
-      "--no-baseline", "--json", "--base-port", "35200",
+      "--no-baseline", "--json", "--base-port", "25200",
     ], { timeout: 60_000 });
     const summary = JSON.parse(stdout) as Record<string, number | string>;
     expect(summary.method).toBe("topk");

@@ -31,7 +31,7 @@ describe("a rank dies mid-all-reduce", () => {
     let killedAt = 0;
     const exits = Array.from({ length: SIZE }, (_, rank) => {
       const child = spawn(process.execPath, [WORKER], {
-        env: { ...process.env, RANK: String(rank), WORLD_SIZE: String(SIZE), LOCAL_RANK: String(rank), LONGHAUL_TOPOLOGY: String(SIZE), LONGHAUL_BASE_PORT: "32300", LONGHAUL_TIMEOUT_MS: String(TIMEOUT_MS) },
+        env: { ...process.env, RANK: String(rank), WORLD_SIZE: String(SIZE), LOCAL_RANK: String(rank), LONGHAUL_TOPOLOGY: String(SIZE), LONGHAUL_BASE_PORT: "22300", LONGHAUL_TIMEOUT_MS: String(TIMEOUT_MS) },
         stdio: ["ignore", "pipe", "inherit"],
       });
       children.push(child);

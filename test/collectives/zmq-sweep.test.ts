@@ -33,7 +33,7 @@ describe("collectives over ZeroMQ tcp between real processes", () => {
         topology: parseTopology(String(size)),
         command: process.execPath,
         args: [WORKER],
-        basePort: 32000 + 16 * size,
+        basePort: 22000 + 16 * size,
         env: { LONGHAUL_CHECK_CONFIG: JSON.stringify({ fullLengths }), LONGHAUL_TIMEOUT_MS: "20000" },
         prefixOutput: false,
         timeoutMs: 60_000,

@@ -12,7 +12,7 @@ const HOSTS = { "new-york": "172.29.77.11", chicago: "172.29.77.12", london: "17
 const topology = parseTopology("continents:2");
 
 // Ranks at basePort+r, the emulator's proxies above them.
-const basePort = await freeBase(36300, 36500, 40);
+const basePort = await freeBase(26300, 26500, 40);
 const base = { topology, region: "chicago", hosts: HOSTS, dev: "eth0", basePort, rateMbit: 1000 };
 
 function fakeTc(fail?: NetemError) {

@@ -7,9 +7,9 @@ const canListen = (port: number): Promise<boolean> =>
   });
 
 /**
- * A base port in [from, to) whose next `count` ports are all free now. Test port ranges here lie
- * inside the kernel's ephemeral range (32768-60999), so another process's outgoing connection can
- * hold one of them for a while; skipping such a block keeps the tests from failing on EADDRINUSE.
+ * A base port in [from, to) whose next `count` ports are all free now. Test ports sit below the
+ * kernel's ephemeral range (32768-60999), but another program on the machine may still hold one;
+ * skipping such a block keeps the tests from failing on EADDRINUSE.
  */
 export async function freeBase(from: number, to: number, count: number): Promise<number> {
   for (let base = from; base + count <= to; base += count) {

@@ -7,7 +7,7 @@ import { parseTopology } from "../../transports/topology.js";
 import { fromDistance } from "../../netem/distance.js";
 import { DEFAULT_QUEUE_MS, DEFAULT_WINDOW_BYTES, startEmulator } from "../../netem/emulator/emulator.js";
 
-// Ports 33100-33199. chicago ↔ asuncion is 8,080 km: the "8,000 km" link.
+// Ports 23100-23199. chicago ↔ asuncion is 8,080 km: the "8,000 km" link.
 const MAIN = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const topology = parseTopology("chicago:1,asuncion:1");
 const MiB = 1 << 20;
@@ -68,7 +68,7 @@ describe("emulator memory is bounded like a link's queue", () => {
    * is the worst case (everything the sender offers would pile up in an unbounded proxy).
    */
   it("a paused receiver pushes back on the sender; RSS stays flat; every byte arrives after resume", async () => {
-    const base = 33100;
+    const base = 23100;
     let receiver: Socket | undefined;
     const server = createServer({ pauseOnConnect: true }, (s) => (receiver = s)).listen(base + 1, "127.0.0.1");
     servers.push(server);
@@ -91,8 +91,8 @@ describe("emulator memory is bounded like a link's queue", () => {
   });
 
   it("streaming at 100 Mbit/s over 8,080 km holds at most BDP + queue in user space", async () => {
-    const plan: AddressPlan = { basePort: 33120, emulate: true };
-    const server = createServer((s) => s.resume()).listen(33121, "127.0.0.1");
+    const plan: AddressPlan = { basePort: 23120, emulate: true };
+    const server = createServer((s) => s.resume()).listen(23121, "127.0.0.1");
     servers.push(server);
     const emulator = await startEmulator({ topology, plan, rateMbit: 100 });
     try {
@@ -114,7 +114,7 @@ describe("emulator memory is bounded like a link's queue", () => {
   });
 
   it.skipIf(!process.env.LONGHAUL_SLOW_TESTS)("1 GiB through 100 Mbit/s over 8,080 km keeps peak RSS low (skipped unless LONGHAUL_SLOW_TESTS=1: takes ~90 s)", async () => {
-    const base = 33140;
+    const base = 23140;
     const server = createServer((s) => s.resume()).listen(base + 1, "127.0.0.1");
     servers.push(server);
     const child = await startChild(base);
@@ -131,7 +131,7 @@ describe("emulator memory is bounded like a link's queue", () => {
 
 describe("killing the emulator leaves no listening port", () => {
   it.each(["SIGTERM", "SIGINT", "SIGKILL"] as const)("%s", async (signal) => {
-    const base = { SIGTERM: 33160, SIGINT: 33170, SIGKILL: 33180 }[signal];
+    const base = { SIGTERM: 23160, SIGINT: 23170, SIGKILL: 23180 }[signal];
     const child = await startChild(base);
     const port = proxyPort(topology, { basePort: base }, 1, 0);
     expect(await refused(port)).toBe(false);

@@ -8,10 +8,10 @@ import { fromDistance } from "../../netem/distance.js";
 import { startEmulator } from "../../netem/emulator/emulator.js";
 import { probeLink, type ProbeOptions, type ProbeResult } from "../../netem/emulator/probe.js";
 
-// Ports 33000-33099: probes cycle through 33000-33049. Fidelity figures are also reported by `longhaul netem probe`.
-let nextPort = 33000;
+// Ports 23000-23099: probes cycle through 23000-23049. Fidelity figures are also reported by `longhaul netem probe`.
+let nextPort = 23000;
 function ports(): { sink: number; proxy: number } {
-  if (nextPort > 33048) nextPort = 33000;
+  if (nextPort > 23048) nextPort = 23000;
   return { sink: nextPort++, proxy: nextPort++ };
 }
 
@@ -121,7 +121,7 @@ describe("jitter never reorders bytes", () => {
 
   it("delivers every uint32 of a stream in order through 5 ms ± 4 ms normal jitter", async () => {
     const topology = parseTopology("new-york:1,london:1");
-    const plan: AddressPlan = { basePort: 33050, emulate: true };
+    const plan: AddressPlan = { basePort: 23050, emulate: true };
     let expected = 0;
     let bad = 0;
     let carry = Buffer.alloc(0);
@@ -134,7 +134,7 @@ describe("jitter never reorders bytes", () => {
           carry = data.subarray(whole);
         });
         socket.on("end", () => resolve());
-      }).listen(33051, "127.0.0.1");
+      }).listen(23051, "127.0.0.1");
       servers.push(server);
     });
     const emulator = await startEmulator({ topology, plan, profiles: () => ({ delayMs: 5, jitterMs: 4, distribution: "normal" }) });
@@ -164,8 +164,8 @@ describe("jitter never reorders bytes", () => {
 describe("startEmulator over a topology", () => {
   it("opens a proxy per (source region, rank elsewhere), applies each pair's delay, shares the rate, and closes its ports", async () => {
     const topology = parseTopology("new-york:1,london:2");
-    const plan: AddressPlan = { basePort: 33060, emulate: true };
-    const servers = [0, 1, 2].map((rank) => createServer((s) => s.pipe(s)).listen(33060 + rank, "127.0.0.1"));
+    const plan: AddressPlan = { basePort: 23060, emulate: true };
+    const servers = [0, 1, 2].map((rank) => createServer((s) => s.pipe(s)).listen(23060 + rank, "127.0.0.1"));
     const emulator = await startEmulator({ topology, plan, rateMbit: 100 });
     const rtt = async (port: number): Promise<number> => {
       const socket = await new Promise<Socket>((resolve, reject) => {

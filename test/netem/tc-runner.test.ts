@@ -89,7 +89,7 @@ describe.skipIf(!canUseNetns())("real tc in a throwaway network namespace (skipp
     await applyCommands(dev, singleLinkCommands(dev, { delayMs: 20 }), target);
     try {
       // lhv0 and lhv1 sit in the same namespace; route through the veth pair by binding to lhv0's address.
-      const script = `const net=require("net");const s=net.createServer(c=>c.pipe(c)).listen(33390,"10.77.5.2",()=>{const c=net.connect({port:33390,host:"10.77.5.2",localAddress:"10.77.5.1"},()=>{const t=[];let t0;const go=()=>{t0=performance.now();c.write("x")};c.on("data",()=>{t.push(performance.now()-t0);if(t.length<5)go();else{console.log(Math.min(...t));process.exit(0)}});go()})})`;
+      const script = `const net=require("net");const s=net.createServer(c=>c.pipe(c)).listen(23390,"10.77.5.2",()=>{const c=net.connect({port:23390,host:"10.77.5.2",localAddress:"10.77.5.1"},()=>{const t=[];let t0;const go=()=>{t0=performance.now();c.write("x")};c.on("data",()=>{t.push(performance.now()-t0);if(t.length<5)go();else{console.log(Math.min(...t));process.exit(0)}});go()})})`;
       const rtt = Number(await inNs(ns, "node", "-e", script));
       expect(rtt).toBeGreaterThan(19.5);
       expect(rtt).toBeLessThan(45);

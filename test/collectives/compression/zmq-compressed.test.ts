@@ -18,7 +18,7 @@ describe("compressed allReduce over ZeroMQ between processes", () => {
     const lines: Array<Record<string, number | number[]>> = [];
     const other: string[] = [];
     const result = await launchRanks({
-      topology, command: process.execPath, args: [WORKER], basePort: 35000, prefixOutput: false, timeoutMs: 60_000,
+      topology, command: process.execPath, args: [WORKER], basePort: 25000, prefixOutput: false, timeoutMs: 60_000,
       onLine: (rank, _s, line) => (line.startsWith("{") ? lines.push(JSON.parse(line)) : other.push(`[${rank}] ${line}`)),
     });
     expect(result.code, other.join("\n")).toBe(0);
