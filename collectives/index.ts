@@ -16,3 +16,5 @@ export type {
 export { allReduceAlgorithmNames, getAllReduceAlgorithm, registerAllReduceAlgorithm } from "./algorithms.js";
 export { ringAllReduce } from "./allreduce-ring.js";
 export { allocArray, reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";
+export * from "./compression/index.js";
+export * from "./diloco/index.js";
