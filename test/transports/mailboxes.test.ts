@@ -23,6 +23,23 @@ describe("Mailboxes", () => {
     await expect(m.take(1, 3, 20)).rejects.toMatchObject({ code: "TIMEOUT", peer: 1, message: expect.stringMatching(/peer 1 \(tag 3\) within 20 ms/) });
   });
 
+  it("keeps each recv's own deadline under the shared timer: a shorter one issued later fails first, a longer one later, a served one never", async () => {
+    const m = new Mailboxes(0, 3);
+    const started = Date.now();
+    const long = m.take(1, 1, 120);
+    const served = m.take(2, 1, 30);
+    const short = m.take(1, 2, 30);
+    long.catch(() => undefined);
+    m.deliver(2, 1, Uint8Array.of(9));
+    expect(Array.from(await served)).toEqual([9]);
+    await expect(short).rejects.toMatchObject({ code: "TIMEOUT", peer: 1, message: expect.stringMatching(/tag 2\) within 30 ms/) });
+    expect(Date.now() - started).toBeLessThan(110);
+    await expect(long).rejects.toMatchObject({ code: "TIMEOUT", message: expect.stringMatching(/tag 1\) within 120 ms/) });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(119);
+    m.deliver(1, 1, Uint8Array.of(7)); // a late message waits for the next recv of its tag
+    expect(Array.from(await m.take(1, 1, 10))).toEqual([7]);
+  });
+
   it("fails pending and later recvs of a lost peer but still hands out what arrived before", async () => {
     const m = new Mailboxes(0, 3);
     const pending = m.take(1, 1, 10_000);
