@@ -95,19 +95,31 @@ export async function recvIntoTarget(ctx: OpContext, peer: number, step: number,
  */
 export class Sends {
   private readonly pending: Promise<unknown>[] = [];
+  /** Sends not yet resolved: when none is left, settle needs no deadline timer (the common small-message case). */
+  private outstanding = 0;
   private failure: CommError | undefined;
 
   constructor(private readonly ctx: OpContext) {}
 
   send(peer: number, step: number, payload: ArrayBufferView): void {
-    const promise = this.ctx.transport.send(peer, opTag(this.ctx.opSeq, step), payload).catch((error: unknown) => {
-      this.failure ??= opError(this.ctx, peer, error);
-    });
+    this.outstanding++;
+    const promise = this.ctx.transport.send(peer, opTag(this.ctx.opSeq, step), payload).then(
+      () => void this.outstanding--,
+      (error: unknown) => {
+        this.outstanding--;
+        this.failure ??= opError(this.ctx, peer, error);
+      },
+    );
     this.pending.push(promise);
   }
 
   /** Waits for every send, but not past the op's deadline (a transport may hold sends back until the peer reads). */
   async settle(): Promise<void> {
+    if (this.outstanding === 0) {
+      this.pending.length = 0;
+      if (this.failure) throw this.failure;
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), Math.max(0, this.ctx.deadline - Date.now()))));
     const outcome = await Promise.race([Promise.all(this.pending), late]);
