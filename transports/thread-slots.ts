@@ -21,6 +21,7 @@ export const POOL_MIN_BYTES = 64 * 1024;
 /** What travels on a port. */
 export type Envelope =
   | { kind: "data"; tag: number; buffer: ArrayBuffer }
+  | { kind: "cloned"; tag: number; bytes: Uint8Array }
   | { kind: "pooled"; tag: number; buffer: ArrayBuffer; length: number }
   | { kind: "free"; buffer: ArrayBuffer }
   | { kind: "kept" };
@@ -67,6 +68,11 @@ export class SlotSender {
 
   private tryPost(tag: number, bytes: Uint8Array): boolean {
     const length = bytes.byteLength;
+    if (length < POOL_MIN_BYTES && ownsWholeBuffer(bytes)) {
+      // postMessage copies the view while serialising it: cheaper than slice() + transfer for small payloads.
+      this.post({ kind: "cloned", tag, bytes });
+      return true;
+    }
     if (length < POOL_MIN_BYTES || length > SLOT_BYTES || SLOT_COUNT < 1) {
       const buffer = bytes.slice().buffer;
       this.post({ kind: "data", tag, buffer }, [buffer]);
@@ -79,6 +85,11 @@ export class SlotSender {
     this.post({ kind: "pooled", tag, buffer, length }, [buffer]);
     return true;
   }
+}
+
+/** Structured clone copies a view's whole ArrayBuffer (and shares a SharedArrayBuffer): only a plain view of all of it may be cloned. */
+function ownsWholeBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
 }
 
 /** Receiver side: remembers which received views sit in pooled buffers that must go back. */

@@ -91,6 +91,8 @@ export class ThreadTransport implements Transport {
     switch (message.kind) {
       case "data":
         return this.mailboxes.deliver(peer, message.tag, new Uint8Array(message.buffer));
+      case "cloned":
+        return this.mailboxes.deliver(peer, message.tag, message.bytes);
       case "pooled":
         return this.mailboxes.deliver(peer, message.tag, this.receivers[peer].view(message.buffer, message.length));
       case "free":
