@@ -23,7 +23,8 @@ interface Box {
  *
  * Deadlines share one timer (armed at the earliest one) instead of a setTimeout per recv: a small
  * message's recv then costs no timer-list insert and removal, which showed in loopback profiles.
- * The timer is unref'd while no recv waits, so an idle transport does not hold the process open.
+ * The timer is not cleared when the last recv is served (toggling it per recv costs as much as the
+ * timers it replaces): it lapses at its deadline, or at close(), which every transport calls.
  */
 export class Mailboxes {
   private readonly boxes: Array<Map<number, Box>>;
@@ -68,7 +69,6 @@ export class Mailboxes {
       target.waiting.push(waiter);
       this.pending.add(waiter);
       if (waiter.deadline < this.armedAt) this.arm(waiter.deadline);
-      else this.timer?.ref();
     });
   }
 
@@ -103,7 +103,6 @@ export class Mailboxes {
 
   private settled(waiter: Waiter): void {
     this.pending.delete(waiter);
-    if (this.pending.size === 0) this.timer?.unref();
   }
 
   private arm(at: number): void {
