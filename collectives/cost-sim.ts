@@ -2,10 +2,13 @@
  * Replays a schedule on a link model: every lane runs its steps in order; a step's sends leave when
  * it starts, its receives end it. Links are FIFO pipes: each rank's outgoing pipe (local copy cost),
  * each WAN region pair's shared bottleneck (its rate, or window/RTT per connection if lower), and,
- * when emulated, the emulator process that every WAN byte passes through. The result is the time
+ * when emulated, the emulator process that every WAN byte passes through. CPU work (copies,
+ * per-message costs, reductions, the emulator's forwarding) is booked on its host's cores
+ * (cost-cpu.ts). The result is the time
  * the last lane finishes — the critical path, not a sum of global rounds, so an algorithm whose
  * ranks run out of step (a pipelined ring) is not charged the slowest link at every step.
  */
+import { CpuCalendar } from "./cost-cpu.js";
 import type { Schedule } from "./cost-schedules.js";
 import type { LinkModel } from "./link-model.js";
 
@@ -61,7 +64,15 @@ function connectionsPerPair(model: LinkModel, schedule: Schedule): Map<string, n
 export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts): SimResult {
   const sw = model.software;
   const on = (x: number) => (costs.software ? x : 0);
-  const cpu = (x: number) => (costs.software ? x * model.contention : 0); // CPU work, slowed by sharing cores
+  const hosts = new Map<number, CpuCalendar>();
+  /** When CPU work of `seconds` on `host`, ready at `ready`, is done (network-only replays have none). */
+  const cpu = (host: number, ready: number, seconds: number) => {
+    if (!costs.software) return ready;
+    let calendar = hosts.get(host);
+    if (!calendar) hosts.set(host, (calendar = new CpuCalendar(model.cores)));
+    return calendar.book(ready, seconds);
+  };
+  const EMULATOR_HOST = 0; // the emulator runs beside the ranks on this machine
   const region = (r: number) => model.topology.regionOf(r).index;
   const connections = connectionsPerPair(model, schedule);
   const senderFree = new Map<number, number>();
@@ -104,10 +115,10 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
     if (!sent[pick]) {
       // A step's sends leave as soon as the lane reaches it; its receives may wait for other lanes.
       for (const send of st.sends) {
-        t += cpu(sw.perMessageS);
+        t = cpu(model.hostOf[lane.rank], t, sw.perMessageS);
         const wire = costs.bandwidth ? send.bytes : 0;
         const start = Math.max(t, senderFree.get(lane.rank) ?? 0);
-        let done = start + cpu(wire * sw.localBetaS);
+        let done = cpu(model.hostOf[lane.rank], start, wire * sw.localBetaS);
         senderFree.set(lane.rank, done);
         const [a, b] = [region(lane.rank), region(send.to)];
         let alpha = on(sw.localAlphaS);
@@ -118,7 +129,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           const pairDone = pairStart + wire / pairRate(model, a, b, connections.get(key) ?? 1, send.bytes);
           pairFree.set(key, pairDone);
           const emuStart = Math.max(start, emulatorFree);
-          emulatorFree = emuStart + cpu(wire * sw.emulatorBetaS);
+          emulatorFree = cpu(EMULATOR_HOST, emuStart, wire * sw.emulatorBetaS);
           done = Math.max(done, pairDone, emulatorFree);
           alpha += model.alphaS[a][b] + (model.emulated ? on(sw.emulatorAlphaS) : 0);
         }
@@ -132,8 +143,9 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
       wait(pick);
       continue;
     }
-    for (const id of recvIds[pick][next[pick]]) t = Math.max(t, arrivals.get(id) ?? 0) + cpu(sw.perMessageS);
-    t += cpu(st.reduceBytes * sw.gammaS);
+    const host = model.hostOf[lane.rank];
+    for (const id of recvIds[pick][next[pick]]) t = cpu(host, Math.max(t, arrivals.get(id) ?? 0), sw.perMessageS);
+    t = cpu(host, t, st.reduceBytes * sw.gammaS);
     time[pick] = t;
     end = Math.max(end, t);
     rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], t);

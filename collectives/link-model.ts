@@ -3,7 +3,7 @@
  * class): α = one-way latency, β = seconds per byte of a link's bottleneck, γ = seconds per byte
  * reduced. WAN links are per region pair, because the emulator's (and a real WAN's) rate is shared
  * by every connection between two regions. Declared from the netem profiles; the software
- * constants below were calibrated on this 2-core machine (see DEFAULT_SOFTWARE).
+ * constants below were measured on this 2-core machine (see DEFAULT_SOFTWARE).
  */
 import { availableParallelism } from "node:os";
 import { linkProfilesFor } from "../netem/pairs.js";
@@ -31,14 +31,14 @@ export interface SoftwareCosts {
 }
 
 /**
- * Per-process costs with a core to itself (the model multiplies CPU terms by `contention`).
- * Latencies follow the ~112 µs ZeroMQ tcp round trip measured here. The per-byte terms were fitted
- * to `longhaul bench allreduce --topology continents --emulate --rate 1gbit` on this 2-core machine
- * (contention 4.5: 8 ranks + the emulator) while other jobs loaded the machine (load average
- * 13–20): the CPU-bound 64 MiB hierarchical and halving-doubling runs took 1.75–2.5 s (medians of
- * 5 over several sweeps), which these constants reproduce within ±20%; the same constants put an
- * 8-rank loopback ring of 64 MiB at 0.56 s where 1.09 s was measured under load. Rough: they matter
- * only where the network does not dominate, and a loaded machine is slower than any constant here.
+ * Per-process costs with a core to itself; the simulator books CPU work on each host's cores
+ * (cost-cpu.ts), so sharing slows them only while processes actually compute at once. Latencies
+ * follow the ~112 µs ZeroMQ tcp round trip measured here. The per-byte terms agree with the CPU
+ * time the ranks report (`cpuMs`, load-independent) in `longhaul bench allreduce --topology
+ * continents --emulate --rate 1gbit`: at 64 MiB they add up to 1.25–1.26 s over all ranks for
+ * every algorithm, where 1.20–1.26 s was measured (tree 1.46 s), and to 0.36 s in the emulator,
+ * where the sweep's own CPU time implies 0.35–0.4 s. Rough: they matter only where the network
+ * does not dominate.
  */
 export const DEFAULT_SOFTWARE: SoftwareCosts = {
   localAlphaS: 45e-6,
@@ -64,12 +64,10 @@ export interface LinkModel {
   readonly streams: number;
   /** Whether cross-region traffic goes through the userspace emulator. */
   readonly emulated: boolean;
-  /**
-   * CPU contention: processes that share this host's cores, per core (≥ 1). Software per-byte and
-   * per-message costs are multiplied by it: 8 emulated ranks and the emulator on 2 cores run 4.5x slower
-   * per byte than one rank with a core to itself.
-   */
-  readonly contention: number;
+  /** Cores of each host (Infinity: every process has a core to itself). */
+  readonly cores: number;
+  /** hostOf[rank]: the host a rank runs on; ranks of one host (and the emulator, on host 0) share its cores. */
+  readonly hostOf: readonly number[];
   readonly software: SoftwareCosts;
 }
 
@@ -110,18 +108,20 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
     windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
     streams: options.streams ?? 1,
     emulated,
-    contention: contentionOf(topology, wan && !emulated, emulated, options.cores),
+    ...hostsOf(topology, wan && !emulated, options.cores),
     software,
   };
 }
 
 /**
- * Processes per core. Every rank must reach the same decision, so this machine's core count is used
- * only when the whole world runs on it; regions on separate hosts count 1 unless `cores` is declared.
+ * Which host each rank runs on and its cores. Every rank must reach the same decision, so this
+ * machine's core count is used only when the whole world runs on it; regions on separate hosts
+ * give every rank a core unless `cores` is declared.
  */
-function contentionOf(topology: Topology, regionsAreHosts: boolean, emulated: boolean, cores: number | undefined): number {
-  if (regionsAreHosts) return cores === undefined ? 1 : Math.max(1, Math.max(...topology.regions.map((r) => r.ranks.length)) / cores);
-  return Math.max(1, (topology.size + (emulated ? 1 : 0)) / (cores ?? availableParallelism()));
+function hostsOf(topology: Topology, regionsAreHosts: boolean, cores: number | undefined): Pick<LinkModel, "cores" | "hostOf"> {
+  const ranks = Array.from({ length: topology.size }, (_, r) => r);
+  if (regionsAreHosts) return { cores: cores ?? Infinity, hostOf: ranks.map((r) => topology.regionOf(r).index) };
+  return { cores: cores ?? availableParallelism(), hostOf: ranks.map(() => 0) };
 }
 
 /** Whether ranks a and b sit in different regions (a WAN link). */

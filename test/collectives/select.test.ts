@@ -13,7 +13,7 @@ const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gam
 function model(spec: string, alphaS: number, rateBps: number, software: Partial<SoftwareCosts> = {}): LinkModel {
   const topology = parseTopology(spec);
   const grid = (v: number) => topology.regions.map((a) => topology.regions.map((b) => (a.index === b.index ? (v === alphaS ? 0 : Infinity) : v)));
-  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: 1, emulated: false, contention: 1, software: { ...ZERO, ...software } };
+  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: 1, emulated: false, cores: Infinity, hostOf: topology.regions.flatMap((g) => g.ranks.map(() => 0)), software: { ...ZERO, ...software } };
 }
 
 describe("predict on one region (α = 10 µs, β = 1 ns/byte, 1000 bytes, 2 ranks)", () => {
@@ -94,17 +94,30 @@ describe("auto on one host", () => {
   });
 });
 
-describe("CPU contention", () => {
-  it("8 emulated ranks plus the emulator on 2 cores: software costs x4.5", () => {
-    expect(declaredLinkModel(parseTopology("continents"), { emulated: true, cores: 2 }).contention).toBe(4.5);
+describe("CPU: ranks of one host share its cores only while they compute at once", () => {
+  it("8 emulated ranks on this 2-core host: one host of 2 cores (the emulator shares it)", () => {
+    const links = declaredLinkModel(parseTopology("continents"), { emulated: true, cores: 2 });
+    expect(links.cores).toBe(2);
+    expect(new Set(links.hostOf)).toEqual(new Set([0]));
   });
-  it("regions on their own hosts: the largest region's ranks per core, at least 1", () => {
-    expect(declaredLinkModel(parseTopology("continents"), { cores: 2 }).contention).toBe(1);
-    expect(declaredLinkModel(parseTopology("continents:4"), { cores: 2 }).contention).toBe(2);
+  it("regions on their own hosts: one host per region; every rank a core unless cores are declared", () => {
+    const links = declaredLinkModel(parseTopology("continents"));
+    expect(links.hostOf).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    expect(links.cores).toBe(Infinity);
+    expect(declaredLinkModel(parseTopology("continents:4"), { cores: 2 }).cores).toBe(2);
   });
-  it("doubling contention doubles a CPU-bound prediction's software part", () => {
-    const base = { ...model("4", 0, Infinity, { localBetaS: 1e-9 }) };
-    const slow = { ...base, contention: 2 };
-    expect(predict("ring", 1 << 20, slow)).toBeCloseTo(2 * predict("ring", 1 << 20, base), 3);
+  // Two ranks each copy 1 MB to the other at 1 ns/byte (1 ms of CPU each), no latency.
+  const swap = [0, 1].map((rank) => ({ rank, steps: [{ sends: [{ to: 1 - rank, bytes: 1e6, key: "x" }], recvs: [{ from: 1 - rank, key: "x" }], reduceBytes: 0 }] }));
+  const links = model("2", 0, Infinity, { localBetaS: 1e-9 });
+  it("two ranks copying at once on 2 cores: 1 ms", () => expect(simulate({ ...links, cores: 2 }, swap, { software: true, bandwidth: true }).seconds).toBeCloseTo(0.001, 9));
+  it("the same on 1 core: they take turns, 2 ms", () => expect(simulate({ ...links, cores: 1 }, swap, { software: true, bandwidth: true }).seconds).toBeCloseTo(0.002, 9));
+  it("on separate hosts of 1 core each: 1 ms", () => expect(simulate({ ...links, cores: 1, hostOf: [0, 1] }, swap, { software: true, bandwidth: true }).seconds).toBeCloseTo(0.001, 9));
+  it("a rank that computes while the other waits gets a whole core: 1 ms copy + 1 ms reply on 1 core = 2 ms", () => {
+    const relay = [
+      { rank: 0, steps: [{ sends: [{ to: 1, bytes: 1e6, key: "a" }], recvs: [{ from: 1, key: "b" }], reduceBytes: 0 }] },
+      { rank: 1, steps: [{ sends: [], recvs: [{ from: 0, key: "a" }], reduceBytes: 0 }, { sends: [{ to: 0, bytes: 1e6, key: "b" }], recvs: [], reduceBytes: 0 }] },
+    ];
+    expect(simulate({ ...links, cores: 1 }, relay, { software: true, bandwidth: true }).seconds).toBeCloseTo(0.002, 9);
   });
+  it("network-only replays book no CPU", () => expect(simulate({ ...links, cores: 1 }, swap, { software: false, bandwidth: true }).seconds).toBe(0));
 });
