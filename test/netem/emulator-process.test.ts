@@ -113,7 +113,7 @@ describe("emulator memory is bounded like a link's queue", () => {
     }
   });
 
-  it.skipIf(!process.env.LONGHAUL_SLOW_TESTS)("1 GiB through 100 Mbit/s over 8,080 km keeps peak RSS low (skipped unless LONGHAUL_SLOW_TESTS=1: takes ~90 s)", async () => {
+  it("1 GiB through 100 Mbit/s over 8,080 km keeps peak RSS low (the issue's acceptance run; ~90 s)", async () => {
     const base = 23140;
     const server = createServer((s) => s.resume()).listen(base + 1, "127.0.0.1");
     servers.push(server);
@@ -125,7 +125,10 @@ describe("emulator memory is bounded like a link's queue", () => {
     await new Promise((r) => sender.end(r));
     const after = rssMiB(child.pid!);
     console.log(`1 GiB at 100 Mbit/s, 8,080 km: emulator RSS ${before.rss.toFixed(0)} -> peak ${after.peak.toFixed(0)} MiB`);
-    expect(after.peak - before.rss).toBeLessThan(40);
+    // The link holds < 1 MiB (BDP + 20 ms queue); the rest is V8 garbage from 64 KiB reads, which
+    // grows when other test files compete for the CPU and GC runs late. A buffering emulator would
+    // grow by most of the 1 GiB; 64 MiB (1/16 of it) separates the two with room for GC timing.
+    expect(after.peak - before.rss).toBeLessThan(64);
   }, 200_000);
 });
 
