@@ -3,7 +3,7 @@
  * it starts, its receives end it. Links are FIFO pipes: each rank's outgoing pipe (local copy cost),
  * each WAN region pair's shared bottleneck (its rate, or window/RTT per connection if lower), and,
  * when emulated, the emulator process that every WAN byte passes through. CPU work (copies,
- * per-message costs, reductions, the emulator's forwarding) is booked on its host's cores
+ * per-message costs, the loopback legs, reductions, the emulator's forwarding) is booked on its host's cores
  * (cost-cpu.ts). The result is the time
  * the last lane finishes — the critical path, not a sum of global rounds, so an algorithm whose
  * ranks run out of step (a pipelined ring) is not charged the slowest link at every step.
@@ -121,7 +121,10 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
         let done = cpu(model.hostOf[lane.rank], start, wire * sw.localBetaS);
         senderFree.set(lane.rank, done);
         const [a, b] = [region(lane.rank), region(send.to)];
-        let alpha = on(sw.localAlphaS);
+        // The loopback leg is CPU work, not wire time (syscalls and I/O-thread and event-loop wake-ups
+        // at both ends): half is booked on each end's cores, so messages in flight at once queue there.
+        const leg = on(sw.localAlphaS) / 2;
+        let alpha = 0;
         if (a !== b) {
           const key = `${a}>${b}`;
           wanBytes.set(key, (wanBytes.get(key) ?? 0) + send.bytes);
@@ -133,10 +136,11 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           done = Math.max(done, pairDone, emulatorFree);
           alpha += model.alphaS[a][b] + (model.emulated ? on(sw.emulatorAlphaS) : 0);
         }
-        arrive(`${lane.rank}>${send.to}:${send.key}`, done + alpha);
-        end = Math.max(end, done + alpha);
+        const at = cpu(model.hostOf[send.to], cpu(model.hostOf[lane.rank], done, leg) + alpha, leg);
+        arrive(`${lane.rank}>${send.to}:${send.key}`, at);
+        end = Math.max(end, at);
         // Zero-copy sends (large, inside a region) resolve on the receiver's ACK, and every op settles its sends before returning.
-        if (costs.software && a === b && send.bytes >= sw.ackFromBytes) rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], done + 2 * alpha);
+        if (costs.software && a === b && send.bytes >= sw.ackFromBytes) rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], at + 2 * leg);
       }
       sent[pick] = true;
       time[pick] = t;

@@ -12,7 +12,7 @@ import type { Topology } from "../transports/topology.js";
 
 /** This implementation's own costs (not the network's). */
 export interface SoftwareCosts {
-  /** One-way latency of a message between two ranks of one region (ZeroMQ over loopback), s. */
+  /** One-way latency of a message between two ranks of one region (ZeroMQ over loopback), s: CPU work (syscalls, I/O-thread and event-loop wake-ups), booked half at each end's cores. */
   localAlphaS: number;
   /** Per-byte cost of a local transfer at the sender (copies, syscalls), s/byte. */
   localBetaS: number;

@@ -120,4 +120,15 @@ describe("CPU: ranks of one host share its cores only while they compute at once
     expect(simulate({ ...links, cores: 1 }, relay, { software: true, bandwidth: true }).seconds).toBeCloseTo(0.002, 9);
   });
   it("network-only replays book no CPU", () => expect(simulate({ ...links, cores: 1 }, swap, { software: false, bandwidth: true }).seconds).toBe(0));
+  // The same swap of empty messages with a 100 µs loopback latency: 50 µs of CPU at each end.
+  const empty = swap.map((lane) => ({ ...lane, steps: lane.steps.map((st) => ({ ...st, sends: st.sends.map((x) => ({ ...x, bytes: 0 })) })) }));
+  const loopback = model("2", 0, Infinity, { localAlphaS: 100e-6 });
+  it("the loopback latency is CPU work: on 2 cores both messages arrive after 100 µs", () => expect(simulate({ ...loopback, cores: 2 }, empty, { software: true, bandwidth: true }).seconds).toBeCloseTo(100e-6, 9));
+  it("on 1 core the four 50 µs legs take turns: 200 µs", () => expect(simulate({ ...loopback, cores: 1 }, empty, { software: true, bandwidth: true }).seconds).toBeCloseTo(200e-6, 9));
+  it("4 ranks on 2 cores, 4 KiB: halving-doubling (8 messages in 2 rounds) beats hierarchical's one-hop exchange (12 messages at once)", () => {
+    const { algorithm, predictions } = choose(4096, declaredLinkModel(parseTopology("4"), { cores: 2 }));
+    expect(algorithm).toBe("halving-doubling");
+    const us = (a: string) => predictions.find((p) => p.algorithm === a)?.predictedUs ?? NaN;
+    expect(us("hierarchical")).toBeGreaterThan(us("halving-doubling"));
+  });
 });
