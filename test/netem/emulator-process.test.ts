@@ -103,8 +103,9 @@ describe("emulator memory is bounded like a link's queue", () => {
       const seconds = (performance.now() - t0) / 1000;
       const bdpAndQueue = (100e6 / 8) * ((fromDistance(8080).delayMs + DEFAULT_QUEUE_MS) / 1000);
       const stats = emulator.stats();
-      // Slack: a few 64 KiB socket reads land between the queue check and the pause taking effect.
-      expect(stats.peakHeldBytes).toBeLessThan(bdpAndQueue + 4 * 64 * 1024);
+      // Slack: a few 64 KiB socket reads land between the queue check and the pause taking effect
+      // (more when the parallel suite starves this process: 1.51 MB was seen against 1.35).
+      expect(stats.peakHeldBytes).toBeLessThan(bdpAndQueue + 8 * 64 * 1024);
       expect(stats.peakHeldBytes).toBeLessThan(DEFAULT_WINDOW_BYTES);
       // The sender was paced by the link: 24 MiB at 100 Mbit/s ≈ 2 s (minus what sits in socket buffers).
       expect(seconds).toBeGreaterThan(1.2);
@@ -126,9 +127,10 @@ describe("emulator memory is bounded like a link's queue", () => {
     const after = rssMiB(child.pid!);
     console.log(`1 GiB at 100 Mbit/s, 8,080 km: emulator RSS ${before.rss.toFixed(0)} -> peak ${after.peak.toFixed(0)} MiB`);
     // The link holds < 1 MiB (BDP + 20 ms queue); the rest is V8 garbage from 64 KiB reads, which
-    // grows when other test files compete for the CPU and GC runs late. A buffering emulator would
-    // grow by most of the 1 GiB; 64 MiB (1/16 of it) separates the two with room for GC timing.
-    expect(after.peak - before.rss).toBeLessThan(64);
+    // grows when other test files compete for the CPU and GC runs late (25 MiB alone, up to 79 MiB
+    // inside the parallel suite). A buffering emulator would grow by most of the 1 GiB; 128 MiB
+    // (1/8 of it) separates the two with room for GC timing.
+    expect(after.peak - before.rss).toBeLessThan(128);
   }, 200_000);
 });
 
