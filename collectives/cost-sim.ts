@@ -1,7 +1,8 @@
 /**
  * Replays a schedule on a link model: every lane runs its steps in order; a step's sends leave when
  * it starts, its receives end it. Links are FIFO pipes: each rank's outgoing pipe (local copy cost),
- * each WAN region pair's shared bottleneck (its rate, or window/RTT per connection if lower), and,
+ * each WAN region pair's shared bottleneck (its rate), each connection's window (window/RTT once
+ * a transfer outgrows it), and,
  * when emulated, the emulator process that every WAN byte passes through. CPU work (copies,
  * per-message costs, the loopback legs, reductions, the emulator's forwarding) is booked on its host's cores
  * (cost-cpu.ts). The result is the time
@@ -35,30 +36,18 @@ export interface SimResult {
 /** Messages from this size on are striped over a link's streams (the ZeroMQ transport's default). */
 export const STRIPE_FROM_BYTES = 1 << 20;
 
-/** Effective bytes/s of the src→dst region pair for a message of `bytes` when `connections` rank pairs share it. */
-export function pairRate(model: LinkModel, src: number, dst: number, connections: number, bytes = STRIPE_FROM_BYTES): number {
-  const rtt = model.alphaS[src][dst] + model.alphaS[dst][src];
-  const streams = bytes >= STRIPE_FROM_BYTES ? model.streams : 1;
-  const windowRate = rtt > 0 ? (connections * streams * model.windowBytes) / rtt : Infinity;
-  return Math.min(model.rateBps[src][dst], windowRate);
-}
-
-/** Distinct rank pairs per directed region pair: the connections that share its bottleneck. */
-function connectionsPerPair(model: LinkModel, schedule: Schedule): Map<string, number> {
-  const pairs = new Map<string, Set<string>>();
-  const region = (r: number) => model.topology.regionOf(r).index;
-  for (const lane of schedule) {
-    for (const s of lane.steps) {
-      for (const send of s.sends) {
-        const key = `${region(lane.rank)}>${region(send.to)}`;
-        if (region(lane.rank) === region(send.to)) continue;
-        const set = pairs.get(key) ?? new Set<string>();
-        set.add(`${lane.rank}>${send.to}`);
-        pairs.set(key, set);
-      }
-    }
-  }
-  return new Map([...pairs].map(([k, v]) => [k, v.size]));
+/**
+ * When a connection's window lets the last byte of a message out: each rank pair's connection (its
+ * streams, for a striped message) may have `window` bytes unacknowledged, acknowledged a round trip
+ * after they leave, so over a sustained transfer it moves window/RTT. A token bucket of `window`
+ * bytes refilled at window/RTT: a message that fits the window is not slowed (a 4 MiB message on a
+ * 168 ms round trip goes out at the link's rate), a long run of them is.
+ */
+function windowDone(model: LinkModel, clock: number, start: number, bytes: number, a: number, b: number): number {
+  const rtt = model.alphaS[a][b] + model.alphaS[b][a];
+  const window = model.windowBytes * (bytes >= STRIPE_FROM_BYTES ? model.streams : 1);
+  if (!(rtt > 0)) return start;
+  return Math.max(clock, start - rtt) + (bytes * rtt) / window;
 }
 
 export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts): SimResult {
@@ -74,9 +63,9 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
   };
   const EMULATOR_HOST = 0; // the emulator runs beside the ranks on this machine
   const region = (r: number) => model.topology.regionOf(r).index;
-  const connections = connectionsPerPair(model, schedule);
   const senderFree = new Map<number, number>();
   const pairFree = new Map<string, number>();
+  const windowClock = new Map<string, number>(); // per rank-pair connection: see windowDone
   let emulatorFree = 0;
   const arrivals = new Map<string, number>();
   const wanBytes = new Map<string, number>();
@@ -129,8 +118,11 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           const key = `${a}>${b}`;
           wanBytes.set(key, (wanBytes.get(key) ?? 0) + send.bytes);
           const pairStart = Math.max(start, pairFree.get(key) ?? 0);
-          const pairDone = pairStart + wire / pairRate(model, a, b, connections.get(key) ?? 1, send.bytes);
-          pairFree.set(key, pairDone);
+          const conn = `${lane.rank}>${send.to}`;
+          const clock = windowDone(model, windowClock.get(conn) ?? -Infinity, start, wire, a, b);
+          windowClock.set(conn, clock);
+          pairFree.set(key, pairStart + wire / model.rateBps[a][b]);
+          const pairDone = Math.max(pairFree.get(key) ?? 0, clock); // a stalled window does not hold the link
           const emuStart = Math.max(start, emulatorFree);
           emulatorFree = cpu(EMULATOR_HOST, emuStart, wire * sw.emulatorBetaS);
           done = Math.max(done, pairDone, emulatorFree);

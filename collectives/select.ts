@@ -24,28 +24,35 @@ const IMPLEMENTATIONS: Record<ScheduledAlgorithm, AllReduceAlgorithm> = {
 };
 export const DEFAULT_MODEL_SEGMENT_BYTES = 1 << 20;
 
-const barrierExits = new WeakMap<LinkModel, number[]>();
-
-/** When each rank leaves a barrier all entered at time 0: over a WAN they leave tens of ms apart. */
-function exitsOf(links: LinkModel): number[] {
-  let exits = barrierExits.get(links);
-  if (!exits) {
-    exits = simulate(links, barrierSchedule(links.topology), { software: true, bandwidth: true }).rankEnd;
-    barrierExits.set(links, exits);
-  }
-  return exits;
+/** When each rank leaves a barrier it entered at `entries[rank]`: over a WAN they leave tens of ms apart. */
+function barrierExits(links: LinkModel, entries: readonly number[]): number[] {
+  return simulate(links, barrierSchedule(links.topology), { software: true, bandwidth: true, startAt: entries }).rankEnd;
 }
+
+/** Repetitions replayed before the measured ones: the skew settles after one (checked on continents). */
+const SETTLE_ROUNDS = 2;
+/** Repetitions averaged: an op's skew can alternate between two states from one call to the next. */
+const MEASURED_ROUNDS = 2;
 
 /**
  * Predicted time of one all-reduce of `bytes` with `algorithm` on `links`, in µs, as the slowest
- * rank sees it when every rank starts right after a barrier (as in `longhaul bench` and in a
- * training step): ranks start as skewed as the barrier leaves them.
+ * rank sees it when the op repeats, each call started right after a barrier (as in `longhaul bench`
+ * and in a training step). Each rank enters the barrier when it finished the previous call, so the
+ * ranks start as skewed as that call and the barrier leave them — not as a barrier entered at once
+ * would (a London rank that finished last starts last: measured 171 ms after its neighbour for
+ * halving-doubling at 256 KiB, which it then waits for). Replays barrier → op until that settles.
  */
 export function predict(algorithm: ScheduledAlgorithm, bytes: number, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): number {
   if (links.topology.size === 1) return links.software.perOpS * 1e6;
   const schedule = scheduleOf(algorithm, links.topology, bytes, segmentBytes);
-  const { seconds } = simulate(links, schedule, { software: true, bandwidth: true, startAt: exitsOf(links) });
-  return (seconds + links.software.perOpS) * 1e6;
+  let entries: readonly number[] = new Array<number>(links.topology.size).fill(0);
+  let total = 0;
+  for (let round = 0; round < SETTLE_ROUNDS + MEASURED_ROUNDS; round++) {
+    const { seconds, rankEnd } = simulate(links, schedule, { software: true, bandwidth: true, startAt: barrierExits(links, entries) });
+    if (round >= SETTLE_ROUNDS) total += seconds;
+    entries = rankEnd;
+  }
+  return (total / MEASURED_ROUNDS + links.software.perOpS) * 1e6;
 }
 
 /** The algorithm's floor on these links, in µs: busiest WAN pair's bytes / its rate + its latency path. */

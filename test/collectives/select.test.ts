@@ -1,6 +1,6 @@
 /** The cost model: hand-computed predictions and floors on tiny worlds, and what "auto" picks. */
 import { describe, expect, it } from "vitest";
-import { scheduleOf } from "../../collectives/cost-schedules.js";
+import { barrierSchedule, scheduleOf } from "../../collectives/cost-schedules.js";
 import { simulate } from "../../collectives/cost-sim.js";
 import { explainChoice } from "../../collectives/explain.js";
 import { declaredLinkModel, ringWanCrossings, type LinkModel, type SoftwareCosts } from "../../collectives/link-model.js";
@@ -33,7 +33,7 @@ describe("predict and lowerBound across one WAN link (α = 40 ms, 1 MB/s, 1000 b
   it("ring floor: 1000 B each way / 1 MB/s + 2 latency steps = 81 ms", () => expect(lowerBound("ring", 1000, links)).toBeCloseTo(81_000, 3));
 });
 
-describe("the pair rate is shared and window-capped", () => {
+describe("the pair rate is shared; each connection is window-capped", () => {
   it("two connections of one region pair share its rate: 2 x 1000 B at 1 MB/s take 2 ms", () => {
     const links = model("new-york:2,london:2", 0, 1e6);
     const schedule = [
@@ -42,11 +42,30 @@ describe("the pair rate is shared and window-capped", () => {
     ];
     expect(simulate(links, schedule, { software: false, bandwidth: true }).seconds).toBeCloseTo(0.002, 9);
   });
-  it("one stream over a 100 ms round trip with a 1 MB window moves at most 10 MB/s", () => {
+  it("one stream over a 100 ms round trip with a 1 MB window moves at most 10 MB/s once past its window", () => {
     const links = { ...model("new-york:1,london:1", 0.05, 1e9), windowBytes: 1e6 };
     const schedule = [{ rank: 0, steps: [{ sends: [{ to: 1, bytes: 1e7, key: "a" }], recvs: [], reduceBytes: 0 }] }];
-    expect(simulate(links, schedule, { software: false, bandwidth: true }).seconds).toBeCloseTo(1.05, 6);
+    // The first 1 MB leaves at once, the other 9 MB at 10 MB/s (0.9 s), then 50 ms one way.
+    expect(simulate(links, schedule, { software: false, bandwidth: true }).seconds).toBeCloseTo(0.95, 6);
   });
+  it("a message that fits the window goes at the link's rate: 1 MB at 1 GB/s arrives after 1 ms + 50 ms", () => {
+    const links = { ...model("new-york:1,london:1", 0.05, 1e9), windowBytes: 1e6 };
+    const schedule = [{ rank: 0, steps: [{ sends: [{ to: 1, bytes: 1e6, key: "a" }], recvs: [], reduceBytes: 0 }] }];
+    expect(simulate(links, schedule, { software: false, bandwidth: true }).seconds).toBeCloseTo(0.051, 6);
+  });
+});
+
+describe("predict replays repeated calls: each rank enters the barrier when its previous call ended", () => {
+  // new-york:2,london:2, one-way 50 ms, no software costs. Tree: 0 roots it, children 1 and 2; 2's child is 3.
+  const links = model("new-york:2,london:2", 0.05, Infinity);
+  it("entered at once, the barrier lets ranks 0..3 out at 100, 50, 100, 50 ms; the tree then takes 150 ms (rank 3)", () => {
+    const exits = simulate(links, barrierSchedule(links.topology), { software: true, bandwidth: true }).rankEnd;
+    expect(exits.map((t) => Math.round(t * 1000))).toEqual([100, 50, 100, 50]);
+    expect(simulate(links, scheduleOf("tree", links.topology, 1000, 1 << 20), { software: true, bandwidth: true, startAt: exits }).seconds).toBeCloseTo(0.15, 9);
+  });
+  // That call ends at 150, 150, 200, 200 ms; the next barrier lets them out at 250, 250, 300, 200 ms:
+  // rank 3 leaves 100 ms before its parent, waits for it, and its call takes 200 ms (and so on, every call).
+  it("repeated, rank 3 starts 100 ms before its parent: 200 ms", () => expect(predict("tree", 1000, links)).toBeCloseTo(200_000, 3));
 });
 
 describe("the flat ring crosses the WAN as few times as possible", () => {
