@@ -56,6 +56,7 @@ export function runAllReduceSweep(options: SweepOptions = {}): AsyncIterable<Res
   // The emulator shapes TCP links, so emulated sweeps need processes; otherwise threads are fastest here.
   const transport = options.transport ?? (options.emulate ? "tcp" : "threads");
   if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
+  if (transport !== "threads" && config.algorithms.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
   const meta = { op: config.op, dtype: config.dtype, transport, topology: topology.spec, buffers: config.buffers ?? "registered" };
   const queue = new AsyncQueue<ResultRow>();
   const partial = new Map<string, RankResult[]>();

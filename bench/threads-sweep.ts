@@ -1,6 +1,7 @@
 /** Starts a sweep's ranks as worker threads of this process, connected by transports/threads. */
 import { Worker, type TransferListItem } from "node:worker_threads";
 import type { Topology } from "../transports/topology.js";
+import { createSharedArena } from "../transports/shared-arena.js";
 import { createThreadMesh } from "../transports/threads.js";
 import type { RankResult, RankSweepConfig } from "./sweep-types.js";
 import type { ThreadWorkerData } from "./threads-worker.js";
@@ -16,8 +17,9 @@ export async function launchThreadRanks(
   onLog: (rank: number, line: string) => void,
 ): Promise<number> {
   const mesh = createThreadMesh(topology.size);
+  const shared = createSharedArena(topology.size);
   const workers = mesh.map((ports, rank) => {
-    const workerData: ThreadWorkerData = { rank, topology: topology.spec, config, ports };
+    const workerData: ThreadWorkerData = { rank, topology: topology.spec, config, ports, shared };
     const live = ports.filter((p) => p !== undefined);
     return new Worker(script, { workerData, transferList: live as TransferListItem[], stdout: false, stderr: false });
   });

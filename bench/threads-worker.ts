@@ -11,11 +11,13 @@ export interface ThreadWorkerData {
   topology: string;
   config: RankSweepConfig;
   ports: ThreadPorts;
+  /** The world's shared arena (one-shot all-reduce, shared barrier). */
+  shared: SharedArrayBuffer;
 }
 
 async function main(data: ThreadWorkerData): Promise<void> {
   const topology = parseTopology(data.topology);
-  const comm = createCommunicator(new ThreadTransport(data.rank, topology.size, data.ports), topology, {
+  const comm = createCommunicator(new ThreadTransport(data.rank, topology.size, data.ports, { shared: data.shared }), topology, {
     segmentBytes: data.config.segmentBytes,
     timeoutMs: data.config.timeoutMs,
   });

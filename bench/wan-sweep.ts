@@ -5,13 +5,15 @@
  * predictedUs (this implementation on these links) and lowerBoundUs (the algorithm's network floor).
  * For "auto" rows they are those of the algorithm auto picks, named in the row as `chosen`.
  */
-import { explainChoice, describeLinks } from "../collectives/explain.js";
+import { explainChoice, describeLinks, explainThreads } from "../collectives/explain.js";
 import type { LinkModel } from "../collectives/link-model.js";
 import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
 import type { ScheduledAlgorithm } from "../collectives/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
+import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";
 import { parseTopology } from "../transports/topology.js";
+import { threadsChoice } from "../collectives/select-threads.js";
 import { DEFAULT_SIZES, runAllReduceSweep, type SweepOptions } from "./allreduce-sweep.js";
 import type { ResultRow } from "./sweep-types.js";
 
@@ -50,6 +52,17 @@ export function modelFigures(name: string, bytes: number, links: LinkModel, segm
   };
 }
 
+/** The transport a sweep runs on: the emulator shapes TCP, so emulated sweeps never run on threads. */
+function sweepTransport(options: WanSweepOptions): NonNullable<WanSweepOptions["transport"]> {
+  const transport = options.transport ?? "threads";
+  return options.emulate && transport === "threads" ? "tcp" : transport;
+}
+
+/** Between threads "auto" follows a measured rule, and the socket model's figures would not apply: only `chosen`. */
+function threadFigures(name: string, bytes: number, size: number): ModelFigures {
+  return name === "auto" ? { chosen: threadsChoice(bytes, size, SHARED_SLOT_BYTES) } : {};
+}
+
 export function annotateRow(row: ResultRow, links: LinkModel, segmentBytes = DEFAULT_MODEL_SEGMENT_BYTES): ResultRow {
   return { ...row, ...modelFigures(row.algorithm, row.bytes, links, segmentBytes) };
 }
@@ -57,6 +70,7 @@ export function annotateRow(row: ResultRow, links: LinkModel, segmentBytes = DEF
 /** The --explain text for every size of the sweep. */
 export function explainSweep(options: WanSweepOptions, sizes: number[]): string[] {
   const links = sweepLinkModel(options);
+  if (sweepTransport(options) === "threads") return explainThreads(links.topology, sizes, SHARED_SLOT_BYTES);
   const segment = options.segmentBytes ?? DEFAULT_MODEL_SEGMENT_BYTES;
   return [describeLinks(links), ...sizes.flatMap((bytes) => explainChoice(bytes, links, segment))];
 }
@@ -66,19 +80,20 @@ export async function* runWanSweep(options: WanSweepOptions): AsyncIterable<Resu
   const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   const links = sweepLinkModel(options);
+  const transport = sweepTransport(options);
+  const figuresOf = (name: string, bytes: number) => (transport === "threads" ? threadFigures(name, bytes, topology.size) : modelFigures(name, bytes, links, options.segmentBytes));
   // Model figures first: replaying a 64 MiB schedule takes CPU that, mid-sweep, would stall the
   // in-process emulator and slow the very runs being measured.
   const figures = new Map<string, ModelFigures>();
   for (const algorithm of options.algorithms ?? ["ring"]) {
-    for (const bytes of options.sizes ?? DEFAULT_SIZES) figures.set(`${algorithm}/${bytes}`, modelFigures(algorithm, bytes, links, options.segmentBytes));
+    for (const bytes of options.sizes ?? DEFAULT_SIZES) figures.set(`${algorithm}/${bytes}`, figuresOf(algorithm, bytes));
   }
   // The ranks inherit this process's environment (launchRanks), so they build the same model.
   Object.assign(process.env, modelEnv(options));
   const emulator = options.emulate ? await startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit }) : undefined;
   try {
-    const transport = options.emulate && (options.transport ?? "threads") === "threads" ? "tcp" : options.transport;
     for await (const row of runAllReduceSweep({ ...options, basePort, transport })) {
-      yield { ...row, ...(figures.get(`${row.algorithm}/${row.bytes}`) ?? modelFigures(row.algorithm, row.bytes, links, options.segmentBytes)) };
+      yield { ...row, ...(figures.get(`${row.algorithm}/${row.bytes}`) ?? figuresOf(row.algorithm, row.bytes)) };
     }
   } finally {
     await emulator?.close();

@@ -4,6 +4,7 @@
  */
 import { allReduceHalvingDoubling } from "./allreduce-halving-doubling.js";
 import { allReduceHierarchical } from "./allreduce-hierarchical.js";
+import { allReduceOneShot } from "./allreduce-one-shot.js";
 import { ringAllReduce } from "./allreduce-ring.js";
 import { allReduceTree } from "./allreduce-tree.js";
 import { allReduceAuto } from "./select.js";
@@ -14,6 +15,7 @@ const registry = new Map<string, AllReduceAlgorithm>([
   ["tree", allReduceTree],
   ["halving-doubling", allReduceHalvingDoubling],
   ["hierarchical", allReduceHierarchical],
+  ["one-shot", allReduceOneShot],
   ["auto", allReduceAuto],
 ]);
 

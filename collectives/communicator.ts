@@ -9,6 +9,7 @@ import type { Transport } from "../transports/transport.js";
 import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "./algorithms.js";
 import { countOffsets, ringAllGatherInPlace } from "./allgather-ring.js";
 import { disseminationBarrier } from "./barrier.js";
+import { sharedBarrier } from "./barrier-shared.js";
 import { allReduceCompressed } from "./compression/allreduce-compressed.js";
 import { chainBroadcast } from "./broadcast.js";
 import { P2P_OP_SEQ, recvInto, sendTo } from "./point-to-point.js";
@@ -123,7 +124,8 @@ class RingCommunicator implements Communicator {
   }
 
   barrier(options: OpOptions = {}): Promise<void> {
-    return this.run("barrier", options, (ctx) => disseminationBarrier(ctx));
+    const arena = this.transport.shared;
+    return this.run("barrier", options, (ctx) => (arena ? sharedBarrier(ctx, arena) : disseminationBarrier(ctx)));
   }
 
   send(data: NumericArray, peer: number, options: OpOptions & { tag?: number } = {}): Promise<void> {

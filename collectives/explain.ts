@@ -1,6 +1,8 @@
 /** The `--explain` text: each algorithm's predicted time and floor for one size, and what "auto" picks and why. */
+import type { Topology } from "../transports/topology.js";
 import type { LinkModel } from "./link-model.js";
 import { choose, DEFAULT_MODEL_SEGMENT_BYTES } from "./select.js";
+import { ONE_SHOT_MAX_READ_BYTES, threadsChoice } from "./select-threads.js";
 
 function size(bytes: number): string {
   for (const [unit, scale] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) if (bytes >= scale) return `${+(bytes / scale).toFixed(2)} ${unit}`;
@@ -41,4 +43,10 @@ export function explainChoice(bytes: number, links: LinkModel, segmentBytes = DE
   const margin = runnerUp ? ` (${(runnerUp.predictedUs / sorted[0].predictedUs).toFixed(2)}x faster than ${runnerUp.algorithm})` : "";
   lines.push(`${" ".repeat(size(bytes).length + 2)}auto picks ${algorithm}${margin}`);
   return lines;
+}
+
+/** The --explain text when the ranks are threads of one process: auto's measured rule, per size. */
+export function explainThreads(topology: Topology, sizes: readonly number[], slotBytes: number): string[] {
+  const rule = `auto runs one-shot over shared memory while each rank reads at most ${size(ONE_SHOT_MAX_READ_BYTES)} of the others' slots (slot ${size(slotBytes)}), else ring — a measured rule; the cost model describes socket transports`;
+  return [`${topology.spec}: ${topology.size} ranks as threads of one process; ${rule}`, ...sizes.map((bytes) => `${size(bytes)}: auto picks ${threadsChoice(bytes, topology.size, slotBytes)}`)];
 }

@@ -8,10 +8,12 @@
  */
 import { allReduceHalvingDoubling } from "./allreduce-halving-doubling.js";
 import { allReduceHierarchical } from "./allreduce-hierarchical.js";
+import { allReduceOneShot } from "./allreduce-one-shot.js";
 import { ringAllReduce } from "./allreduce-ring.js";
 import { allReduceTree } from "./allreduce-tree.js";
 import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "./cost-schedules.js";
 import { simulate } from "./cost-sim.js";
+import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, type LinkModel } from "./link-model.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
@@ -132,9 +134,12 @@ export function autoChoice(links: LinkModel, bytes: number, segmentBytes: number
   return algorithm;
 }
 
-/** `algorithm: "auto"`: the cheapest algorithm by the cost model, chosen per call. */
-export const allReduceAuto: AllReduceAlgorithm = (ctx, data, op) =>
-  IMPLEMENTATIONS[autoChoice(linkModelFor(ctx.topology), data.byteLength, ctx.segmentBytes)](ctx, data, op);
+/** `algorithm: "auto"`: the cheapest algorithm by the cost model, chosen per call; between threads, the measured rule of select-threads.ts. */
+export const allReduceAuto: AllReduceAlgorithm = (ctx, data, op) => {
+  const { transport } = ctx;
+  if (transport.inProcess) return (threadsChoice(data.byteLength, transport.size, transport.shared?.slotBytes) === "one-shot" ? allReduceOneShot : ringAllReduce)(ctx, data, op);
+  return IMPLEMENTATIONS[autoChoice(linkModelFor(ctx.topology), data.byteLength, ctx.segmentBytes)](ctx, data, op);
+};
 
 export function implementationOf(algorithm: ScheduledAlgorithm): AllReduceAlgorithm {
   return IMPLEMENTATIONS[algorithm];

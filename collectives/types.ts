@@ -6,7 +6,7 @@ export type NumericArray = Float32Array | Float64Array | Int32Array;
 export type DTypeName = "float32" | "float64" | "int32";
 export type ReduceOp = "sum" | "avg" | "min" | "max" | "prod";
 
-export type AllReduceAlgorithmName = "ring" | "tree" | "halving-doubling" | "hierarchical" | "auto";
+export type AllReduceAlgorithmName = "ring" | "tree" | "halving-doubling" | "hierarchical" | "one-shot" | "auto";
 
 /** Options every op accepts (torch.distributed names, camelCase). */
 export interface OpOptions {

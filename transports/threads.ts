@@ -9,6 +9,7 @@ import type { MessagePort } from "node:worker_threads";
 import { MessageChannel } from "node:worker_threads";
 import { CommError } from "./errors.js";
 import { Mailboxes } from "./mailboxes.js";
+import { SharedArena } from "./shared-arena.js";
 import { SlotReceiver, SlotSender, type Envelope } from "./thread-slots.js";
 import type { Transport } from "./transport.js";
 
@@ -28,7 +29,14 @@ export function createThreadMesh(size: number): ThreadPorts[] {
   return ports;
 }
 
+export interface ThreadTransportOptions {
+  /** The world's createSharedArena(size) buffer, the same for every rank: enables the one-shot all-reduce and the shared barrier. */
+  shared?: SharedArrayBuffer;
+}
+
 export class ThreadTransport implements Transport {
+  readonly inProcess = true;
+  readonly shared?: SharedArena;
   private readonly mailboxes: Mailboxes;
   private readonly senders: SlotSender[];
   private readonly receivers: SlotReceiver[];
@@ -38,9 +46,11 @@ export class ThreadTransport implements Transport {
     readonly rank: number,
     readonly size: number,
     private readonly ports: ThreadPorts,
+    options: ThreadTransportOptions = {},
   ) {
     if (ports.length !== size) throw new CommError(`rank ${rank}: got ${ports.length} ports for a world of ${size}`, { code: "INVALID_ARGUMENT", rank });
     this.mailboxes = new Mailboxes(rank, size);
+    if (options.shared) this.shared = new SharedArena(options.shared, rank, size, () => this.firstLoss());
     this.senders = ports.map((port) => new SlotSender((message, transfer) => port?.postMessage(message, transfer)));
     this.receivers = ports.map(() => new SlotReceiver());
     ports.forEach((port, peer) => {
@@ -82,8 +92,8 @@ export class ThreadTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.mailboxes.close(() => new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank }));
-    for (const sender of this.senders) sender.fail(() => new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank }));
+    this.mailboxes.close(() => this.closedError());
+    for (const sender of this.senders) sender.fail(() => this.closedError());
     for (const port of this.ports) port?.close();
   }
 
@@ -109,6 +119,17 @@ export class ThreadTransport implements Transport {
     }
     if (this.closed) throw new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank, peer });
     return port;
+  }
+
+  /** A lost peer's error, or a closed transport's, for waits on the shared arena. */
+  private firstLoss(): CommError | undefined {
+    if (this.closed) return this.closedError();
+    for (let peer = 0; peer < this.size; peer++) if (peer !== this.rank && this.mailboxes.isLost(peer)) return this.lost(peer);
+    return undefined;
+  }
+
+  private closedError(): CommError {
+    return new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank });
   }
 
   private lost(peer: number): CommError {

@@ -6,6 +6,8 @@
  * from `peer` carrying `tag`; its `byteOffset` is 8-byte aligned so any typed array can be laid
  * over it. Messages between one (peer, tag) pair arrive in the order they were sent.
  */
+import type { SharedArena } from "./shared-arena.js";
+
 export interface Transport {
   readonly rank: number;
   readonly size: number;
@@ -16,6 +18,10 @@ export interface Transport {
    * returns (the threads transport passes a view of a shared slot: no copy, no allocation).
    */
   recvWith?(peer: number, tag: number, timeoutMs: number, consume: (bytes: Uint8Array) => void): Promise<void>;
+  /** True when the ranks are threads of one process (copies are memcpy, no kernel): "auto" then follows a measured rule, not the socket cost model. */
+  readonly inProcess?: boolean;
+  /** Optional: memory all ranks share (the threads transport), for one-shot small all-reduces and barriers. */
+  readonly shared?: SharedArena;
   close(): Promise<void>;
 }
 
