@@ -77,7 +77,7 @@ export function runAllReduceSweep(options: SweepOptions = {}): AsyncIterable<Res
   };
   const finished =
     transport === "threads"
-      ? launchThreadRanks(topology, config, workerScript("threads-worker.js"), collect, log)
+      ? launchThreadRanks(topology, { ...config, cpuSampling: "whole-loop" }, workerScript("threads-worker.js"), collect, log)
       : launchRanks({
           topology,
           command: process.execPath,

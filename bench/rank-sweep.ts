@@ -52,6 +52,10 @@ function makeCase(comm: Communicator, config: RankSweepConfig, algorithm: string
   };
 }
 
+function cpuMicros(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system;
+}
+
 /** Runs the whole sweep on this rank, handing each (algorithm, size) result to `emit` as it completes. */
 export async function runRankSweep(comm: Communicator, config: RankSweepConfig, emit: (result: RankResult) => void): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -66,19 +70,21 @@ export async function runRankSweep(comm: Communicator, config: RankSweepConfig, 
       const timesUs: number[] = [];
       const cpusUs: number[] = [];
       let result: NumericArray | undefined;
+      const perIteration = config.cpuSampling !== "whole-loop";
+      let loopCpu = process.cpuUsage();
       for (let i = 0; i < config.warmup + config.iters; i++) {
+        if (i === config.warmup) loopCpu = process.cpuUsage();
         testCase.prepare();
         await comm.barrier({ timeoutMs: config.timeoutMs });
-        const cpu = process.cpuUsage();
+        const cpu = perIteration ? process.cpuUsage() : undefined;
         const started = process.hrtime.bigint();
         result = await testCase.run();
         const us = Number(process.hrtime.bigint() - started) / 1e3;
-        const used = process.cpuUsage(cpu);
-        if (i >= config.warmup) {
-          timesUs.push(us);
-          cpusUs.push(used.user + used.system);
-        }
+        if (i < config.warmup) continue;
+        timesUs.push(us);
+        if (cpu) cpusUs.push(cpuMicros(process.cpuUsage(cpu)));
       }
+      if (!perIteration) cpusUs.push(cpuMicros(process.cpuUsage(loopCpu)) / Math.max(1, config.iters));
       const wrong = result ? testCase.wrong(result) : count;
       emit({ rank: comm.rank, algorithm, bytes: count * BYTES_PER_ELEMENT[config.dtype], count, timesUs, cpuUs: median(cpusUs), wrong, peakRssMiB: Math.max(0, peakRssBytes() - idle) / MiB });
     }

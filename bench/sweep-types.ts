@@ -22,6 +22,12 @@ export interface RankSweepConfig {
   timeoutMs?: number;
   /** "registered": buffers from allocArray (reductions fully in wasm memory); "plain": ordinary typed arrays. */
   buffers?: "registered" | "plain";
+  /**
+   * "per-iteration" (default): CPU time sampled around each timed op. "whole-loop": once around all
+   * timed iterations, barriers included — for worker threads, where process.cpuUsage() is
+   * process-wide and sampling it beside each op added ~20 µs of skew to a 4 KiB all-reduce.
+   */
+  cpuSampling?: "per-iteration" | "whole-loop";
 }
 
 /** One rank's figures for one (algorithm, size). */
@@ -31,7 +37,7 @@ export interface RankResult {
   bytes: number;
   count: number;
   timesUs: number[];
-  /** Median CPU time (user + system) of this process per iteration; for worker threads the whole process's. */
+  /** Median CPU time (user + system) of this process per iteration; for worker threads the whole process's per iteration, barriers included (see cpuSampling). */
   cpuUs: number;
   wrong: number;
   peakRssMiB: number;
