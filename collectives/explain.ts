@@ -26,7 +26,7 @@ export function describeLinks(links: LinkModel): string {
   }));
   const latency = wan.length ? `WAN one-way ${Math.min(...wan).toFixed(1)}–${Math.max(...wan).toFixed(1)} ms, ${[...rates].join("/")}, ${links.streams} stream(s) per rank pair` : "all links local";
   const hosts = new Set(links.hostOf).size;
-  const cores = Number.isFinite(links.cores) ? ` of ${links.cores} core(s)` : ", a core per rank";
+  const cores = Number.isFinite(links.cores) ? ` of ${+links.cores.toFixed(2)} effective core(s)` : ", a core per rank";
   const cpu = `CPU: ${hosts} host(s)${cores}${links.emulated ? ", shared with the emulator" : ""}`;
   return `${t.spec}: ${t.size} ranks in ${t.regions.length} region(s); ${links.source} links${links.emulated ? " through the userspace emulator" : ""}; ${latency}; ${cpu}`;
 }
