@@ -11,7 +11,8 @@ import { parseRate } from "../netem/units.js";
 import { runMicroBench } from "../bench/micro.js";
 import { createProgress } from "../bench/report/progress.js";
 import { parseSize, parseSizes } from "../bench/sizes.js";
-import type { SweepOp, SweepTransport } from "../bench/sweep-types.js";
+import type { ResultRow, SweepOp, SweepTransport } from "../bench/sweep-types.js";
+import { cpuBoundNotes, cpuFloorAboveNetwork } from "../bench/cpu-bound.js";
 import { jsonLine, tableHeader, tableRow } from "../bench/table.js";
 import { microTable } from "../bench/micro-table.js";
 
@@ -67,7 +68,9 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --explain            print each algorithm's predicted time and floor per size, and what auto picks
 
 Every row carries the cost model's predictedUs and lowerBoundUs (JSON keys; for auto, those of the
-algorithm it picked, named in "chosen").
+algorithm it picked, named in "chosen"; between threads only "chosen"). A row whose ranks needed
+more CPU per op than this host's cores give in lowerBoundUs is CPU-bound: it gets "cpuBound": true
+and a note after the table, since its time then measures this host, not the links.
 
 With threads, peak RSS is the whole process (all ranks together).`;
 }
@@ -115,14 +118,19 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
   const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate) }) };
   if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
-  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport ?? "default"} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
+  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport ?? (options.emulate ? "tcp" : "threads")} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
+  const rows: ResultRow[] = [];
   for await (const row of runWanSweep(options)) {
     wrong += row.wrong;
+    rows.push(row);
     progress.tick(`${row.algorithm} ${row.bytes} B: ${row.timeUs.toFixed(0)} us`);
-    console.log(values.json ? jsonLine(row) : tableRow(row));
+    const cpuBound = cpuFloorAboveNetwork(row) !== undefined;
+    console.log(values.json ? jsonLine(cpuBound ? { ...row, cpuBound } : row) : tableRow(row));
   }
   progress.done();
+  const notes = cpuBoundNotes(rows);
+  if (notes.length > 0) (values.json ? console.error : console.log)(notes.join("\n"));
   return wrong === 0 ? 0 : 1;
 }
 
