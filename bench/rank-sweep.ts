@@ -73,7 +73,11 @@ export async function runRankSweep(comm: Communicator, config: RankSweepConfig, 
       const perIteration = config.cpuSampling !== "whole-loop";
       let loopCpu = process.cpuUsage();
       for (let i = 0; i < config.warmup + config.iters; i++) {
-        if (i === config.warmup) loopCpu = process.cpuUsage();
+        if (i === config.warmup) {
+          // The warm-up's garbage (auto's first call replays its model) is collected before timing.
+          gc?.();
+          loopCpu = process.cpuUsage();
+        }
         testCase.prepare();
         await comm.barrier({ timeoutMs: config.timeoutMs });
         const cpu = perIteration ? process.cpuUsage() : undefined;

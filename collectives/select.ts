@@ -86,13 +86,15 @@ export function choose(bytes: number, links: LinkModel, segmentBytes = DEFAULT_M
   return { algorithm: best.algorithm, predictions };
 }
 
-/** Per-process link model used by "auto": set by init() (declared or measured), else declared from the environment. */
+/** Link models set by init() (declared or measured), by topology; they win over the environment. */
 const models = new Map<string, LinkModel>();
-const decisions = new Map<string, ScheduledAlgorithm>();
+/** Models declared from the environment, by topology and the settings read (a sweep may change them between runs). */
+const declared = new Map<string, LinkModel>();
+/** Each model's choices by size: the replay is not free, and repeated sizes are common. */
+const decisions = new WeakMap<LinkModel, Map<string, ScheduledAlgorithm>>();
 
 export function setLinkModel(model: LinkModel): void {
   models.set(model.topology.spec, model);
-  decisions.clear();
 }
 
 function truthy(text: string | undefined): boolean {
@@ -106,30 +108,31 @@ function truthy(text: string | undefined): boolean {
  * the connections per peer link.
  */
 export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.ProcessEnv = process.env): LinkModel {
-  let model = models.get(topology.spec);
+  const set = models.get(topology.spec);
+  if (set) return set;
+  const emulated = truthy(env.LONGHAUL_EMULATE);
+  const wan = emulated || Boolean(env.LONGHAUL_HOSTS);
+  const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
+  const streams = Number(env.LONGHAUL_STREAMS); // the transport's sockets per peer link (transports/env.ts)
+  const key = `${topology.spec}|${emulated}|${wan}|${rate}|${streams}`;
+  let model = declared.get(key);
   if (!model) {
-    const emulated = truthy(env.LONGHAUL_EMULATE);
-    const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
-    const streams = Number(env.LONGHAUL_STREAMS); // the transport's sockets per peer link (transports/env.ts)
-    model = declaredLinkModel(topology, {
-      wan: emulated || Boolean(env.LONGHAUL_HOSTS),
-      emulated,
-      ...(rate > 0 && { rateMbit: rate }),
-      ...(streams >= 1 && { streams }),
-    });
-    models.set(topology.spec, model);
+    model = declaredLinkModel(topology, { wan, emulated, ...(rate > 0 && { rateMbit: rate }), ...(streams >= 1 && { streams }) });
+    declared.set(key, model);
   }
   return model;
 }
 
-/** The algorithm "auto" runs for `bytes` (cached per size: the replay is not free, repeated sizes are common). */
+/** The algorithm "auto" runs for `bytes` on `links` (cached per model and size). */
 export function autoChoice(links: LinkModel, bytes: number, segmentBytes: number): ScheduledAlgorithm {
-  const key = `${links.topology.spec}|${bytes}|${segmentBytes}`;
-  let algorithm = decisions.get(key);
+  let byModel = decisions.get(links);
+  if (!byModel) decisions.set(links, (byModel = new Map()));
+  const key = `${bytes}|${segmentBytes}`;
+  let algorithm = byModel.get(key);
   if (!algorithm) {
     algorithm = choose(bytes, links, segmentBytes).algorithm;
-    if (decisions.size > 4096) decisions.clear();
-    decisions.set(key, algorithm);
+    if (byModel.size > 4096) byModel.clear();
+    byModel.set(key, algorithm);
   }
   return algorithm;
 }

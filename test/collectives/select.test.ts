@@ -4,7 +4,7 @@ import { barrierSchedule, scheduleOf } from "../../collectives/cost-schedules.js
 import { simulate } from "../../collectives/cost-sim.js";
 import { explainChoice } from "../../collectives/explain.js";
 import { declaredLinkModel, ringWanCrossings, type LinkModel, type SoftwareCosts } from "../../collectives/link-model.js";
-import { choose, linkModelFor, lowerBound, predict } from "../../collectives/select.js";
+import { autoChoice, choose, linkModelFor, lowerBound, predict } from "../../collectives/select.js";
 import { parseTopology } from "../../transports/topology.js";
 
 const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gammaS: 0, perOpS: 0, emulatorAlphaS: 0, emulatorBetaS: 0, ackFromBytes: Infinity };
@@ -110,6 +110,17 @@ describe("auto on one host", () => {
     const links = linkModelFor(parseTopology("new-york:1,chicago:1"), { LONGHAUL_EMULATE: "1", LONGHAUL_LINK_RATE_MBIT: "100" });
     expect(links.rateBps[0][1]).toBeCloseTo(12.5e6, 0);
     expect(links.alphaS[0][1]).toBeGreaterThan(0.005);
+  });
+  it("the same topology read again under other settings gets its own model and choices (an emulated sweep, then the one-site baseline)", () => {
+    const topology = parseTopology("continents");
+    const wan = linkModelFor(topology, { LONGHAUL_EMULATE: "1", LONGHAUL_LINK_RATE_MBIT: "1000" });
+    const local = linkModelFor(topology, { LONGHAUL_EMULATE: "0", LONGHAUL_LINK_RATE_MBIT: "1000" });
+    expect(wan.emulated).toBe(true);
+    expect(local.emulated).toBe(false);
+    expect(local.alphaS.flat().every((a) => a === 0)).toBe(true);
+    expect(linkModelFor(topology, { LONGHAUL_EMULATE: "1", LONGHAUL_LINK_RATE_MBIT: "1000" })).toBe(wan);
+    expect(autoChoice(wan, 256 * 1024, 1 << 20)).toBe("hierarchical");
+    expect(autoChoice(local, 256 * 1024, 1 << 20)).not.toBe("hierarchical");
   });
 });
 
