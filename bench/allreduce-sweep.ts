@@ -46,6 +46,7 @@ export function sweepConfig(options: SweepOptions): RankSweepConfig {
     segmentBytes: options.segmentBytes,
     timeoutMs: options.timeoutMs,
     buffers: options.buffers ?? "registered",
+    ...(options.minTimeMs !== undefined && { minTimeMs: options.minTimeMs }),
   };
 }
 

@@ -56,6 +56,59 @@ function cpuMicros(usage: NodeJS.CpuUsage): number {
   return usage.user + usage.system;
 }
 
+/** Most timed iterations minTimeMs may ask for. */
+export const MAX_ITERS = 1000;
+
+/**
+ * How many timed iterations every rank runs: config.iters, or with minTimeMs as many more as the
+ * slowest rank's last warm-up says fit in that time (one 8-byte all-reduce, so every rank agrees).
+ */
+async function agreedIterations(comm: Communicator, config: RankSweepConfig, warmupUs: number): Promise<number> {
+  if (!config.minTimeMs || config.warmup < 1) return config.iters;
+  const slowest = await comm.allReduce(new Float64Array([warmupUs]), { op: "max", algorithm: "ring", timeoutMs: config.timeoutMs });
+  const fit = Math.ceil((config.minTimeMs * 1e3) / Math.max(slowest[0], 1));
+  return Math.min(MAX_ITERS, Math.max(config.iters, fit));
+}
+
+interface Timing {
+  timesUs: number[];
+  cpuUs: number;
+  result: NumericArray | undefined;
+}
+
+/** Warm-up then timed iterations of one case, each started after a barrier. */
+async function timeCase(comm: Communicator, config: RankSweepConfig, testCase: Case, gc: (() => void) | undefined): Promise<Timing> {
+  const timesUs: number[] = [];
+  const cpusUs: number[] = [];
+  let result: NumericArray | undefined;
+  const perIteration = config.cpuSampling !== "whole-loop";
+  let loopCpu = process.cpuUsage();
+  let lastUs = 0;
+  // With minTimeMs one more warm-up measures an iteration: the first may include one-off work
+  // (auto's model replay, page faults on fresh buffers).
+  const warmup = config.warmup + (config.minTimeMs && config.warmup > 0 ? 1 : 0);
+  let total = warmup + config.iters;
+  for (let i = 0; i < total; i++) {
+    if (i === warmup) {
+      total = warmup + (await agreedIterations(comm, config, lastUs));
+      // The warm-up's garbage (auto's first call replays its model) is collected before timing.
+      gc?.();
+      loopCpu = process.cpuUsage();
+    }
+    testCase.prepare();
+    await comm.barrier({ timeoutMs: config.timeoutMs });
+    const cpu = perIteration ? process.cpuUsage() : undefined;
+    const started = process.hrtime.bigint();
+    result = await testCase.run();
+    lastUs = Number(process.hrtime.bigint() - started) / 1e3;
+    if (i < warmup) continue;
+    timesUs.push(lastUs);
+    if (cpu) cpusUs.push(cpuMicros(process.cpuUsage(cpu)));
+  }
+  if (!perIteration) cpusUs.push(cpuMicros(process.cpuUsage(loopCpu)) / Math.max(1, timesUs.length));
+  return { timesUs, cpuUs: median(cpusUs), result };
+}
+
 /** Runs the whole sweep on this rank, handing each (algorithm, size) result to `emit` as it completes. */
 export async function runRankSweep(comm: Communicator, config: RankSweepConfig, emit: (result: RankResult) => void): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -67,30 +120,9 @@ export async function runRankSweep(comm: Communicator, config: RankSweepConfig, 
       gc?.();
       resetPeakRss();
       const testCase = makeCase(comm, config, algorithm, count);
-      const timesUs: number[] = [];
-      const cpusUs: number[] = [];
-      let result: NumericArray | undefined;
-      const perIteration = config.cpuSampling !== "whole-loop";
-      let loopCpu = process.cpuUsage();
-      for (let i = 0; i < config.warmup + config.iters; i++) {
-        if (i === config.warmup) {
-          // The warm-up's garbage (auto's first call replays its model) is collected before timing.
-          gc?.();
-          loopCpu = process.cpuUsage();
-        }
-        testCase.prepare();
-        await comm.barrier({ timeoutMs: config.timeoutMs });
-        const cpu = perIteration ? process.cpuUsage() : undefined;
-        const started = process.hrtime.bigint();
-        result = await testCase.run();
-        const us = Number(process.hrtime.bigint() - started) / 1e3;
-        if (i < config.warmup) continue;
-        timesUs.push(us);
-        if (cpu) cpusUs.push(cpuMicros(process.cpuUsage(cpu)));
-      }
-      if (!perIteration) cpusUs.push(cpuMicros(process.cpuUsage(loopCpu)) / Math.max(1, config.iters));
+      const { timesUs, cpuUs, result } = await timeCase(comm, config, testCase, gc);
       const wrong = result ? testCase.wrong(result) : count;
-      emit({ rank: comm.rank, algorithm, bytes: count * BYTES_PER_ELEMENT[config.dtype], count, timesUs, cpuUs: median(cpusUs), wrong, peakRssMiB: Math.max(0, peakRssBytes() - idle) / MiB });
+      emit({ rank: comm.rank, algorithm, bytes: count * BYTES_PER_ELEMENT[config.dtype], count, timesUs, cpuUs, wrong, peakRssMiB: Math.max(0, peakRssBytes() - idle) / MiB });
     }
   }
 }

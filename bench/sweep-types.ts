@@ -28,6 +28,8 @@ export interface RankSweepConfig {
    * process-wide and sampling it beside each op added ~20 µs of skew to a 4 KiB all-reduce.
    */
   cpuSampling?: "per-iteration" | "whole-loop";
+  /** Run more timed iterations than `iters` (up to 1000) until they add up to about this long, judged by the slowest rank's warm-up. */
+  minTimeMs?: number;
 }
 
 /** One rank's figures for one (algorithm, size). */

@@ -25,6 +25,7 @@ export const SWEEP_FLAGS = {
   algorithm: { type: "string", default: "ring" },
   iters: { type: "string", default: "5" },
   warmup: { type: "string", default: "1" },
+  "min-time": { type: "string" },
   dtype: { type: "string", default: "float32" },
   op: { type: "string", default: "sum" },
   transport: { type: "string" },
@@ -53,6 +54,8 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --algorithm LIST     all-reduce algorithms: ${allReduceAlgorithmNames().join(", ")} (default ring)
   --iters K            timed iterations per size (default 5)
   --warmup W           untimed iterations first (default 1)
+  --min-time MS        more timed iterations (up to 1000) until they add up to about MS, judged by
+                       the slowest rank's time in one extra warm-up (default off: exactly --iters)
   --dtype T            float32 | float64 | int32 (default float32)
   --op OP              sum | avg | min | max | prod (default sum)
   --transport T        threads (ranks as worker threads; default) | ipc (processes, ZeroMQ ipc://) |
@@ -98,6 +101,7 @@ export function sweepOptionsFrom(op: SweepOp, values: Record<string, string | bo
     sizes: parseSizes(text("sizes")!),
     algorithms: op === "allreduce" ? algorithms : ["ring"],
     iters: positiveInt("iters", text("iters")!),
+    minTimeMs: text("min-time") === undefined ? undefined : positiveInt("min-time", text("min-time")!),
     warmup: positiveInt("warmup", text("warmup")!),
     dtype: oneOf<DTypeName>("dtype", text("dtype")!, ["float32", "float64", "int32"]),
     reduceOp: oneOf<ReduceOp>("op", text("op")!, ["sum", "avg", "min", "max", "prod"]),

@@ -2,6 +2,9 @@ import { runWanSweep } from "../wan-sweep.js";
 import type { Sweep } from "./experiment.js";
 import type { ReportRow } from "./types.js";
 
+/** How long the timed iterations of each size and algorithm take on one site (no emulated WAN); see RankSweepConfig.minTimeMs. */
+export const ONE_SITE_MIN_TIME_MS = 500;
+
 export interface LocalSweepOptions {
   /** Rank r listens on basePort + r; the emulator's proxies sit right above. */
   readonly basePort?: number;
@@ -25,6 +28,8 @@ export function localSweep(options: LocalSweepOptions = {}): Sweep {
       sizes: [...request.sizes],
       algorithms: [...request.algorithms],
       iters: request.iters,
+      // One site: small sizes take milliseconds, so many iterations are cheap and steady the median.
+      ...(!request.emulate && { minTimeMs: ONE_SITE_MIN_TIME_MS }),
       warmup: 1,
       transport: "ipc",
       emulate: request.emulate,

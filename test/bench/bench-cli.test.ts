@@ -26,6 +26,14 @@ describe("longhaul bench", () => {
     }, 60_000);
   }
 
+  it("--min-time runs more timed iterations for fast sizes, the same number on every rank", async () => {
+    const rows = await benchJson(["allreduce", "--ranks", "2", "--sizes", "4KiB", "--iters", "2", "--min-time", "100"]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].wrong).toBe(0);
+    expect(rows[0].iters as number).toBeGreaterThan(2);
+    expect(rows[0].iters as number).toBeLessThanOrEqual(1000);
+  }, 60_000);
+
   it("reducescatter and allgather sweeps check their results too", async () => {
     for (const op of ["reducescatter", "allgather"]) {
       const rows = await benchJson([op, "--ranks", "3", "--sizes", "12KiB", "--iters", "1", "--warmup", "0"]);
