@@ -2,11 +2,18 @@ import { createCommunicator } from "./collectives/communicator.js";
 import type { Communicator } from "./collectives/types.js";
 import { readRankEnv, type RankEnvOverrides } from "./transports/env.js";
 import { connectZmq } from "./transports/zmq-connect.js";
+import { bdpStreamsForRank } from "./netem/pair-streams.js";
+import type { RankEnv } from "./transports/env.js";
 
 export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   /** Environment to read instead of process.env. */
   env?: NodeJS.ProcessEnv;
-  /** Sockets per peer link (multi-stream); a number or a function of the peer rank (see streamsForLink). */
+  /**
+   * Sockets per peer link (multi-stream); a number or a function of the peer rank (see streamsForLink).
+   * Default: LONGHAUL_STREAMS, else, across regions with a declared rate (LONGHAUL_LINK_RATE_MBIT)
+   * that are emulated or on their own hosts, each pair's bandwidth-delay product over the TCP
+   * window (3 for new-york↔asuncion at 1 Gbit/s), else 1.
+   */
   streams?: number | ((peer: number) => number);
   /** Pipelining segment size for the collectives (bytes). */
   segmentBytes?: number;
@@ -15,12 +22,20 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
 /**
  * Joins the world this process belongs to and returns a ready Communicator. Reads RANK, WORLD_SIZE,
  * LOCAL_RANK (torchrun's names) and LONGHAUL_TOPOLOGY, LONGHAUL_BASE_PORT, LONGHAUL_EMULATE,
- * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS; options override the environment.
+ * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS, LONGHAUL_LINK_RATE_MBIT;
+ * options override the environment.
  * LONGHAUL_TIMEOUT_MS (or timeoutMs) bounds both connecting and every op.
  */
 export async function init(options: InitOptions = {}): Promise<Communicator> {
   const { env, streams, segmentBytes, ...overrides } = options;
   const world = readRankEnv(env ?? process.env, overrides);
-  const transport = await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs, streams: streams ?? world.streams });
+  const transport = await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs, streams: streams ?? world.streams ?? defaultStreams(world, env ?? process.env) });
   return createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes });
+}
+
+/** Streams per peer from the links' bandwidth-delay products when the regions are a WAN of known rate (the cost model assumes the same). */
+function defaultStreams(world: RankEnv, env: NodeJS.ProcessEnv): (peer: number) => number {
+  const wan = Boolean(world.plan.emulate) || world.plan.hosts !== undefined;
+  const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
+  return bdpStreamsForRank(world.topology, wan && rate > 0 ? rate : undefined, world.rank);
 }

@@ -22,10 +22,10 @@ export interface WanSweepOptions extends SweepOptions {
   rateMbit?: number;
 }
 
-/** Environment the ranks read to build the same link model as this process (see select.ts linkModelFor). */
 /**
- * Streams per peer link stay the ranks' own setting (LONGHAUL_STREAMS, default 1): measured here, 4
- * streams (the longest link's BDP / window) made the CPU-bound 64 MiB runs slower, not faster.
+ * Environment the ranks read to build the same link model as this process (see select.ts
+ * linkModelFor) and to open as many streams per WAN peer as it assumes (init(): from each pair's
+ * bandwidth-delay product at this rate, unless LONGHAUL_STREAMS says otherwise).
  */
 export function modelEnv(options: WanSweepOptions): NodeJS.ProcessEnv {
   return {

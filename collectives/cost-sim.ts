@@ -45,7 +45,7 @@ export const STRIPE_FROM_BYTES = 1 << 20;
  */
 function windowDone(model: LinkModel, clock: number, start: number, bytes: number, a: number, b: number): number {
   const rtt = model.alphaS[a][b] + model.alphaS[b][a];
-  const window = model.windowBytes * (bytes >= STRIPE_FROM_BYTES ? model.streams : 1);
+  const window = model.windowBytes * (bytes >= STRIPE_FROM_BYTES ? model.streams[a][b] : 1);
   if (!(rtt > 0)) return start;
   return Math.max(clock, start - rtt) + (bytes * rtt) / window;
 }

@@ -6,6 +6,8 @@
  * constants below were measured on this 2-core machine (see DEFAULT_SOFTWARE).
  */
 import { availableParallelism } from "node:os";
+import { DEFAULT_WINDOW_BYTES } from "../netem/emulator/emulator.js";
+import { bdpStreams } from "../netem/pair-streams.js";
 import { linkProfilesFor } from "../netem/pairs.js";
 import { REGIONS } from "../netem/regions.js";
 import type { Topology } from "../transports/topology.js";
@@ -60,8 +62,8 @@ export interface LinkModel {
   readonly rateBps: readonly (readonly number[])[];
   /** Per-connection window (TCP receive window cap), bytes: one stream moves at most window/RTT. */
   readonly windowBytes: number;
-  /** Connections per rank pair on WAN links (multi-stream). */
-  readonly streams: number;
+  /** streams[src][dst]: connections per rank pair between those regions (multi-stream; 1 inside a region). */
+  readonly streams: readonly (readonly number[])[];
   /** Whether cross-region traffic goes through the userspace emulator. */
   readonly emulated: boolean;
   /** Cores of each host (Infinity: every process has a core to itself). */
@@ -78,6 +80,7 @@ export interface DeclareOptions {
   wan?: boolean;
   emulated?: boolean;
   windowBytes?: number;
+  /** Connections per WAN rank pair (default: from each pair's bandwidth-delay product, as init() opens them). */
   streams?: number;
   software?: Partial<SoftwareCosts>;
   /** Cores per host (default: this machine's). */
@@ -93,7 +96,7 @@ export interface DeclareOptions {
 export const SHARED_HOST_CORE_EFFICIENCY = 0.9;
 
 /** Linux's default largest receive window (tcp_rmem max); the emulator models the same cap. */
-export const DEFAULT_WINDOW_BYTES = 6 * 1024 * 1024;
+export { DEFAULT_WINDOW_BYTES };
 
 /** A link model declared from the regions' netem profiles (distance-based delay, optional rate). */
 export function declaredLinkModel(topology: Topology, options: DeclareOptions = {}): LinkModel {
@@ -114,7 +117,7 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
       return mbit === undefined ? Infinity : (mbit * 1e6) / 8;
     }),
     windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
-    streams: options.streams ?? 1,
+    streams: options.streams === undefined ? bdpStreams(topology, wan ? options.rateMbit : undefined) : grid((i, j) => (i === j ? 1 : options.streams!)),
     emulated,
     ...hostsOf(topology, wan && !emulated, options.cores),
     software,

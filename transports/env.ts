@@ -73,7 +73,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
   if (plan.basePort + topology.size * (topology.regions.length + 1) - 1 > 65535) {
     throw invalidArgument(`base port ${plan.basePort} leaves no room for ${topology.size} ranks and their emulator proxies below 65536; choose a lower ${ENV.basePort}`, "init");
   }
-  const streams = overrides.streams ?? intVar(env, ENV.streams, 1);
+  const streams = overrides.streams ?? intVar(env, ENV.streams, 1); // unset: init() picks per link
   return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1), streams };
 }
 

@@ -13,7 +13,7 @@ const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gam
 function model(spec: string, alphaS: number, rateBps: number, software: Partial<SoftwareCosts> = {}): LinkModel {
   const topology = parseTopology(spec);
   const grid = (v: number) => topology.regions.map((a) => topology.regions.map((b) => (a.index === b.index ? (v === alphaS ? 0 : Infinity) : v)));
-  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: 1, emulated: false, cores: Infinity, hostOf: topology.regions.flatMap((g) => g.ranks.map(() => 0)), software: { ...ZERO, ...software } };
+  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: topology.regions.map(() => topology.regions.map(() => 1)), emulated: false, cores: Infinity, hostOf: topology.regions.flatMap((g) => g.ranks.map(() => 0)), software: { ...ZERO, ...software } };
 }
 
 describe("predict on one region (α = 10 µs, β = 1 ns/byte, 1000 bytes, 2 ranks)", () => {
