@@ -16,9 +16,11 @@ options:
   --base-port P        rank r listens on P + r (default ${DEFAULT_BASE_PORT})
   --emulate            route links between regions through the userspace WAN emulator
   --rate RATE          with --emulate: rate of every region pair, e.g. 1gbit (a bare number is
-                       Mbit/s; default: unshaped)
+                       Mbit/s; default: unshaped); the ranks are told it (LONGHAUL_LINK_RATE_MBIT)
+                       for "auto" and their stream counts
   --ipc                co-located ranks talk over ZeroMQ ipc:// instead of TCP loopback
-  --streams K          connections per peer link; large messages are striped over them
+  --streams K          connections per peer link; large messages are striped over them (default:
+                       from each WAN pair's bandwidth-delay product when the rate is known, else 1)
   --timeout SECONDS    stop every rank after this long (exit 124)
   --no-prefix          do not prefix output lines with [rank R]
   -h, --help           show this help`;
@@ -61,7 +63,8 @@ async function launch(argv: string[]): Promise<number> {
   const plan: AddressPlan = { basePort, emulate: values.emulate };
 
   // --- emulator: the one place it is started before the ranks and closed after them ---
-  const emulator = values.emulate ? await startEmulatorFor(topology, plan, values.rate) : undefined;
+  const rateMbit = values.emulate ? await parseRateFlag(values.rate) : undefined;
+  const emulator = values.emulate ? await startEmulatorFor(topology, plan, rateMbit) : undefined;
   try {
     const { code } = await launchRanks({
       topology,
@@ -69,6 +72,7 @@ async function launch(argv: string[]): Promise<number> {
       args,
       basePort,
       emulate: values.emulate,
+      rateMbit,
       ipc: values.ipc,
       env: values.streams === undefined ? undefined : { LONGHAUL_STREAMS: String(positiveInt(values.streams, "--streams")) },
       prefixOutput: !values["no-prefix"],
@@ -80,15 +84,17 @@ async function launch(argv: string[]): Promise<number> {
   }
 }
 
-async function startEmulatorFor(topology: Topology, plan: AddressPlan, rate: string | undefined): Promise<{ close(): Promise<void> }> {
-  const { startEmulator } = await import("../netem/emulator/emulator.js");
+async function parseRateFlag(rate: string | undefined): Promise<number | undefined> {
   const { parseRate } = await import("../netem/units.js");
-  let rateMbit: number | undefined;
   try {
-    rateMbit = rate === undefined ? undefined : parseRate(rate, "--rate");
+    return rate === undefined ? undefined : parseRate(rate, "--rate");
   } catch (error) {
     throw usageError((error as Error).message);
   }
+}
+
+async function startEmulatorFor(topology: Topology, plan: AddressPlan, rateMbit: number | undefined): Promise<{ close(): Promise<void> }> {
+  const { startEmulator } = await import("../netem/emulator/emulator.js");
   return startEmulator({ topology, plan, rateMbit });
 }
 

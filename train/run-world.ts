@@ -64,6 +64,7 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
       env: { LONGHAUL_TRAIN_CONFIG: JSON.stringify(config), LONGHAUL_TRAIN_OUT: outDir },
       basePort,
       emulate,
+      ...(emulate && { rateMbit: options.rateMbit }),
       timeoutMs: options.timeoutMs,
       onLine: (rank, _stream, line) => options.log(`[rank ${rank}] ${line}`),
     });

@@ -15,6 +15,8 @@ export const ENV = {
   ipcDir: "LONGHAUL_IPC_DIR",
   timeoutMs: "LONGHAUL_TIMEOUT_MS",
   streams: "LONGHAUL_STREAMS",
+  /** The WAN rate (Mbit/s): the cost model's link rate and the streams init() opens per WAN peer. */
+  linkRateMbit: "LONGHAUL_LINK_RATE_MBIT",
 } as const;
 
 /** Settings that override the environment (same meaning as the variables in ENV). */

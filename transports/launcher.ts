@@ -16,6 +16,8 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv;
   basePort?: number;
   emulate?: boolean;
+  /** The emulated (or real) WAN rate in Mbit/s, told to the ranks (LONGHAUL_LINK_RATE_MBIT) for their cost model and stream counts. */
+  rateMbit?: number;
   /** Co-located ranks talk over ZeroMQ ipc:// in a temporary folder instead of TCP loopback. */
   ipc?: boolean;
   /** Prefix every output line with `[rank R]` (default true). */
@@ -131,6 +133,7 @@ function rankEnv(options: LaunchOptions, rank: number, localRank: number, ipcDir
     [ENV.emulate]: options.emulate ? "1" : "0",
   };
   if (ipcDir) env[ENV.ipcDir] = ipcDir;
+  if (options.rateMbit !== undefined) env[ENV.linkRateMbit] = String(options.rateMbit);
   return env;
 }
 

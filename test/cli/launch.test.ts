@@ -77,6 +77,13 @@ describe("longhaul launch", () => {
     expect(run.stdout).toContain('[rank 1 london] {"rank":1,"size":2,"region":"london","sum":[3,20]}');
   });
 
+  it("--emulate --rate tells the ranks the rate (their cost model and stream counts read it)", async () => {
+    const run = await runCli(["--emulate", "--rate", "250mbit", "--topology", "new-york:1,london:1", "--base-port", "31450", "--", process.execPath, fixture, "rate"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("[rank 0 new-york] rate 250\n");
+    expect(run.stdout).toContain("[rank 1 london] rate 250\n");
+  });
+
   it("rejects bad usage with exit code 2 and explains; --help exits 0", async () => {
     const mismatch = await runCli(["-n", "3", "--topology", "4", "--", "true"]);
     expect(mismatch.code).toBe(2);
