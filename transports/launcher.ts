@@ -119,9 +119,19 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
   }
 }
 
+/**
+ * glibc serves allocations above 128 KiB with a fresh mmap, so every 1 MiB message ZeroMQ receives
+ * costs 256 page faults and an munmap. Raising the threshold lets freed message buffers be reused:
+ * continents, hierarchical 64 MiB, 1 Gbit/s, the ranks' CPU per op 1.14–1.25 s instead of
+ * 1.25–1.67 s, the op 0.98–1.10 s instead of 1.03–1.33 s (four runs each), peak RSS unchanged.
+ * A rank's own environment wins; other C libraries ignore these.
+ */
+const MALLOC_TUNING: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: String(64 << 20), MALLOC_TRIM_THRESHOLD_: String(256 << 20) };
+
 function rankEnv(options: LaunchOptions, rank: number, localRank: number, ipcDir: string | undefined): NodeJS.ProcessEnv {
   const { topology } = options;
   const env: NodeJS.ProcessEnv = {
+    ...MALLOC_TUNING,
     ...process.env,
     ...options.env,
     [ENV.rank]: String(rank),
