@@ -110,6 +110,16 @@ describe("launchRanks", () => {
     expect(grandchildren.filter(alive)).toEqual([]);
   });
 
+  it("gives ranks glibc malloc settings that reuse large buffers, unless the environment sets its own", async () => {
+    const lines: string[] = [];
+    const onLine = (_rank: number, _stream: string, line: string) => void lines.push(line);
+    expect(await launchRanks({ topology: parseTopology("1"), command: process.execPath, args: [fixture, "malloc"], onLine })).toEqual({ code: 0 });
+    expect(lines).toContain(`malloc ${64 << 20} ${256 << 20}`);
+    lines.length = 0;
+    expect(await launchRanks({ topology: parseTopology("1"), command: process.execPath, args: [fixture, "malloc"], env: { MALLOC_MMAP_THRESHOLD_: "131072" }, onLine })).toEqual({ code: 0 });
+    expect(lines).toContain(`malloc 131072 ${256 << 20}`);
+  });
+
   it("escalates to SIGKILL for a rank that ignores SIGTERM", async () => {
     const started = Date.now();
     const result = await launchRanks({ topology: parseTopology("2"), command: process.execPath, args: [fixture, "stubborn"], graceMs: 300, timeoutMs: 500, onLine: () => undefined });
