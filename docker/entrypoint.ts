@@ -86,8 +86,9 @@ async function main(): Promise<number> {
   }
 
   const parts = await collectParts(env.resultsDir, topology.regions.map((r) => r.name), startedAt.getTime() - 1000, PARTS_TIMEOUT_MS);
-  // The same model the ranks' "auto" used (WAN links from LONGHAUL_HOSTS, the declared rate) gives each row its predictedUs / lowerBoundUs.
-  const links = linkModelFor(topology, rankEnv);
+  // The same model the ranks' "auto" used (WAN links from LONGHAUL_HOSTS, the declared rate, and
+  // with the userspace backend the emulator launchRanks told them of) gives each row its figures.
+  const links = linkModelFor(topology, { ...rankEnv, LONGHAUL_EMULATE: shaped.backend === "userspace" ? "1" : "0" });
   const wan = combineParts(parts, topology.size, { dtype: config.dtype, transport: "ipc", topology: topology.spec, buffers: config.buffers ?? "registered" })
     .map((row) => annotateRow(row, links));
   // Baseline and distance sweeps run inside this container, on ports clear of the WAN ranks'.
