@@ -3,6 +3,11 @@ import type { Communicator } from "./collectives/types.js";
 import { readRankEnv, type RankEnvOverrides } from "./transports/env.js";
 import { connectZmq } from "./transports/zmq-connect.js";
 import { bdpStreamsForRank } from "./netem/pair-streams.js";
+import { measureRegionRtts } from "./collectives/link-probe.js";
+import { probedLinkModel, setLinkModel } from "./collectives/select.js";
+
+/** How long the probe waits for a peer when no timeout is set (ms). */
+const PROBE_TIMEOUT_MS = 30_000;
 import type { RankEnv } from "./transports/env.js";
 
 export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
@@ -17,19 +22,35 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   streams?: number | ((peer: number) => number);
   /** Pipelining segment size for the collectives (bytes). */
   segmentBytes?: number;
+  /**
+   * Measure the round trip between regions before returning (a few pings between the first ranks
+   * of each region) and give "auto" those delays instead of the netem profiles' (default:
+   * LONGHAUL_PROBE=1). For real WANs and region names without built-in coordinates. Every rank
+   * must agree.
+   */
+  probe?: boolean;
 }
 
 /**
  * Joins the world this process belongs to and returns a ready Communicator. Reads RANK, WORLD_SIZE,
  * LOCAL_RANK (torchrun's names) and LONGHAUL_TOPOLOGY, LONGHAUL_BASE_PORT, LONGHAUL_EMULATE,
- * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS, LONGHAUL_LINK_RATE_MBIT;
+ * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS, LONGHAUL_LINK_RATE_MBIT, LONGHAUL_PROBE;
  * options override the environment.
  * LONGHAUL_TIMEOUT_MS (or timeoutMs) bounds both connecting and every op.
  */
 export async function init(options: InitOptions = {}): Promise<Communicator> {
-  const { env, streams, segmentBytes, ...overrides } = options;
-  const world = readRankEnv(env ?? process.env, overrides);
-  const transport = await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs, streams: streams ?? world.streams ?? defaultStreams(world, env ?? process.env) });
+  const { env = process.env, streams, segmentBytes, probe = ["1", "true"].includes(env.LONGHAUL_PROBE ?? ""), ...overrides } = options;
+  const world = readRankEnv(env, overrides);
+  const transport = await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs, streams: streams ?? world.streams ?? defaultStreams(world, env) });
+  if (probe && world.topology.regions.length > 1) {
+    try {
+      const rttMs = await measureRegionRtts(transport, world.topology, world.timeoutMs ?? PROBE_TIMEOUT_MS);
+      setLinkModel(probedLinkModel(world.topology, rttMs, env));
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+  }
   return createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes });
 }
 

@@ -85,6 +85,8 @@ export interface DeclareOptions {
   software?: Partial<SoftwareCosts>;
   /** Cores per host (default: this machine's). */
   cores?: number;
+  /** Measured one-way delays between regions (s, by region index; see link-probe.ts): used instead of the profiles, and make the links WAN whatever the region names. */
+  measuredAlphaS?: readonly (readonly number[])[];
 }
 
 /**
@@ -98,24 +100,22 @@ export const SHARED_HOST_CORE_EFFICIENCY = 0.9;
 /** Linux's default largest receive window (tcp_rmem max); the emulator models the same cap. */
 export { DEFAULT_WINDOW_BYTES };
 
-/** A link model declared from the regions' netem profiles (distance-based delay, optional rate). */
+/** A link model declared from the regions' netem profiles (distance-based delay, optional rate), or from measured delays. */
 export function declaredLinkModel(topology: Topology, options: DeclareOptions = {}): LinkModel {
   const n = topology.regions.length;
   const known = topology.regions.every((r) => REGIONS.has(r.name));
-  const wan = (options.wan ?? true) && known && n > 1;
-  const matrix = wan ? linkProfilesFor(topology, options.rateMbit === undefined ? {} : { rateMbit: options.rateMbit }) : undefined;
+  const measured = options.measuredAlphaS;
+  const wan = (options.wan ?? true) && (known || measured !== undefined) && n > 1;
+  const profiles = wan && !measured ? linkProfilesFor(topology) : undefined;
   const grid = (f: (i: number, j: number) => number) => topology.regions.map((_, i) => topology.regions.map((_, j) => f(i, j)));
   const software = { ...DEFAULT_SOFTWARE, ...options.software };
   const emulated = wan && (options.emulated ?? false);
   if (!emulated) software.emulatorBetaS = 0;
   return {
     topology,
-    source: "declared",
-    alphaS: grid((i, j) => (matrix && i !== j ? matrix.profile(i, j).delayMs / 1000 : 0)),
-    rateBps: grid((i, j) => {
-      const mbit = matrix && i !== j ? matrix.profile(i, j).rateMbit : undefined;
-      return mbit === undefined ? Infinity : (mbit * 1e6) / 8;
-    }),
+    source: measured ? "measured" : "declared",
+    alphaS: grid((i, j) => (!wan || i === j ? 0 : measured ? measured[i][j] : profiles!.profile(i, j).delayMs / 1000)),
+    rateBps: grid((i, j) => (wan && i !== j && options.rateMbit !== undefined ? (options.rateMbit * 1e6) / 8 : Infinity)),
     windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
     streams: options.streams === undefined ? bdpStreams(topology, wan ? options.rateMbit : undefined) : grid((i, j) => (i === j ? 1 : options.streams!)),
     emulated,

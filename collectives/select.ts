@@ -14,7 +14,7 @@ import { allReduceTree } from "./allreduce-tree.js";
 import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "./cost-schedules.js";
 import { simulate } from "./cost-sim.js";
 import { threadsChoice } from "./select-threads.js";
-import { declaredLinkModel, type LinkModel } from "./link-model.js";
+import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "./link-model.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
 export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];
@@ -101,6 +101,14 @@ function truthy(text: string | undefined): boolean {
   return ["1", "true", "yes", "on"].includes((text ?? "").trim().toLowerCase());
 }
 
+/** The link settings the environment declares (see linkModelFor). */
+function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
+  const emulated = truthy(env.LONGHAUL_EMULATE);
+  const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
+  const streams = Number(env.LONGHAUL_STREAMS); // the transport's sockets per peer link (transports/env.ts)
+  return { wan: emulated || Boolean(env.LONGHAUL_HOSTS), emulated, ...(rate > 0 && { rateMbit: rate }), ...(streams >= 1 && { streams }) };
+}
+
 /**
  * The model "auto" uses when none was set: regions are real WAN sites when the emulator is on
  * (LONGHAUL_EMULATE) or regions have their own hosts (LONGHAUL_HOSTS); otherwise every rank is on
@@ -110,17 +118,25 @@ function truthy(text: string | undefined): boolean {
 export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.ProcessEnv = process.env): LinkModel {
   const set = models.get(topology.spec);
   if (set) return set;
-  const emulated = truthy(env.LONGHAUL_EMULATE);
-  const wan = emulated || Boolean(env.LONGHAUL_HOSTS);
-  const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
-  const streams = Number(env.LONGHAUL_STREAMS); // the transport's sockets per peer link (transports/env.ts)
-  const key = `${topology.spec}|${emulated}|${wan}|${rate}|${streams}`;
+  const options = declaredFromEnv(env);
+  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.rateMbit}|${options.streams}`;
   let model = declared.get(key);
   if (!model) {
-    model = declaredLinkModel(topology, { wan, emulated, ...(rate > 0 && { rateMbit: rate }), ...(streams >= 1 && { streams }) });
+    model = declaredLinkModel(topology, options);
     declared.set(key, model);
   }
   return model;
+}
+
+/**
+ * The model from an init() probe's round trips (ms, by region; link-probe.ts) and the environment's
+ * other settings. A ping's round trip also holds this implementation's own hops (ZeroMQ over
+ * loopback, the emulator), which the model adds per message itself, so they are taken out.
+ */
+export function probedLinkModel(topology: LinkModel["topology"], rttMs: readonly (readonly number[])[], env: NodeJS.ProcessEnv = process.env): LinkModel {
+  const options = declaredFromEnv(env);
+  const hopS = DEFAULT_SOFTWARE.localAlphaS + (options.emulated ? DEFAULT_SOFTWARE.emulatorAlphaS : 0);
+  return declaredLinkModel(topology, { ...options, wan: true, measuredAlphaS: rttMs.map((row) => row.map((ms) => Math.max(0, ms / 2000 - hopS))) });
 }
 
 /** The algorithm "auto" runs for `bytes` on `links` (cached per model and size). */
