@@ -7,7 +7,7 @@ export type { Transport } from "./transports/transport.js";
 export { createMemoryWorld } from "./transports/memory.js";
 export { connectZmq, type ConnectZmqOptions } from "./transports/zmq-connect.js";
 export { createThreadMesh, ThreadTransport, type ThreadPorts, type ThreadTransportOptions } from "./transports/threads.js";
-export { createSharedArena, SharedArena, SHARED_SLOT_BYTES } from "./transports/shared-arena.js";
+export { createSharedArena, markRankExited, SharedArena, SHARED_SLOT_BYTES } from "./transports/shared-arena.js";
 export { launchRanks, type LaunchOptions, type LaunchResult } from "./transports/launcher.js";
 export { runAllReduceSweep, type SweepOptions } from "./bench/allreduce-sweep.js";
 export type { ResultRow, SweepOp, SweepTransport } from "./bench/sweep-types.js";

@@ -1,7 +1,7 @@
 /** Starts a sweep's ranks as worker threads of this process, connected by transports/threads. */
 import { Worker, type TransferListItem } from "node:worker_threads";
 import type { Topology } from "../transports/topology.js";
-import { createSharedArena } from "../transports/shared-arena.js";
+import { createSharedArena, markRankExited } from "../transports/shared-arena.js";
 import { createThreadMesh } from "../transports/threads.js";
 import type { RankResult, RankSweepConfig } from "./sweep-types.js";
 import type { ThreadWorkerData } from "./threads-worker.js";
@@ -30,6 +30,7 @@ export async function launchThreadRanks(
         worker.on("message", (message: WorkerMessage) => (message.type === "result" ? onResult(message.result) : onLog(rank, message.line)));
         worker.on("error", (error) => onLog(rank, `${error.name}: ${error.message}`));
         worker.on("exit", (code) => {
+          markRankExited(shared, topology.size, rank);
           if (code !== 0 && !failed) {
             failed = true;
             for (const other of workers) void other.terminate();

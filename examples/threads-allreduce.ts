@@ -3,7 +3,7 @@
  * shared arena (the README's "Ranks as worker threads" example). Run: node dist/examples/threads-allreduce.js
  */
 import { isMainThread, parentPort, Worker, workerData, type TransferListItem } from "node:worker_threads";
-import { createCommunicator, createSharedArena, createThreadMesh, parseTopology, ThreadTransport, type ThreadPorts } from "../index.js";
+import { createCommunicator, createSharedArena, createThreadMesh, markRankExited, parseTopology, ThreadTransport, type ThreadPorts } from "../index.js";
 
 const SIZE = 4;
 
@@ -31,6 +31,8 @@ if (isMainThread) {
     mesh.map((ports, rank) => {
       const worker = new Worker(url, { workerData: { rank, ports, shared } satisfies RankData, transferList: ports.filter(Boolean) as TransferListItem[] });
       worker.on("message", (line: string) => console.log(line));
+      // A rank that dies is then PEER_LOST to the others even if it died before they listened.
+      worker.on("exit", () => markRankExited(shared, SIZE, rank));
       return new Promise((resolve, reject) => worker.on("exit", resolve).on("error", reject));
     }),
   );

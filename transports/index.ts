@@ -9,7 +9,7 @@ export { DEFAULT_BASE_PORT, dialEndpoint, hostOf, listenEndpoint, listenEndpoint
 export type { AddressPlan } from "./addresses.js";
 export { createMemoryWorld, MemoryTransport } from "./memory.js";
 export { createThreadMesh, ThreadTransport, type ThreadTransportOptions } from "./threads.js";
-export { createSharedArena, SharedArena, SHARED_SLOT_BYTES } from "./shared-arena.js";
+export { createSharedArena, markRankExited, SharedArena, SHARED_SLOT_BYTES } from "./shared-arena.js";
 export { connectZmq } from "./zmq-connect.js";
 export type { ConnectZmqOptions } from "./zmq-connect.js";
 export { ZmqTransport } from "./zmq-transport.js";

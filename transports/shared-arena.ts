@@ -18,6 +18,8 @@ export const SHARED_SLOT_BYTES = 1 << 20;
 export const SLOT_HEADER_BYTES = 16;
 const ARRIVALS = 0;
 const THREAD_IDS = 1; // + rank: each rank's threadId + 1, to know whether blocking waits are safe
+/** After the thread ids, + rank: 1 once the parent saw that rank's worker exit (markRankExited). */
+const exitedIndex = (size: number, rank: number) => THREAD_IDS + size + rank;
 /**
  * How long a rank blocks its thread waiting for the others before yielding to its event loop. Not
  * shorter: on this VM a wait with a 2 ms timeout woke 12–15 µs later than one with 20 ms or more
@@ -28,7 +30,7 @@ const BLOCKING_WAIT_MS = 20;
 const ASYNC_WAIT_MS = 20;
 
 function controlBytes(size: number): number {
-  return Math.ceil(((THREAD_IDS + size) * 4) / 64) * 64;
+  return Math.ceil((exitedIndex(size, size) * 4) / 64) * 64;
 }
 
 /** Creates the buffer every rank's arena views; hand it to each rank's ThreadTransport. */
@@ -38,6 +40,17 @@ export function createSharedArena(size: number, slotBytes = SHARED_SLOT_BYTES): 
     throw new CommError(`createSharedArena: slotBytes must be a positive multiple of 8, got ${slotBytes}`, { code: "INVALID_ARGUMENT" });
   }
   return new SharedArrayBuffer(controlBytes(size) + size * 2 * (SLOT_HEADER_BYTES + slotBytes));
+}
+
+/**
+ * For the parent of a threads world: records that `rank`'s worker exited, so ranks waiting in the
+ * arena reject with PEER_LOST. A thread that ends before its peers listen on their MessagePorts
+ * never shows up as a port 'close' (Node emits none then); the parent's Worker 'exit' always comes.
+ */
+export function markRankExited(buffer: SharedArrayBuffer, size: number, rank: number): void {
+  const control = new Int32Array(buffer, 0, exitedIndex(size, size));
+  Atomics.store(control, exitedIndex(size, rank), 1);
+  Atomics.notify(control, ARRIVALS);
 }
 
 /** One rank's view of the arena. `failure` reports a lost peer (checked while waiting). */
@@ -58,7 +71,7 @@ export class SharedArena {
     if (!Number.isInteger(this.slotBytes) || this.slotBytes < 8) {
       throw new CommError(`rank ${rank}: the shared arena (${buffer.byteLength} bytes) was not made for a world of ${size}; create it with createSharedArena(${size})`, { code: "INVALID_ARGUMENT", rank });
     }
-    this.control = new Int32Array(buffer, 0, THREAD_IDS + size);
+    this.control = new Int32Array(buffer, 0, exitedIndex(size, size));
     Atomics.store(this.control, THREAD_IDS + rank, threadId + 1);
   }
 
@@ -95,7 +108,7 @@ export class SharedArena {
     }
     for (;;) {
       if (this.reached(target)) return;
-      const lost = this.failure();
+      const lost = this.failure() ?? this.exitedPeer(opName);
       if (lost) throw lost;
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -127,6 +140,15 @@ export class SharedArena {
 
   private reached(target: number): boolean {
     return reachedCount(Atomics.load(this.control, ARRIVALS), target);
+  }
+
+  private exitedPeer(opName: string): CommError | undefined {
+    for (let peer = 0; peer < this.size; peer++) {
+      if (peer !== this.rank && Atomics.load(this.control, exitedIndex(this.size, peer)) === 1) {
+        return new CommError(`${opName} on rank ${this.rank}: peer ${peer}'s thread ended (its worker exited); the world cannot continue without it`, { code: "PEER_LOST", rank: this.rank, peer, op: opName });
+      }
+    }
+    return undefined;
   }
 
   private othersOnOtherThreads(): boolean {

@@ -5,7 +5,7 @@
  */
 import { Worker, type TransferListItem } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { createSharedArena } from "../../transports/shared-arena.js";
+import { createSharedArena, markRankExited } from "../../transports/shared-arena.js";
 import { createThreadMesh } from "../../transports/threads.js";
 import { threadsChoice, ONE_SHOT_MAX_READ_BYTES } from "../../collectives/select-threads.js";
 
@@ -13,8 +13,8 @@ const FIXTURE = new URL("../fixtures/one-shot-rank.mjs", import.meta.url);
 
 type Reply = { rank: number; ok?: boolean; error?: { code: string; message: string }; waitedMs?: number; [key: string]: unknown };
 
-/** Runs `scenario` on `size` worker threads; resolves with every message each rank posted, by rank. */
-async function world(size: number, scenario: string, withArena = true): Promise<Reply[][]> {
+/** Runs `scenario` on `size` worker threads (marking exited workers in the arena, as a parent should); resolves with every message each rank posted, by rank. */
+async function world(size: number, scenario: string, withArena = true, markExits = true): Promise<Reply[][]> {
   const mesh = createThreadMesh(size);
   const shared = withArena ? createSharedArena(size) : undefined;
   const replies: Reply[][] = Array.from({ length: size }, () => []);
@@ -23,7 +23,10 @@ async function world(size: number, scenario: string, withArena = true): Promise<
       const worker = new Worker(FIXTURE, { workerData: { rank, size, ports, shared, scenario }, transferList: ports.filter(Boolean) as TransferListItem[] });
       worker.on("message", (reply: Reply) => replies[rank].push(reply));
       return new Promise((resolve, reject) => {
-        worker.on("exit", resolve);
+        worker.on("exit", (code) => {
+          if (shared && markExits) markRankExited(shared, size, rank);
+          resolve(code);
+        });
         worker.on("error", reject);
       });
     }),
@@ -53,15 +56,17 @@ describe("one-shot all-reduce between worker threads", () => {
     }
   }, 30_000);
 
-  it("a rank whose thread ends makes the others reject with PEER_LOST well before the 10 s timeout", async () => {
-    const replies = await world(3, "lost");
-    for (const rank of [0, 1]) {
-      const error = replies[rank].find((r) => r.error)?.error;
-      const waited = replies[rank].find((r) => r.waitedMs !== undefined)?.waitedMs ?? Infinity;
-      expect(error?.code).toBe("PEER_LOST");
-      expect(waited).toBeLessThan(5_000);
-    }
-  }, 30_000);
+  for (const [scenario, markExits, how] of [["lost", false, "its port closes"], ["lostEarly", true, "the parent marks it exited, even before the others listen"]] as const) {
+    it(`a rank whose thread ends makes the others reject with PEER_LOST well before the 10 s timeout: ${how}`, async () => {
+      const replies = await world(3, scenario, true, markExits);
+      for (const rank of [0, 1]) {
+        const error = replies[rank].find((r) => r.error)?.error;
+        const waited = replies[rank].find((r) => r.waitedMs !== undefined)?.waitedMs ?? Infinity;
+        expect(error?.code).toBe("PEER_LOST");
+        expect(waited).toBeLessThan(5_000);
+      }
+    }, 30_000);
+  }
 
   it("says what to do when there is no arena, or the buffer exceeds a slot", async () => {
     const none = (await world(2, "sweep", false)).map((r) => r[0]);

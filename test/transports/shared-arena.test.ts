@@ -1,7 +1,7 @@
 /** The shared arena's arrival counting, waits, deadlines and checks, with every rank in this thread (the yielding wait path). */
 import { describe, expect, it } from "vitest";
 import { CommError } from "../../transports/errors.js";
-import { createSharedArena, SharedArena } from "../../transports/shared-arena.js";
+import { createSharedArena, markRankExited, SharedArena } from "../../transports/shared-arena.js";
 
 function arenas(size: number, failure?: () => CommError | undefined): SharedArena[] {
   const buffer = createSharedArena(size, 64);
@@ -53,6 +53,17 @@ describe("SharedArena", () => {
     lost = new CommError("peer 1 left", { code: "PEER_LOST", peer: 1 });
     const started = Date.now();
     expect(await waiting).toBe(lost);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("rejects with PEER_LOST once the parent marks a rank's worker exited", async () => {
+    const [a] = arenas(2);
+    a.arrive(a.begin());
+    const waiting = a.waitForAll(0, Date.now() + 10_000, "allReduce").catch((e: unknown) => e);
+    expect(await settledSoon(waiting)).toBe("pending");
+    const started = Date.now();
+    markRankExited(a.buffer, 2, 1);
+    expect(await waiting).toMatchObject({ code: "PEER_LOST", peer: 1, op: "allReduce", message: expect.stringMatching(/peer 1's thread ended/) });
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
