@@ -17,7 +17,8 @@ export const SHARED_SLOT_BYTES = 1 << 20;
 /** Per-slot header: byte length and an element-type code, so ranks that disagree are told so. */
 export const SLOT_HEADER_BYTES = 16;
 const ARRIVALS = 0;
-const THREAD_IDS = 1; // + rank: each rank's threadId + 1, to know whether blocking waits are safe
+const EXITS = 1; // how many ranks the parent marked exited
+const THREAD_IDS = 2; // + rank: each rank's threadId + 1, to know whether blocking waits are safe
 /** After the thread ids, + rank: 1 once the parent saw that rank's worker exit (markRankExited). */
 const exitedIndex = (size: number, rank: number) => THREAD_IDS + size + rank;
 /**
@@ -49,7 +50,9 @@ export function createSharedArena(size: number, slotBytes = SHARED_SLOT_BYTES): 
  */
 export function markRankExited(buffer: SharedArrayBuffer, size: number, rank: number): void {
   const control = new Int32Array(buffer, 0, exitedIndex(size, size));
-  Atomics.store(control, exitedIndex(size, rank), 1);
+  if (Atomics.exchange(control, exitedIndex(size, rank), 1) === 1) return;
+  Atomics.add(control, EXITS, 1);
+  Atomics.notify(control, EXITS);
   Atomics.notify(control, ARRIVALS);
 }
 
@@ -140,6 +143,27 @@ export class SharedArena {
 
   private reached(target: number): boolean {
     return reachedCount(Atomics.load(this.control, ARRIVALS), target);
+  }
+
+  /**
+   * Calls `onExit(peer)` once for each peer the parent marks exited, from this thread's event loop
+   * (the pending wait does not keep the thread alive), so message-based ops learn of it too.
+   */
+  watchExits(onExit: (peer: number) => void): void {
+    const reported = new Set<number>();
+    const watch = async (): Promise<void> => {
+      while (reported.size < this.size - 1) {
+        const seen = Atomics.load(this.control, EXITS);
+        for (let peer = 0; peer < this.size; peer++) {
+          if (peer === this.rank || reported.has(peer) || Atomics.load(this.control, exitedIndex(this.size, peer)) !== 1) continue;
+          reported.add(peer);
+          onExit(peer);
+        }
+        const wait = Atomics.waitAsync(this.control, EXITS, seen);
+        if (wait.async) await wait.value;
+      }
+    };
+    void watch();
   }
 
   private exitedPeer(opName: string): CommError | undefined {

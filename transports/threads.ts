@@ -50,17 +50,17 @@ export class ThreadTransport implements Transport {
   ) {
     if (ports.length !== size) throw new CommError(`rank ${rank}: got ${ports.length} ports for a world of ${size}`, { code: "INVALID_ARGUMENT", rank });
     this.mailboxes = new Mailboxes(rank, size);
-    if (options.shared) this.shared = new SharedArena(options.shared, rank, size, () => this.firstLoss());
+    if (options.shared) {
+      this.shared = new SharedArena(options.shared, rank, size, () => this.firstLoss());
+      this.shared.watchExits((peer) => this.peerGone(peer));
+    }
     this.senders = ports.map((port) => new SlotSender((message, transfer) => port?.postMessage(message, transfer)));
     this.receivers = ports.map(() => new SlotReceiver());
     ports.forEach((port, peer) => {
       if (!port) return;
       port.on("message", (message: Envelope) => this.onMessage(peer, message));
-      // 'close' fires when the other side's thread ends or closes its port.
-      port.on("close", () => {
-        this.mailboxes.failPeer(peer, () => this.lost(peer));
-        this.senders[peer].fail(() => this.lost(peer));
-      });
+      // 'close' fires when the other side's thread ends or closes its port (if it did so after this side started listening).
+      port.on("close", () => this.peerGone(peer));
     });
   }
 
@@ -119,6 +119,11 @@ export class ThreadTransport implements Transport {
     }
     if (this.closed) throw new CommError(`rank ${this.rank}: transport is closed`, { code: "CLOSED", rank: this.rank, peer });
     return port;
+  }
+
+  private peerGone(peer: number): void {
+    this.mailboxes.failPeer(peer, () => this.lost(peer));
+    this.senders[peer].fail(() => this.lost(peer));
   }
 
   /** A lost peer's error, or a closed transport's, for waits on the shared arena. */

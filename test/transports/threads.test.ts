@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { createCommunicator } from "../../collectives/communicator.js";
 import { CommError } from "../../transports/errors.js";
+import { createSharedArena, markRankExited } from "../../transports/shared-arena.js";
 import { createThreadMesh, ThreadTransport } from "../../transports/threads.js";
 import { parseTopology } from "../../transports/topology.js";
 
@@ -76,6 +77,24 @@ describe("ThreadTransport", () => {
     await new Promise((resolve) => worker.on("exit", resolve));
     expect(await pending).toMatchObject({ code: "PEER_LOST" });
     await transport.close();
+  });
+});
+
+describe("ThreadTransport with a shared arena", () => {
+  it("a pending recv rejects with PEER_LOST once the parent marks that peer's worker exited (no port 'close' needed)", async () => {
+    const shared = createSharedArena(3);
+    const [a, b, c] = createThreadMesh(3).map((ports, rank) => new ThreadTransport(rank, 3, ports, { shared }));
+    const pending = a.recv(2, 1, 10_000).catch((error: unknown) => error);
+    const started = Date.now();
+    markRankExited(shared, 3, 2);
+    expect(await pending).toMatchObject({ code: "PEER_LOST", peer: 2 });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // Other peers are unaffected, and marking twice changes nothing.
+    markRankExited(shared, 3, 2);
+    await b.send(0, 2, new Float32Array([5]));
+    expect(new Float32Array((await a.recv(1, 2, 1000)).slice().buffer)[0]).toBe(5);
+    await expect(a.send(2, 3, new Float32Array([1]))).rejects.toMatchObject({ code: "PEER_LOST" });
+    await Promise.all([a.close(), b.close(), c.close()]);
   });
 });
 
