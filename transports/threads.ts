@@ -13,6 +13,9 @@ import { SharedArena } from "./shared-arena.js";
 import { SlotReceiver, SlotSender, type Envelope } from "./thread-slots.js";
 import type { Transport } from "./transport.js";
 
+/** How long after the parent marked a peer exited its port may still deliver that peer's last messages. */
+const EXIT_GRACE_MS = 1000;
+
 /** `ports[peer]` reaches `peer` (undefined at this rank's own index). */
 export type ThreadPorts = Array<MessagePort | undefined>;
 
@@ -52,7 +55,9 @@ export class ThreadTransport implements Transport {
     this.mailboxes = new Mailboxes(rank, size);
     if (options.shared) {
       this.shared = new SharedArena(options.shared, rank, size, () => this.firstLoss());
-      this.shared.watchExits((peer) => this.peerGone(peer));
+      // The port's own 'close' comes after its last messages; the exit flag is not ordered with them,
+      // so it only counts once a normal exit would have closed the port.
+      this.shared.watchExits((peer) => setTimeout(() => this.peerGone(peer), EXIT_GRACE_MS).unref());
     }
     this.senders = ports.map((port) => new SlotSender((message, transfer) => port?.postMessage(message, transfer)));
     this.receivers = ports.map(() => new SlotReceiver());
