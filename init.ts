@@ -1,14 +1,12 @@
 import { createCommunicator } from "./collectives/communicator.js";
-import type { Communicator } from "./collectives/types.js";
-import { readRankEnv, type RankEnvOverrides } from "./transports/env.js";
-import { connectZmq } from "./transports/zmq-connect.js";
-import { bdpStreamsForRank } from "./netem/pair-streams.js";
 import { measureRegionRtts } from "./collectives/link-probe.js";
-import { probedLinkModel, setLinkModel } from "./collectives/select.js";
+import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
+import type { Communicator } from "./collectives/types.js";
+import { readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
+import { connectZmq } from "./transports/zmq-connect.js";
 
 /** How long the probe waits for a peer when no timeout is set (ms). */
 const PROBE_TIMEOUT_MS = 30_000;
-import type { RankEnv } from "./transports/env.js";
 
 export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   /** Environment to read instead of process.env. */
@@ -22,13 +20,6 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   streams?: number | ((peer: number) => number);
   /** Pipelining segment size for the collectives (bytes). */
   segmentBytes?: number;
-  /**
-   * Measure the round trip between regions before returning (a few pings between the first ranks
-   * of each region) and give "auto" those delays instead of the netem profiles' (default:
-   * LONGHAUL_PROBE=1). For real WANs and region names without built-in coordinates. Every rank
-   * must agree.
-   */
-  probe?: boolean;
 }
 
 /**
@@ -39,10 +30,10 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
  * LONGHAUL_TIMEOUT_MS (or timeoutMs) bounds both connecting and every op.
  */
 export async function init(options: InitOptions = {}): Promise<Communicator> {
-  const { env = process.env, streams, segmentBytes, probe = ["1", "true"].includes(env.LONGHAUL_PROBE ?? ""), ...overrides } = options;
+  const { env = process.env, streams, segmentBytes, ...overrides } = options;
   const world = readRankEnv(env, overrides);
   const transport = await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs, streams: streams ?? world.streams ?? defaultStreams(world, env) });
-  if (probe && world.topology.regions.length > 1) {
+  if (world.probe && world.topology.regions.length > 1) {
     try {
       const rttMs = await measureRegionRtts(transport, world.topology, world.timeoutMs ?? PROBE_TIMEOUT_MS);
       setLinkModel(probedLinkModel(world.topology, rttMs, env));
@@ -54,9 +45,9 @@ export async function init(options: InitOptions = {}): Promise<Communicator> {
   return createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes });
 }
 
-/** Streams per peer from the links' bandwidth-delay products when the regions are a WAN of known rate (the cost model assumes the same). */
+/** Streams per peer as the cost model assumes them: from each WAN pair's bandwidth-delay product when the rate is declared. */
 function defaultStreams(world: RankEnv, env: NodeJS.ProcessEnv): (peer: number) => number {
-  const wan = Boolean(world.plan.emulate) || world.plan.hosts !== undefined;
-  const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
-  return bdpStreamsForRank(world.topology, wan && rate > 0 ? rate : undefined, world.rank);
+  const { streams } = linkModelFor(world.topology, env);
+  const region = (rank: number) => world.topology.regionOf(rank).index;
+  return (peer) => streams[region(world.rank)][region(peer)];
 }

@@ -20,10 +20,3 @@ export function bdpStreams(topology: Topology, rateMbit: number | undefined, win
     topology.regions.map((_, b) => (a === b ? 1 : streamsForLink({ rateMbit, rttMs: links.profile(a, b).delayMs + links.profile(b, a).delayMs, windowBytes }))),
   );
 }
-
-/** The same by rank: what `connectZmq`'s `streams` takes for rank `self`. */
-export function bdpStreamsForRank(topology: Topology, rateMbit: number | undefined, self: number): (peer: number) => number {
-  const streams = bdpStreams(topology, rateMbit);
-  const region = (rank: number) => topology.regionOf(rank).index;
-  return (peer) => streams[region(self)][region(peer)];
-}

@@ -17,6 +17,8 @@ export const ENV = {
   streams: "LONGHAUL_STREAMS",
   /** The WAN rate (Mbit/s): the cost model's link rate and the streams init() opens per WAN peer. */
   linkRateMbit: "LONGHAUL_LINK_RATE_MBIT",
+  /** 1: init() measures the delays between regions (collectives/link-probe.ts). */
+  probe: "LONGHAUL_PROBE",
 } as const;
 
 /** Settings that override the environment (same meaning as the variables in ENV). */
@@ -33,6 +35,12 @@ export interface RankEnvOverrides {
   timeoutMs?: number;
   /** Sockets per peer link (multi-stream). */
   streams?: number;
+  /**
+   * init() measures the round trip between regions (a few pings between the first ranks of each
+   * region) and gives "auto" those delays instead of the netem profiles'. For real WANs and region
+   * names without built-in coordinates; every rank must agree.
+   */
+  probe?: boolean;
 }
 
 export interface RankEnv {
@@ -42,6 +50,7 @@ export interface RankEnv {
   plan: AddressPlan;
   timeoutMs?: number;
   streams?: number;
+  probe: boolean;
 }
 
 /**
@@ -76,7 +85,8 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
     throw invalidArgument(`base port ${plan.basePort} leaves no room for ${topology.size} ranks and their emulator proxies below 65536; choose a lower ${ENV.basePort}`, "init");
   }
   const streams = overrides.streams ?? intVar(env, ENV.streams, 1); // unset: init() picks per link
-  return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1), streams };
+  const probe = overrides.probe ?? flagVar(env, ENV.probe);
+  return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1), streams, probe };
 }
 
 function resolveTopology(spec: string | Topology | undefined, worldSize: number | undefined): Topology {

@@ -4,13 +4,14 @@ import { readRankEnv } from "../../transports/env.js";
 
 describe("readRankEnv", () => {
   it("reads torchrun's names and LONGHAUL_* variables", () => {
-    const world = readRankEnv({ RANK: "3", WORLD_SIZE: "4", LOCAL_RANK: "1", LONGHAUL_TOPOLOGY: "ny:2,ldn:2", LONGHAUL_BASE_PORT: "30000", LONGHAUL_EMULATE: "1", LONGHAUL_HOSTS: "ny=10.0.0.1,ldn=ldn-host", LONGHAUL_TIMEOUT_MS: "5000", LONGHAUL_STREAMS: "4" });
+    const world = readRankEnv({ RANK: "3", WORLD_SIZE: "4", LOCAL_RANK: "1", LONGHAUL_TOPOLOGY: "ny:2,ldn:2", LONGHAUL_BASE_PORT: "30000", LONGHAUL_EMULATE: "1", LONGHAUL_HOSTS: "ny=10.0.0.1,ldn=ldn-host", LONGHAUL_TIMEOUT_MS: "5000", LONGHAUL_STREAMS: "4", LONGHAUL_PROBE: "1" });
     expect(world.rank).toBe(3);
     expect(world.localRank).toBe(1);
     expect(world.topology.regions.map((r) => r.name)).toEqual(["ny", "ldn"]);
     expect(world.plan).toMatchObject({ basePort: 30000, emulate: true, hosts: { ny: "10.0.0.1", ldn: "ldn-host" } });
     expect(world.timeoutMs).toBe(5000);
     expect(world.streams).toBe(4);
+    expect(world.probe).toBe(true);
   });
 
   it("defaults to one region of WORLD_SIZE on the default base port, and to a world of 1 with no env", () => {
@@ -18,6 +19,7 @@ describe("readRankEnv", () => {
     expect(world.topology.size).toBe(3);
     expect(world.plan).toMatchObject({ basePort: DEFAULT_BASE_PORT, emulate: false });
     expect(readRankEnv({}).topology.size).toBe(1);
+    expect(world.probe).toBe(false);
   });
 
   it("lets options override the environment", () => {
@@ -33,6 +35,7 @@ describe("readRankEnv", () => {
     [{ RANK: "x", WORLD_SIZE: "2" }, /RANK="x" is not an integer/],
     [{ RANK: "1", WORLD_SIZE: "2", LOCAL_RANK: "0" }, /LOCAL_RANK=0 but rank 1 is local rank 1/],
     [{ RANK: "0", WORLD_SIZE: "2", LONGHAUL_EMULATE: "maybe" }, /LONGHAUL_EMULATE="maybe" is not a flag/],
+    [{ RANK: "0", WORLD_SIZE: "2", LONGHAUL_PROBE: "yes please" }, /LONGHAUL_PROBE="yes please" is not a flag/],
     [{ RANK: "0", LONGHAUL_TOPOLOGY: "ny:1,ldn:1", LONGHAUL_HOSTS: "paris=h" }, /LONGHAUL_HOSTS entry "paris=h" is not REGION=HOST/],
     [{ RANK: "0", WORLD_SIZE: "2", LONGHAUL_BASE_PORT: "65533" }, /base port 65533 leaves no room/],
     [{ RANK: "0", LONGHAUL_TOPOLOGY: "ny:two" }, /topology entry/],
