@@ -60,7 +60,8 @@ export function markRankExited(buffer: SharedArrayBuffer, size: number, rank: nu
 export class SharedArena {
   readonly slotBytes: number;
   private readonly control: Int32Array;
-  private readonly dataStart: number;
+  /** slots[owner * 2 + parity], made once: one-shot reads every slot on every op. */
+  private readonly slots: ReadonlyArray<{ header: Int32Array; payload: Uint8Array }>;
   private generation = 0;
 
   constructor(
@@ -69,13 +70,17 @@ export class SharedArena {
     readonly size: number,
     private readonly failure: () => CommError | undefined = () => undefined,
   ) {
-    this.dataStart = controlBytes(size);
-    this.slotBytes = (buffer.byteLength - this.dataStart) / (size * 2) - SLOT_HEADER_BYTES;
+    const dataStart = controlBytes(size);
+    this.slotBytes = (buffer.byteLength - dataStart) / (size * 2) - SLOT_HEADER_BYTES;
     if (!Number.isInteger(this.slotBytes) || this.slotBytes < 8) {
       throw new CommError(`rank ${rank}: the shared arena (${buffer.byteLength} bytes) was not made for a world of ${size}; create it with createSharedArena(${size})`, { code: "INVALID_ARGUMENT", rank });
     }
     this.control = new Int32Array(buffer, 0, exitedIndex(size, size));
     Atomics.store(this.control, THREAD_IDS + rank, threadId + 1);
+    this.slots = Array.from({ length: size * 2 }, (_, index) => {
+      const offset = dataStart + index * (SLOT_HEADER_BYTES + this.slotBytes);
+      return { header: new Int32Array(buffer, offset, 2), payload: new Uint8Array(buffer, offset + SLOT_HEADER_BYTES, this.slotBytes) };
+    });
   }
 
   /** Starts the next arena op on this rank; every rank gets the same numbers in the same order. */
@@ -84,9 +89,8 @@ export class SharedArena {
   }
 
   /** The header (2 Int32: byte length, type code) and payload of `owner`'s slot for op `generation`. */
-  slot(owner: number, generation: number): { header: Int32Array; payload: Uint8Array } {
-    const offset = this.dataStart + (owner * 2 + (generation % 2)) * (SLOT_HEADER_BYTES + this.slotBytes);
-    return { header: new Int32Array(this.buffer, offset, 2), payload: new Uint8Array(this.buffer, offset + SLOT_HEADER_BYTES, this.slotBytes) };
+  slot(owner: number, generation: number): { readonly header: Int32Array; readonly payload: Uint8Array } {
+    return this.slots[owner * 2 + (generation % 2)];
   }
 
   /** Counts this rank in for op `generation`; the last one in wakes the others. */
