@@ -50,14 +50,24 @@ export function sweepConfig(options: SweepOptions): RankSweepConfig {
   };
 }
 
+/** The transport a sweep runs on: threads are fastest here, but the emulator shapes TCP, so emulated sweeps default to tcp. */
+export function sweepTransport(options: Pick<SweepOptions, "transport" | "emulate">): SweepTransport {
+  return options.transport ?? (options.emulate ? "tcp" : "threads");
+}
+
+/** Throws INVALID_ARGUMENT for combinations that cannot run, before anything is started or printed. */
+export function checkSweep(options: SweepOptions): void {
+  const transport = sweepTransport(options);
+  if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
+  if (transport !== "threads" && options.algorithms?.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
+}
+
 /** Runs the sweep; each yielded row combines all ranks' results for one (algorithm, size). */
 export function runAllReduceSweep(options: SweepOptions = {}): AsyncIterable<ResultRow> {
   const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
   const config = sweepConfig(options);
-  // The emulator shapes TCP links, so emulated sweeps need processes; otherwise threads are fastest here.
-  const transport = options.transport ?? (options.emulate ? "tcp" : "threads");
-  if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
-  if (transport !== "threads" && config.algorithms.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
+  checkSweep(options);
+  const transport = sweepTransport(options);
   const meta = { op: config.op, dtype: config.dtype, transport, topology: topology.spec, buffers: config.buffers ?? "registered" };
   const queue = new AsyncQueue<ResultRow>();
   const partial = new Map<string, RankResult[]>();

@@ -14,7 +14,7 @@ import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";
 import { parseTopology } from "../transports/topology.js";
 import { threadsChoice } from "../collectives/select-threads.js";
-import { DEFAULT_SIZES, runAllReduceSweep, type SweepOptions } from "./allreduce-sweep.js";
+import { DEFAULT_SIZES, runAllReduceSweep, sweepTransport, type SweepOptions } from "./allreduce-sweep.js";
 import type { ResultRow } from "./sweep-types.js";
 
 export interface WanSweepOptions extends SweepOptions {
@@ -50,12 +50,6 @@ export function modelFigures(name: string, bytes: number, links: LinkModel, segm
     predictedUs: Math.round(predict(algorithm, bytes, links, segmentBytes)),
     lowerBoundUs: Math.round(lowerBound(algorithm, bytes, links, segmentBytes)),
   };
-}
-
-/** The transport a sweep runs on: the emulator shapes TCP, so emulated sweeps never run on threads. */
-function sweepTransport(options: WanSweepOptions): NonNullable<WanSweepOptions["transport"]> {
-  const transport = options.transport ?? "threads";
-  return options.emulate && transport === "threads" ? "tcp" : transport;
 }
 
 /** Between threads "auto" follows a measured rule, and the socket model's figures would not apply: only `chosen`. */

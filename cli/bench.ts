@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { allReduceAlgorithmNames } from "../collectives/algorithms.js";
 import type { DTypeName, ReduceOp } from "../collectives/types.js";
-import { type SweepOptions } from "../bench/allreduce-sweep.js";
+import { checkSweep, sweepTransport, type SweepOptions } from "../bench/allreduce-sweep.js";
 import { explainSweep, runWanSweep } from "../bench/wan-sweep.js";
 import { parseRate } from "../netem/units.js";
 import { runMicroBench } from "../bench/micro.js";
@@ -120,9 +120,10 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
     return 0;
   }
   const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate) }) };
+  checkSweep(options);
   if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
-  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${options.transport ?? (options.emulate ? "tcp" : "threads")} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
+  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${sweepTransport(options)} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
   const rows: ResultRow[] = [];
   for await (const row of runWanSweep(options)) {

@@ -34,6 +34,18 @@ describe("longhaul bench", () => {
     expect(rows[0].iters as number).toBeLessThanOrEqual(1000);
   }, 60_000);
 
+  it("refuses sweeps that cannot run before starting or printing anything, saying what to use", async () => {
+    for (const [args, message] of [
+      [["--topology", "new-york:1,london:1", "--emulate", "--transport", "threads"], /emulator shapes TCP connections; use transport tcp/],
+      [["--ranks", "2", "--algorithm", "one-shot", "--transport", "tcp"], /one-shot needs ranks that share memory; use --transport threads/],
+    ] as const) {
+      const run = await execa(process.execPath, [CLI, "bench", "allreduce", ...args, "--sizes", "4KiB"], { reject: false, timeout: 30_000 });
+      expect(run.exitCode).not.toBe(0);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe("");
+    }
+  }, 60_000);
+
   it("reducescatter and allgather sweeps check their results too", async () => {
     for (const op of ["reducescatter", "allgather"]) {
       const rows = await benchJson([op, "--ranks", "3", "--sizes", "12KiB", "--iters", "1", "--warmup", "0"]);
