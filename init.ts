@@ -2,8 +2,11 @@ import { createCommunicator } from "./collectives/communicator.js";
 import { measureRegionRtts } from "./collectives/link-probe.js";
 import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
 import type { Communicator } from "./collectives/types.js";
+import type { CurveKeys } from "./transports/curve.js";
 import { readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
+import { readWireEnv } from "./transports/wire-env.js";
 import { connectZmq } from "./transports/zmq-connect.js";
+import type { ZmqTransport } from "./transports/zmq-transport.js";
 
 /** How long the probe waits for a peer when no timeout is set (ms). */
 const PROBE_TIMEOUT_MS = 30_000;
@@ -20,29 +23,50 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   streams?: number | ((peer: number) => number);
   /** Pipelining segment size for the collectives (bytes). */
   segmentBytes?: number;
+  /** The job id (default LONGHAUL_JOB_ID, which the launcher sets): frames of other jobs are dropped. */
+  jobId?: string;
+  /** CURVE-encrypted, authenticated links: true reads the keys from LONGHAUL_CURVE_KEYS; or the keys themselves. Default LONGHAUL_CURVE. */
+  curve?: boolean | CurveKeys;
 }
 
 /**
  * Joins the world this process belongs to and returns a ready Communicator. Reads RANK, WORLD_SIZE,
  * LOCAL_RANK (torchrun's names) and LONGHAUL_TOPOLOGY, LONGHAUL_BASE_PORT, LONGHAUL_EMULATE,
- * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS, LONGHAUL_LINK_RATE_MBIT, LONGHAUL_PROBE;
+ * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS, LONGHAUL_LINK_RATE_MBIT, LONGHAUL_PROBE,
+ * LONGHAUL_JOB_ID, LONGHAUL_CURVE, LONGHAUL_CURVE_KEYS;
  * options override the environment.
  * LONGHAUL_TIMEOUT_MS (or timeoutMs) bounds both connecting and every op.
  */
 export async function init(options: InitOptions = {}): Promise<Communicator> {
-  const { env = process.env, streams, segmentBytes, ...overrides } = options;
+  const { env = process.env, streams, segmentBytes, jobId, curve, ...overrides } = options;
   const world = readRankEnv(env, overrides);
-  const transport = await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs, streams: streams ?? world.streams ?? defaultStreams(world, env) });
+  const transport = await connectRank(world, env, { streams, jobId, curve });
   if (world.probe && world.topology.regions.length > 1) {
     try {
       const rttMs = await measureRegionRtts(transport, world.topology, world.timeoutMs ?? PROBE_TIMEOUT_MS);
       setLinkModel(probedLinkModel(world.topology, rttMs, env));
     } catch (error) {
-      await transport.close();
+      transport.abort();
       throw error;
     }
   }
   return createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes });
+}
+
+/** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */
+export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitOptions, "streams" | "jobId" | "curve"> = {}): Promise<ZmqTransport> {
+  const wire = readWireEnv(env, world, options);
+  const rateMbit = Number(env.LONGHAUL_LINK_RATE_MBIT);
+  return connectZmq({
+    rank: world.rank,
+    topology: world.topology,
+    plan: world.plan,
+    timeoutMs: world.timeoutMs,
+    streams: options.streams ?? world.streams ?? defaultStreams(world, env),
+    ...wire,
+    closeTimeoutMs: world.timeoutMs,
+    drainRateMbit: Number.isFinite(rateMbit) && rateMbit > 0 ? rateMbit : undefined,
+  });
 }
 
 /** Streams per peer as the cost model assumes them: from each WAN pair's bandwidth-delay product when the rate is declared. */

@@ -54,7 +54,7 @@ async function kernelRows(bytes: number, timeMs: number): Promise<MicroRow[]> {
 }
 
 async function frameRows(timeMs: number): Promise<MicroRow[]> {
-  const header: FrameHeader = { kind: FrameKind.DATA, flags: 1, stripe: 0, stripes: 1, src: 3, seq: 12345, tag: 7 * 2 ** 20 + 1, total: 1 << 20 };
+  const header: FrameHeader = { kind: FrameKind.DATA, flags: 1, stripe: 0, stripes: 1, src: 3, seq: 12345, tag: 7 * 2 ** 20 + 1, total: 1 << 20, job: 0x1234_5678_9abc_def0n };
   const encoded = encodeHeader(header);
   const packed = pack(header);
   const bench = new Bench({ time: timeMs, warmupTime: Math.min(100, timeMs) });

@@ -21,6 +21,10 @@ options:
   --ipc                co-located ranks talk over ZeroMQ ipc:// instead of TCP loopback
   --streams K          connections per peer link; large messages are striped over them (default:
                        from each WAN pair's bandwidth-delay product when the rate is known, else 1)
+  --curve              encrypt and authenticate every link with CURVE; keys are made for this job
+                       (or read from LONGHAUL_CURVE_KEYS, a file from "longhaul keygen")
+  --job-id ID          the job's id (default: LONGHAUL_JOB_ID, else a fresh one); frames of other
+                       jobs on the same ports are dropped
   --timeout SECONDS    stop every rank after this long (exit 124)
   --no-prefix          do not prefix output lines with [rank R]
   -h, --help           show this help`;
@@ -47,6 +51,8 @@ async function launch(argv: string[]): Promise<number> {
       rate: { type: "string" },
       ipc: { type: "boolean", default: false },
       streams: { type: "string" },
+      curve: { type: "boolean", default: false },
+      "job-id": { type: "string" },
       timeout: { type: "string" },
       "no-prefix": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -74,6 +80,8 @@ async function launch(argv: string[]): Promise<number> {
       emulate: values.emulate,
       rateMbit,
       ipc: values.ipc,
+      curve: values.curve,
+      jobId: values["job-id"],
       env: values.streams === undefined ? undefined : { LONGHAUL_STREAMS: String(positiveInt(values.streams, "--streams")) },
       prefixOutput: !values["no-prefix"],
       timeoutMs: values.timeout === undefined ? undefined : positiveInt(values.timeout, "--timeout") * 1000,

@@ -5,6 +5,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   bench: { summary: "all-reduce sweeps and micro-benchmarks", load: () => import("./bench.js") },
   netem: { summary: "link profiles, tc netem plans, the userspace emulator", load: () => import("./netem.js") },
   train: { summary: "data-parallel MNIST training across emulated continents", load: () => import("./train.js") },
+  keygen: { summary: "write CURVE keys for a job's encrypted links", load: () => import("./keygen.js") },
   run: { summary: "the whole experiment: sweep over emulated continents, then a report", load: () => import("./run.js") },
 };
 

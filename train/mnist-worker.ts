@@ -7,14 +7,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createCommunicator } from "../collectives/communicator.js";
 import { countTraffic } from "../collectives/compression/traffic.js";
+import { connectRank } from "../init.js";
 import { readRankEnv } from "../transports/env.js";
-import { connectZmq } from "../transports/zmq-connect.js";
 import type { RankResult, TrainConfig } from "./config.js";
 import { loadMnist } from "./mnist-data.js";
 import { useWasmBackend } from "./tfjs-backend.js";
 import { trainRank } from "./train-rank.js";
-
-const LINGER_MS = 2000;
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.LONGHAUL_TRAIN_CONFIG ?? "null") as TrainConfig | null;
@@ -23,16 +21,14 @@ async function main(): Promise<void> {
   await useWasmBackend();
   const data = loadMnist();
   const world = readRankEnv(process.env);
-  const transport = countTraffic(await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: world.timeoutMs }), world.topology);
+  const transport = countTraffic(await connectRank(world, process.env, { streams: world.streams ?? 1 }), world.topology);
   const comm = createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs });
   const every = Math.max(1, Math.floor(config.steps / 10));
   const run = await trainRank(comm, config, data, (step, loss) => {
     if (comm.rank === 0 && (step + 1) % every === 0) process.stderr.write(`step ${step + 1}/${config.steps} loss ${loss.toFixed(4)}\n`);
   });
   await comm.barrier();
-  // Linger before closing: our last barrier message to a peer may still sit in the emulated WAN
-  // pipe, and a peer that sees us disconnect first reports us lost (seen once in 600-step runs).
-  await new Promise((resolve) => setTimeout(resolve, LINGER_MS));
+  // close() returns once every peer confirmed receipt of all this rank sent (the closing handshake).
   await comm.close();
   const result: RankResult = { rank: comm.rank, method: config.method, steps: config.steps, ...run, wanBytes: transport.traffic.wanBytes, lanBytes: transport.traffic.lanBytes };
   writeFileSync(join(outDir, `rank-${comm.rank}.json`), JSON.stringify(result));

@@ -12,16 +12,21 @@
  *   8 u32 src         sender rank
  *  12 u32 seq         per-(sender, receiver) message sequence number
  *  16 f64 tag         message tag (safe integer), or world size in HELLO
- *  24 f64 total       total payload bytes of the whole (unstriped) message
+ *  24 f64 total       total payload bytes of the whole (unstriped) message; per-stream DATA
+ *                      frame count in BYE
+ *  32 u64 job         job token: frames of another job (or a stale process) are dropped
  */
-export const HEADER_BYTES = 32;
+export const HEADER_BYTES = 40;
 
 export const FrameKind = {
   DATA: 1,
   ACK: 2,
   HELLO: 3,
   READY: 4,
+  /** Sent on every stream when a rank closes; `total` counts the DATA frames sent on that stream. */
   BYE: 5,
+  /** Answers a peer's BYE once every frame it counted has arrived. */
+  BYE_ACK: 6,
 } as const;
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
 
@@ -36,9 +41,10 @@ export interface FrameHeader {
   seq: number;
   tag: number;
   total: number;
+  job: bigint;
 }
 
-/** Encodes into a fresh 32-byte Buffer (zeromq.js copies frames this small, so it may not be reused). */
+/** Encodes into a fresh 40-byte Buffer (zeromq.js copies frames this small, so it may not be reused). */
 export function encodeHeader(h: FrameHeader): Buffer {
   const out = Buffer.allocUnsafe(HEADER_BYTES);
   out[0] = h.kind;
@@ -50,6 +56,7 @@ export function encodeHeader(h: FrameHeader): Buffer {
   out.writeUInt32LE(h.seq >>> 0, 12);
   out.writeDoubleLE(h.tag, 16);
   out.writeDoubleLE(h.total, 24);
+  out.writeBigUInt64LE(h.job, 32);
   return out;
 }
 
@@ -58,7 +65,7 @@ export function decodeHeader(frame: Uint8Array): FrameHeader | undefined {
   if (frame.byteLength !== HEADER_BYTES) return undefined;
   const b = Buffer.isBuffer(frame) ? frame : Buffer.from(frame.buffer, frame.byteOffset, HEADER_BYTES);
   const kind = b[0];
-  if (kind < FrameKind.DATA || kind > FrameKind.BYE) return undefined;
+  if (kind < FrameKind.DATA || kind > FrameKind.BYE_ACK) return undefined;
   return {
     kind: kind as FrameKindValue,
     flags: b[1],
@@ -68,6 +75,7 @@ export function decodeHeader(frame: Uint8Array): FrameHeader | undefined {
     seq: b.readUInt32LE(12),
     tag: b.readDoubleLE(16),
     total: b.readDoubleLE(24),
+    job: b.readBigUInt64LE(32),
   };
 }
 

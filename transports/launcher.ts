@@ -1,11 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { DEFAULT_BASE_PORT } from "./addresses.js";
+import { generateCurveKeys } from "./curve.js";
 import { ENV } from "./env.js";
+import { newJobId } from "./job.js";
+import { WIRE_ENV } from "./wire-env.js";
 import type { Topology } from "./topology.js";
 
 export interface LaunchOptions {
@@ -31,6 +34,13 @@ export interface LaunchOptions {
   cwd?: string;
   /** Start only these ranks; the rest of the world runs elsewhere (e.g. one container per region). Default: all. */
   ranks?: readonly number[];
+  /**
+   * The job id handed to every rank (LONGHAUL_JOB_ID). Default: the environment's, else a fresh one
+   * when this launch starts the whole world (a partial world must share its id with the other parts).
+   */
+  jobId?: string;
+  /** CURVE-encrypted links: unless LONGHAUL_CURVE_KEYS names a keys file, one is made for this job (mode 0600) and removed after. */
+  curve?: boolean;
 }
 
 export interface LaunchResult {
@@ -49,6 +59,7 @@ export interface LaunchResult {
 export async function launchRanks(options: LaunchOptions): Promise<LaunchResult> {
   const { topology } = options;
   const ipcDir = options.ipc ? mkdtempSync(join(tmpdir(), "longhaul-ipc-")) : undefined;
+  const wire = jobWireEnv(options);
   const children: ChildProcess[] = [];
   const exited = new Set<number>();
   let result: LaunchResult | undefined;
@@ -79,7 +90,7 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
         const localRank = topology.localRank(rank);
         const child = spawn(options.command, options.args ?? [], {
           cwd: options.cwd,
-          env: rankEnv(options, rank, localRank, ipcDir),
+          env: { ...rankEnv(options, rank, localRank, ipcDir), ...wire.env },
           stdio: ["ignore", "pipe", "pipe"],
           detached: true,
         });
@@ -116,7 +127,23 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
     clearTimeout(stopping);
     process.off("SIGINT", forward).off("SIGTERM", forward).off("exit", onExit);
     if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
+    wire.cleanup();
   }
+}
+
+/** The job id and CURVE settings of this launch, and what to remove when it ends. */
+function jobWireEnv(options: LaunchOptions): { env: NodeJS.ProcessEnv; cleanup: () => void } {
+  const given = options.jobId ?? options.env?.[WIRE_ENV.jobId] ?? process.env[WIRE_ENV.jobId];
+  const jobId = given ?? (options.ranks === undefined ? newJobId() : undefined);
+  const env: NodeJS.ProcessEnv = jobId ? { [WIRE_ENV.jobId]: jobId } : {};
+  if (!options.curve) return { env, cleanup: () => undefined };
+  env[WIRE_ENV.curve] = "1";
+  const existing = options.env?.[WIRE_ENV.curveKeys] ?? process.env[WIRE_ENV.curveKeys];
+  if (existing) return { env: { ...env, [WIRE_ENV.curveKeys]: existing }, cleanup: () => undefined };
+  const dir = mkdtempSync(join(tmpdir(), "longhaul-keys-"));
+  const path = join(dir, "curve.json");
+  writeFileSync(path, JSON.stringify(generateCurveKeys()), { mode: 0o600 });
+  return { env: { ...env, [WIRE_ENV.curveKeys]: path }, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

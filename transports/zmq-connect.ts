@@ -1,5 +1,7 @@
 import { CommError } from "./errors.js";
 import { dialEndpoint, listenEndpoints, type AddressPlan } from "./addresses.js";
+import type { CurveKeys } from "./curve.js";
+import { defaultJobId, jobToken, type Agreement } from "./job.js";
 import type { Topology } from "./topology.js";
 import { ZmqTransport } from "./zmq-transport.js";
 
@@ -30,6 +32,16 @@ export interface ConnectZmqOptions {
    * nothing else pending in the process the transport closes itself, with a note on stderr (0: off).
    */
   closeWhenAbandonedMs?: number;
+  /** The job this rank belongs to (the launcher's LONGHAUL_JOB_ID); frames of other jobs are dropped. Default: one id per topology and base port. */
+  jobId?: string;
+  /** What every rank must agree on, beyond the world size and topology (link rate, version, options). */
+  agreement?: Agreement;
+  /** CURVE keys: encrypted links that only holders of the job's keys can join. */
+  curve?: CurveKeys;
+  /** close() waits this long (plus the time for bytes still in flight) for peers to confirm (default 60 s). */
+  closeTimeoutMs?: number;
+  /** Slowest link rate assumed for the bytes still in flight at close (Mbit/s, default 10). */
+  drainRateMbit?: number;
 }
 
 const POLL_MS = 5;
@@ -55,28 +67,35 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
     ackTimeoutMs: options.ackTimeoutMs ?? 300_000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2000,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
+  }, {
+    job: jobToken(options.jobId ?? defaultJobId(topology.spec, plan.basePort)),
+    agreement: { world: String(topology.size), topology: topology.spec, curve: options.curve ? "on" : "off", ...options.agreement },
+    curve: options.curve,
+    closeBaseMs: options.closeTimeoutMs ?? 60_000,
+    drainRateMbit: options.drainRateMbit ?? 10,
   });
   try {
     await transport.bind(listenEndpoints(topology, plan, rank));
     transport.sayHello();
     const deadline = Date.now() + timeoutMs;
     for (let pending = transport.pendingPeers(); pending.length > 0; pending = transport.pendingPeers()) {
-      if (Date.now() > deadline) throw unreachable(rank, topology, plan, pending, timeoutMs);
+      if (Date.now() > deadline) throw unreachable(rank, topology, plan, pending, timeoutMs, options.curve !== undefined);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } catch (error) {
-    await transport.close(0);
+    transport.abort();
     throw error;
   }
   transport.closeWhenAbandoned(options.closeWhenAbandonedMs ?? 10_000);
   return transport;
 }
 
-function unreachable(rank: number, topology: Topology, plan: AddressPlan, pending: number[], timeoutMs: number): CommError {
+function unreachable(rank: number, topology: Topology, plan: AddressPlan, pending: number[], timeoutMs: number, curveOn: boolean): CommError {
   const where = pending.map((p) => `${p} at ${dialEndpoint(topology, plan, rank, p)}`).join(", ");
   const emulator = plan.emulate ? "; with emulation on, check that the link emulator is running" : "";
+  const curve = curveOn ? "; with CURVE on, check that every rank has the job's keys" : "";
   return new CommError(
-    `rank ${rank}: peers ${where} did not answer within ${timeoutMs} ms; check that every rank of topology "${topology.spec}" was started with the same base port (${plan.basePort}) and that those ports are reachable${emulator}`,
+    `rank ${rank}: peers ${where} did not answer within ${timeoutMs} ms; check that every rank of topology "${topology.spec}" was started with the same base port (${plan.basePort}) and that those ports are reachable${emulator}${curve}`,
     { code: "TIMEOUT", rank, peer: pending[0], op: "connect" },
   );
 }

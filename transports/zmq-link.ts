@@ -1,4 +1,4 @@
-import { Push } from "zeromq";
+import { Push, type SocketOptions } from "zeromq";
 import { CommError } from "./errors.js";
 import { encodeHeader, FLAG_ACK, FrameKind, type FrameKindValue } from "./frames.js";
 import { stripeBounds } from "./stripes.js";
@@ -18,6 +18,10 @@ export interface LinkOptions {
   ackTimeoutMs: number;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
+  /** Job token stamped on every frame. */
+  job: bigint;
+  /** CURVE client keys (encrypted, authenticated links), when the job uses them. */
+  security?: Partial<SocketOptions<Push>>;
 }
 
 interface AckWaiter {
@@ -38,6 +42,10 @@ const ZMQ_COPIES_BELOW = 129;
 export class PeerLink {
   readonly writers: SocketWriter[];
   readonly confirmed: boolean[];
+  /** DATA frames handed to each stream's writer, for the closing handshake's counts. */
+  readonly sentFrames: number[];
+  /** Payload bytes of sends not yet finished (queued, on the wire unconfirmed, or awaiting an ACK). */
+  pendingBytes = 0;
   private nextSeq = 0;
   private readonly acks = new Map<number, AckWaiter>();
   private failure?: () => CommError;
@@ -48,6 +56,7 @@ export class PeerLink {
     onDisconnect: () => void,
   ) {
     this.confirmed = new Array<boolean>(options.streams).fill(false);
+    this.sentFrames = new Array<number>(options.streams).fill(0);
     this.writers = Array.from({ length: options.streams }, () => {
       // Kernel socket buffers stay unset: setting SO_SNDBUF/SO_RCVBUF turns off Linux's autotuning and
       // is capped at wmem_max (~208 KiB), far below a WAN bandwidth-delay product. The default HWM
@@ -58,6 +67,7 @@ export class PeerLink {
         heartbeatTimeout: options.heartbeatTimeoutMs,
         reconnectInterval: 50,
         reconnectMaxInterval: 1000,
+        ...options.security,
       });
       // A disconnect before the handshake is a peer still starting (or the emulator not yet able to
       // reach it); after it, the peer's process is gone.
@@ -81,10 +91,16 @@ export class PeerLink {
     return this.failure !== undefined;
   }
 
-  sendControl(kind: FrameKindValue, stream: number, stripes: number, seq: number, tag: number): Promise<void> {
+  sendControl(kind: FrameKindValue, stream: number, stripes: number, seq: number, tag: number, total = 0, payload?: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure());
-    const header = encodeHeader({ kind, flags: 0, stripe: stream, stripes, src: this.options.rank, seq, tag, total: 0 });
-    return this.writers[stream].send([header]);
+    const header = encodeHeader({ kind, flags: 0, stripe: stream, stripes, src: this.options.rank, seq, tag, total, job: this.options.job });
+    return this.writers[stream].send(payload ? [header, payload] : [header]);
+  }
+
+  /** BYE on every stream, behind everything queued on it, with the count of DATA frames that stream carried. */
+  sendBye(): Promise<void> {
+    const streams = this.writers.length;
+    return Promise.all(this.sentFrames.map((count, stream) => this.sendControl(FrameKind.BYE, stream, streams, 0, 0, count))).then(() => undefined);
   }
 
   sendData(tag: number, payload: Uint8Array): Promise<void> {
@@ -96,22 +112,34 @@ export class PeerLink {
     const body = zeroCopy || total < ZMQ_COPIES_BELOW ? payload : Uint8Array.prototype.slice.call(payload);
     const stripes = this.writers.length > 1 && total >= this.options.stripeMinBytes ? this.writers.length : 1;
     const flags = zeroCopy ? FLAG_ACK : 0;
-    const header = (stripe: number): Buffer => encodeHeader({ kind: FrameKind.DATA, flags, stripe, stripes, src: this.options.rank, seq, tag, total });
+    const header = (stripe: number): Buffer => encodeHeader({ kind: FrameKind.DATA, flags, stripe, stripes, src: this.options.rank, seq, tag, total, job: this.options.job });
+    for (let stripe = 0; stripe < stripes; stripe++) this.sentFrames[stripe]++;
+    this.pendingBytes += total;
+    const done = (): void => {
+      this.pendingBytes -= total;
+    };
     // The common small message: one frame pair, no ACK, no extra promise layers (latency path).
-    if (!zeroCopy && stripes === 1) return this.writers[0].send([header(0), body]).catch((error: unknown) => Promise.reject(this.sendError(error)));
+    if (!zeroCopy && stripes === 1) {
+      return this.writers[0].send([header(0), body]).then(done, (error: unknown) => {
+        done();
+        return Promise.reject(this.sendError(error));
+      });
+    }
     const acked = zeroCopy ? this.expectAck(seq) : undefined;
     acked?.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
     const sends = Array.from({ length: stripes }, (_, stripe) => {
       const [start, end] = stripeBounds(total, stripes, stripe);
       return this.writers[stripe].send([header(stripe), stripes === 1 ? body : body.subarray(start, end)]);
     });
-    return Promise.all(sends).then(
-      () => acked,
-      (error: unknown) => {
-        this.ackReceived(seq);
-        return Promise.reject(this.sendError(error));
-      },
-    );
+    return Promise.all(sends)
+      .then(
+        () => acked,
+        (error: unknown) => {
+          this.ackReceived(seq);
+          return Promise.reject(this.sendError(error));
+        },
+      )
+      .finally(done);
   }
 
   ackReceived(seq: number): void {
@@ -134,16 +162,14 @@ export class PeerLink {
     this.closeSockets(lingerMs);
   }
 
-  /** Waits (at most `lingerMs`) for queued sends to reach ZeroMQ, then closes with that linger. */
-  async close(lingerMs: number): Promise<void> {
-    if (!this.failure) {
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, lingerMs)));
-      await Promise.race([Promise.all(this.writers.map((w) => w.drained())), limit]);
-      clearTimeout(timer);
-    }
+  /**
+   * Ends the link after the closing handshake: later sends fail with CLOSED; frames still queued
+   * (a last BYE_ACK) are flushed for at most `flushMs` — ZeroMQ's linger, which holds the process's
+   * exit only while a peer is unreachable.
+   */
+  close(flushMs: number): void {
     const closed = (): CommError => new CommError(`rank ${this.options.rank}: transport closed; cannot send to peer ${this.options.peer}`, { code: "CLOSED", rank: this.options.rank, peer: this.options.peer });
-    this.fail(closed, lingerMs);
+    this.fail(closed, flushMs);
   }
 
   private closeSockets(lingerMs: number): void {

@@ -1,16 +1,19 @@
 import { Pull } from "zeromq";
 import { watchForAbandonment } from "./abandon-watch.js";
+import { PeerClosing, type ByeVerdict } from "./closing.js";
+import { admitClients, pullSecurity, pushSecurity, type CurveKeys } from "./curve.js";
+import { DroppedFrames } from "./dropped-frames.js";
 import { CommError } from "./errors.js";
 import { decodeHeader, FLAG_ACK, FrameKind, type FrameHeader } from "./frames.js";
+import { decodeAgreement, disagreement, encodeAgreement, type Agreement } from "./job.js";
 import { Mailboxes } from "./mailboxes.js";
 import { Reassembly } from "./reassembly.js";
 import type { Transport } from "./transport.js";
 import { bytesOf } from "./transport.js";
 import { PeerLink, type LinkOptions } from "./zmq-link.js";
+import { drainLimitMs, waitUntil } from "./zmq-drain.js";
 
-const DISCONNECT_GRACE_MS = 100;
-
-export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "streams" | "copyBelowBytes">;
+export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "streams" | "copyBelowBytes" | "job" | "security">;
 
 /** Link settings that may differ per peer. */
 export interface PerPeer {
@@ -18,49 +21,78 @@ export interface PerPeer {
   copyBelowBytes: (peer: number) => number;
 }
 
+/** Who this rank is on the wire: its job, what the world must agree on, its keys, its close bounds. */
+export interface WireIdentity {
+  /** Token of the job id, stamped on every frame. */
+  job: bigint;
+  /** Sent in every HELLO; a peer that differs is refused with MISMATCH naming the field. */
+  agreement: Agreement;
+  curve?: CurveKeys;
+  /** The fixed part of close()'s wait for peers to confirm what they were sent (ms). */
+  closeBaseMs: number;
+  /** The slowest link rate assumed when sizing that wait for bytes still in flight (Mbit/s). */
+  drainRateMbit: number;
+}
+
+/** How long a last BYE_ACK may hold the process's exit while its peer is unreachable (ZeroMQ linger). */
+const FLUSH_MS = 5000;
+
 /**
  * Transport over ZeroMQ: one PULL socket (one reader loop) receives from every peer; one PeerLink
- * of PUSH sockets sends to each peer. Frames are [32-byte header, payload].
+ * of PUSH sockets sends to each peer. Frames are [40-byte header, payload]. The PULL binds before any
+ * PUSH dials, so a rank whose port is taken never disturbs the job that holds it.
  */
 export class ZmqTransport implements Transport {
   readonly mailboxes: Mailboxes;
-  readonly links: Array<PeerLink | undefined>;
+  readonly links: Array<PeerLink | undefined> = [];
   readonly hellos = new Set<number>();
-  private readonly pull = new Pull({ linger: 0 });
+  readonly dropped: DroppedFrames;
+  private readonly pull: Pull;
   private readonly reassembly: Reassembly[];
-  private closing = false;
+  private readonly closing: PeerClosing[];
+  private readonly peerStreams: number[] = [];
+  private closed = false;
   private handshakeError?: CommError;
   private stopWatch?: () => void;
+  private releaseZap?: () => void;
+  private wake?: () => void;
 
   constructor(
     readonly rank: number,
     readonly size: number,
-    endpoints: (peer: number) => string,
-    perPeer: PerPeer,
-    settings: ZmqLinkSettings,
+    private readonly endpoints: (peer: number) => string,
+    private readonly perPeer: PerPeer,
+    private readonly settings: ZmqLinkSettings,
+    private readonly identity: WireIdentity,
   ) {
     this.mailboxes = new Mailboxes(rank, size);
-    this.reassembly = Array.from({ length: size }, (_, peer) => new Reassembly((h, bytes) => this.onData(peer, h, bytes)));
-    this.links = Array.from({ length: size }, (_, peer) => {
-      if (peer === rank) return undefined;
-      const streams = Math.max(1, Math.floor(perPeer.streams(peer)));
-      const options = { ...settings, rank, peer, endpoint: endpoints(peer), streams, copyBelowBytes: perPeer.copyBelowBytes(peer) };
-      return new PeerLink(options, () => this.peerDisconnected(peer));
-    });
+    this.dropped = new DroppedFrames(rank);
+    this.pull = new Pull({ linger: 0, ...(identity.curve ? pullSecurity(identity.curve) : {}) });
+    this.closing = Array.from({ length: size }, () => new PeerClosing());
+    this.reassembly = Array.from({ length: size }, (_, peer) => new Reassembly((h, bytes) => this.onData(peer, h, bytes), () => this.peerStreams[peer] ?? this.links[peer]?.writers.length ?? 1));
   }
 
+  /** Binds this rank's endpoints, then dials every peer. */
   async bind(endpoints: string[]): Promise<void> {
+    if (this.identity.curve) this.releaseZap = await admitClients(this.identity.curve.clientPublicKey);
     for (const endpoint of endpoints) {
       try {
         await this.pull.bind(endpoint);
       } catch (error) {
         throw new CommError(
-          `rank ${this.rank}: cannot listen on ${endpoint} (${(error as Error).message}); another process (an earlier run?) holds it — pick another base port (LONGHAUL_BASE_PORT / --base-port) or stop that process`,
+          `rank ${this.rank}: cannot listen on ${endpoint} (${(error as Error).message}): the port is taken by another process — another longhaul job on the same base port, or an earlier run still alive; pick another base port (LONGHAUL_BASE_PORT / --base-port) or stop that process`,
           { code: "INVALID_ARGUMENT", rank: this.rank, op: "connect", cause: error },
         );
       }
     }
     void this.readLoop();
+    const security = this.identity.curve ? pushSecurity(this.identity.curve) : undefined;
+    for (let peer = 0; peer < this.size; peer++) {
+      if (peer === this.rank) continue;
+      const streams = Math.max(1, Math.floor(this.perPeer.streams(peer)));
+      const options = { ...this.settings, rank: this.rank, peer, endpoint: this.endpoints(peer), streams, copyBelowBytes: this.perPeer.copyBelowBytes(peer), job: this.identity.job, security };
+      this.links[peer] = new PeerLink(options, () => this.peerDisconnected(peer));
+    }
   }
 
   send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
@@ -85,31 +117,53 @@ export class ZmqTransport implements Transport {
 
   /** Closes the transport when the program left without calling close() (0: never). */
   closeWhenAbandoned(idleMs: number): void {
-    if (idleMs <= 0 || this.closing) return;
+    if (idleMs <= 0 || this.closed) return;
     const busy = (): boolean => this.links.some((l) => l?.writers.some((w) => w.depth > 0));
     this.stopWatch = watchForAbandonment(idleMs, busy, () => {
       process.stderr.write(`longhaul: rank ${this.rank}: the program looks finished but never called close(); closing the ZeroMQ transport so the process can exit\n`);
-      void this.close();
+      this.close().catch((error: unknown) => process.stderr.write(`longhaul: ${(error as Error).message}\n`));
     });
   }
 
-  async close(lingerMs = 1000): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
+  /**
+   * The closing handshake: BYE (with per-stream frame counts) to every peer, then resolves once each
+   * peer confirmed it received everything, or left itself, or was lost. Rejects with TIMEOUT — never a
+   * silent drop — when a live peer has not confirmed within a limit that grows with the bytes still
+   * in flight at the slowest assumed rate.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     this.stopWatch?.();
-    const live = this.links.filter((l): l is PeerLink => l !== undefined && !l.lost);
-    // BYE tells peers this rank left on purpose, so their pending recvs fail at once, not at the timeout.
-    await Promise.allSettled(live.map((l) => l.sendControl(FrameKind.BYE, 0, 1, 0, 0)));
-    this.mailboxes.close(() => new CommError(`rank ${this.rank}: transport closed`, { code: "CLOSED", rank: this.rank }));
-    await Promise.all(this.links.map((l) => l?.close(lingerMs)));
-    this.pull.close();
+    const open = this.openPeers();
+    for (const peer of open) this.links[peer]!.sendBye().catch(() => undefined);
+    const pendingBytes = open.reduce((sum, peer) => sum + this.links[peer]!.pendingBytes, 0);
+    const limitMs = drainLimitMs(this.identity.closeBaseMs, pendingBytes, this.identity.drainRateMbit);
+    const settled = await waitUntil(() => this.openPeers().length === 0, (wake) => (this.wake = wake), limitMs);
+    const unconfirmed = this.openPeers();
+    this.shutdown(FLUSH_MS);
+    if (!settled) {
+      throw new CommError(
+        `rank ${this.rank}: close: peers ${unconfirmed.join(", ")} did not confirm receipt of everything this rank sent within ${limitMs} ms (${pendingBytes} bytes were still in flight); what they had not received is lost — check those ranks, or close only after their last receive`,
+        { code: "TIMEOUT", rank: this.rank, peer: unconfirmed[0], op: "close" },
+      );
+    }
   }
 
-  /** Sends HELLO on every stream to every peer; the peer's READY on a stream proves it works. */
+  /** Closes at once without the handshake (a failed connect). */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopWatch?.();
+    this.shutdown(0);
+  }
+
+  /** Sends HELLO (with the agreement) on every stream to every peer; the peer's READY on a stream proves it works. */
   sayHello(): void {
+    const agreement = encodeAgreement(this.identity.agreement);
     for (const link of this.links) {
       link?.writers.forEach((_, stream) => {
-        link.sendControl(FrameKind.HELLO, stream, link.writers.length, 0, this.size).catch(() => undefined);
+        link.sendControl(FrameKind.HELLO, stream, link.writers.length, 0, this.size, 0, agreement).catch(() => undefined);
       });
     }
   }
@@ -118,6 +172,17 @@ export class ZmqTransport implements Transport {
   pendingPeers(): number[] {
     if (this.handshakeError) throw this.handshakeError;
     return this.links.flatMap((l, peer) => (l && (!l.ready || !this.hellos.has(peer)) ? [peer] : []));
+  }
+
+  private openPeers(): number[] {
+    return this.links.flatMap((l, peer) => (l && !l.lost && !this.closing[peer].settled ? [peer] : []));
+  }
+
+  private shutdown(flushMs: number): void {
+    this.mailboxes.close(() => new CommError(`rank ${this.rank}: transport closed`, { code: "CLOSED", rank: this.rank }));
+    for (const link of this.links) link?.close(flushMs);
+    this.pull.close();
+    this.releaseZap?.();
   }
 
   private linkTo(peer: number, what: string): PeerLink {
@@ -129,47 +194,75 @@ export class ZmqTransport implements Transport {
   }
 
   private async readLoop(): Promise<void> {
-    while (!this.closing) {
+    while (!this.pull.closed) {
       let frames: Buffer[];
       try {
         frames = await this.pull.receive();
-      } catch (error) {
-        if (this.closing || this.pull.closed) return;
-        throw error;
+      } catch {
+        return; // closed under the receive
       }
-      const header = frames.length <= 2 ? decodeHeader(frames[0]) : undefined;
-      if (!header || header.src >= this.size || header.src === this.rank) continue; // not ours: ignore
-      this.onFrame(header, frames[1] ?? new Uint8Array(0));
+      try {
+        this.onMessage(frames);
+      } catch (error) {
+        this.dropped.drop(`frame handling failed: ${(error as Error).message}`);
+      }
     }
+  }
+
+  private onMessage(frames: Buffer[]): void {
+    const header = frames.length <= 2 ? decodeHeader(frames[0]) : undefined;
+    if (!header) return this.dropped.drop("not a longhaul frame");
+    if (header.job !== this.identity.job) return this.dropped.drop("frame of another job (is another job using these ports?)");
+    if (header.src >= this.size || header.src === this.rank || !this.links[header.src]) return this.dropped.drop("unknown sender");
+    this.onFrame(header, frames[1] ?? new Uint8Array(0));
   }
 
   private onFrame(h: FrameHeader, payload: Uint8Array): void {
     const link = this.links[h.src]!;
     switch (h.kind) {
-      case FrameKind.DATA:
-        this.reassembly[h.src].accept(h, payload);
-        return;
+      case FrameKind.DATA: {
+        const refused = this.reassembly[h.src].accept(h, payload);
+        if (refused) return this.dropped.drop(refused);
+        return this.onVerdict(h.src, this.closing[h.src].countData(h.stripe));
+      }
       case FrameKind.ACK:
-        link.ackReceived(h.seq);
-        return;
+        return link.ackReceived(h.seq);
       case FrameKind.HELLO:
-        if (h.tag !== this.size) {
-          this.handshakeError = new CommError(
-            `rank ${this.rank}: rank ${h.src} runs a world of ${h.tag} ranks, this rank a world of ${this.size}; start every rank with the same WORLD_SIZE and topology`,
-            { code: "MISMATCH", rank: this.rank, peer: h.src, op: "connect" },
-          );
-        }
-        this.hellos.add(h.src);
-        link.sendControl(FrameKind.READY, 0, 1, 0, h.stripe).catch(() => undefined);
-        return;
+        return this.onHello(h, payload);
       case FrameKind.READY:
         if (h.tag < link.confirmed.length) link.confirmed[h.tag] = true;
         if (link.ready) link.markEstablished();
         return;
       case FrameKind.BYE:
-        this.peerLost(h.src, "it closed its transport");
-        return;
+        return this.onVerdict(h.src, this.closing[h.src].onBye(h.stripe, h.stripes, h.total));
+      case FrameKind.BYE_ACK:
+        this.closing[h.src].ackedOurs = true;
+        return this.wake?.();
     }
+  }
+
+  private onHello(h: FrameHeader, payload: Uint8Array): void {
+    const theirs = decodeAgreement(payload);
+    if (!theirs) return this.dropped.drop("malformed HELLO");
+    const differs = disagreement(this.identity.agreement, theirs);
+    if (differs && !this.handshakeError) {
+      this.handshakeError = new CommError(
+        `rank ${this.rank}: rank ${h.src} disagrees on ${differs.field}: it has "${differs.theirs}", this rank "${differs.mine}"; start every rank of the job with the same settings`,
+        { code: "MISMATCH", rank: this.rank, peer: h.src, op: "connect" },
+      );
+    }
+    this.peerStreams[h.src] = Math.max(1, h.stripes);
+    this.hellos.add(h.src);
+    this.links[h.src]!.sendControl(FrameKind.READY, 0, 1, 0, h.stripe).catch(() => undefined);
+  }
+
+  private onVerdict(peer: number, verdict: ByeVerdict): void {
+    if (verdict.state === "waiting") return;
+    if (verdict.state === "short") return this.peerLost(peer, `its transport closed, but ${verdict.missing} of the frames it sent never arrived`);
+    // Everything the peer sent is here: confirm, then fail only what waits for more from it.
+    this.links[peer]!.sendControl(FrameKind.BYE_ACK, 0, 1, 0, 0).catch(() => undefined);
+    this.peerLost(peer, "it closed its transport", FLUSH_MS);
+    this.wake?.();
   }
 
   private onData(peer: number, h: FrameHeader, bytes: Uint8Array): void {
@@ -178,15 +271,17 @@ export class ZmqTransport implements Transport {
   }
 
   /**
-   * The monitor can report a dropped connection before the reader loop has taken the peer's last
-   * frames (its ACKs, its BYE) off the PULL socket; wait briefly so those count first.
+   * Our connection to a peer dropped after the handshake. A peer that closes cleanly keeps listening
+   * until this rank confirmed its BYE (or this rank is closing), so a drop before that means the
+   * peer's process or its network is gone.
    */
   private peerDisconnected(peer: number): void {
-    setTimeout(() => this.peerLost(peer, "its connection dropped"), DISCONNECT_GRACE_MS).unref();
+    if (this.closing[peer].left) return;
+    this.peerLost(peer, "its connection dropped before it closed");
+    this.wake?.();
   }
 
-  private peerLost(peer: number, why: string): void {
-    if (this.closing) return;
+  private peerLost(peer: number, why: string, flushMs = 0): void {
     const link = this.links[peer]!;
     const error = (): CommError =>
       new CommError(`rank ${this.rank}: peer ${peer} is gone (${why}; endpoint ${link.options.endpoint}); check rank ${peer}'s output for why it stopped`, {
@@ -195,7 +290,7 @@ export class ZmqTransport implements Transport {
         peer,
       });
     this.mailboxes.failPeer(peer, error);
-    link.fail(error);
+    link.fail(error, flushMs);
   }
 }
 

@@ -43,6 +43,8 @@ export class Pipe {
   private delivered = 0;
   private paused = false;
   private ended = false;
+  /** The source was reset (not a clean FIN): the destination is reset too, once the delay line is empty. */
+  private reset = false;
   private resumeArmed = false;
   private ackPending: { at: number; bytes: number } | undefined;
 
@@ -59,6 +61,19 @@ export class Pipe {
       this.ended = true;
       this.maybeEnd();
     });
+    // A source that closes without a FIN (reset, or destroyed) still gets its queued bytes delivered
+    // first, as a real link would: the end travels behind the data, never ahead of it.
+    src.on("close", () => {
+      if (!this.ended) this.reset = true;
+      this.ended = true;
+      this.maybeEnd();
+    });
+    src.on("error", () => undefined); // the close that follows carries it
+  }
+
+  /** Whether everything read from the source has been handed on and the end passed to the destination. */
+  get finished(): boolean {
+    return this.ended && this.queue.length === 0;
   }
 
   private onData(chunk: Buffer): void {
@@ -114,7 +129,9 @@ export class Pipe {
   }
 
   private maybeEnd(): void {
-    if (this.ended && this.queue.length === 0 && !this.dst.destroyed && !this.dst.writableEnded) this.dst.end();
+    if (!this.ended || this.queue.length > 0 || this.dst.destroyed) return;
+    if (this.reset) this.dst.end(() => this.dst.destroy());
+    else if (!this.dst.writableEnded) this.dst.end();
   }
 
   private checkFlow(now = this.sched.now()): void {

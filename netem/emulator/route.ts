@@ -42,19 +42,26 @@ export async function openRoute(options: RouteOptions): Promise<Route> {
   const server: Server = createServer({ pauseOnConnect: true, noDelay: true, allowHalfOpen: true }, (client) => {
     route.connections++;
     track(client);
+    // Until both pipes exist, either side closing ends the other at once (nothing is in flight yet);
+    // after that each pipe carries its source's end behind the bytes still in its delay line.
     let upstream: Socket | undefined;
-    client.on("error", () => upstream?.destroy());
-    client.on("close", () => upstream?.destroy());
+    let piped = false;
+    const early = (other: () => Socket | undefined) => () => {
+      if (!piped) other()?.destroy();
+    };
+    client.on("error", early(() => upstream));
+    client.on("close", early(() => upstream));
     sched.at(sched.now() + forward.profile.delayMs, () => {
       if (client.destroyed) return;
       const up = connect({ host: options.targetHost, port: options.targetPort, noDelay: true, allowHalfOpen: true });
       upstream = up;
       track(up);
-      up.on("error", () => client.destroy());
-      up.on("close", () => client.destroy());
+      up.on("error", early(() => client));
+      up.on("close", early(() => client));
       up.once("connect", () => {
         sched.at(sched.now() + reverse.profile.delayMs, () => {
           if (client.destroyed || up.destroyed) return;
+          piped = true;
           const flow = { windowBytes: options.windowBytes, queueMs: options.queueMs };
           new Pipe(client, up, forward, sched, { ...flow, ackDelayMs: reverse.profile.delayMs }, options.gauge);
           new Pipe(up, client, reverse, sched, { ...flow, ackDelayMs: forward.profile.delayMs }, options.gauge);

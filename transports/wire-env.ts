@@ -1,0 +1,65 @@
+/**
+ * The wire settings a rank reads besides its place in the world: its job id, CURVE keys, and what it
+ * must agree on with every other rank (sent in each connection's HELLO).
+ */
+import { readFileSync } from "node:fs";
+import { readCurveKeys, type CurveKeys } from "./curve.js";
+import type { RankEnv } from "./env.js";
+import { invalidArgument } from "./errors.js";
+import type { Agreement } from "./job.js";
+
+export const WIRE_ENV = {
+  /** The job's id (the launcher sets a fresh one per run); frames of another job are dropped. */
+  jobId: "LONGHAUL_JOB_ID",
+  /** 1: encrypt and authenticate links with CURVE; keys from LONGHAUL_CURVE_KEYS. */
+  curve: "LONGHAUL_CURVE",
+  /** A JSON file with the job's four CURVE keys (`longhaul keygen --out FILE`; the launcher writes one per job). */
+  curveKeys: "LONGHAUL_CURVE_KEYS",
+} as const;
+
+/** Environment variables whose values every rank must share: a rank that differs is refused at connect. */
+const AGREED_VARIABLES = ["LONGHAUL_LINK_RATE_MBIT", "LONGHAUL_STREAMS", "LONGHAUL_EMULATE", "LONGHAUL_HOSTS", "LONGHAUL_PROBE"] as const;
+
+export interface WireEnv {
+  jobId?: string;
+  curve?: CurveKeys;
+  agreement: Agreement;
+}
+
+export function readWireEnv(env: NodeJS.ProcessEnv, world: RankEnv, overrides: { curve?: boolean | CurveKeys; jobId?: string } = {}): WireEnv {
+  const jobId = overrides.jobId ?? (env[WIRE_ENV.jobId]?.trim() || undefined);
+  const curve = resolveCurve(env, overrides.curve);
+  const agreement: Record<string, string> = { version: packageVersion(), topology: world.topology.spec };
+  for (const name of AGREED_VARIABLES) agreement[name] = (env[name] ?? "").trim();
+  return { jobId, curve, agreement };
+}
+
+function resolveCurve(env: NodeJS.ProcessEnv, override: boolean | CurveKeys | undefined): CurveKeys | undefined {
+  if (typeof override === "object") return override;
+  const text = (env[WIRE_ENV.curve] ?? "").trim().toLowerCase();
+  const on = override ?? (["", "0", "false", "no", "off"].includes(text) ? false : ["1", "true", "yes", "on"].includes(text) ? true : undefined);
+  if (on === undefined) throw invalidArgument(`${WIRE_ENV.curve}="${env[WIRE_ENV.curve]}" is not a flag; use 1 or 0`, "init");
+  if (!on) return undefined;
+  const path = env[WIRE_ENV.curveKeys]?.trim();
+  if (!path) {
+    throw invalidArgument(`${WIRE_ENV.curve}=1 needs the job's keys: set ${WIRE_ENV.curveKeys} to a file made by "longhaul keygen --out FILE" (the launcher makes one per job with --curve)`, "init");
+  }
+  return readCurveKeys(path);
+}
+
+let version: string | undefined;
+
+/** longhaul's own version: ranks of different versions may speak different wires. */
+export function packageVersion(): string {
+  // One level up from the sources (vitest), two from dist/.
+  for (const candidate of ["../package.json", "../../package.json"]) {
+    if (version) break;
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "longhaul") version = pkg.version;
+    } catch {
+      // not there: try the next level
+    }
+  }
+  return version ?? "unknown";
+}
