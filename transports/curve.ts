@@ -72,7 +72,7 @@ interface ZapHandler {
   allowed: Map<string, number>;
 }
 
-let zap: ZapHandler | undefined;
+let zap: Promise<ZapHandler> | undefined;
 
 /**
  * Admits CURVE clients holding `clientPublicKey` for as long as the returned release function has not
@@ -80,13 +80,8 @@ let zap: ZapHandler | undefined;
  * well-known inproc endpoint); it closes when the last transport using it releases it.
  */
 export async function admitClients(clientPublicKey: string): Promise<() => void> {
-  if (!zap) {
-    const socket = new Reply({ linger: 0 });
-    await socket.bind("inproc://zeromq.zap.01");
-    zap = { socket, allowed: new Map() };
-    void serveZap(zap);
-  }
-  const handler = zap;
+  const starting = (zap ??= startZap());
+  const handler = await starting;
   handler.allowed.set(clientPublicKey, (handler.allowed.get(clientPublicKey) ?? 0) + 1);
   let released = false;
   return () => {
@@ -97,9 +92,17 @@ export async function admitClients(clientPublicKey: string): Promise<() => void>
     else handler.allowed.delete(clientPublicKey);
     if (handler.allowed.size === 0) {
       handler.socket.close();
-      if (zap === handler) zap = undefined;
+      if (zap === starting) zap = undefined;
     }
   };
+}
+
+async function startZap(): Promise<ZapHandler> {
+  const socket = new Reply({ linger: 0 });
+  await socket.bind("inproc://zeromq.zap.01");
+  const handler = { socket, allowed: new Map<string, number>() };
+  void serveZap(handler);
+  return handler;
 }
 
 async function serveZap(handler: ZapHandler): Promise<void> {

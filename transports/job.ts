@@ -20,12 +20,13 @@ export function jobToken(jobId: string): bigint {
 }
 
 /**
- * The job id a rank uses when none was given: the same for every rank of one world on one base port,
- * so hand-started ranks still find each other (but two such worlds on one port cannot be told apart:
- * the launcher gives each run its own id).
+ * The job id a rank uses when none was given: the same for every rank on one base port, so
+ * hand-started ranks still find each other and a rank with other settings is told what differs
+ * (MISMATCH) rather than ignored. Two such worlds on one port cannot be told apart: the launcher
+ * gives each run its own id.
  */
-export function defaultJobId(topologySpec: string, basePort: number): string {
-  return `static:${topologySpec}:${basePort}`;
+export function defaultJobId(basePort: number): string {
+  return `static:${basePort}`;
 }
 
 export function encodeAgreement(agreement: Agreement): Buffer {

@@ -68,7 +68,7 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2000,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
   }, {
-    job: jobToken(options.jobId ?? defaultJobId(topology.spec, plan.basePort)),
+    job: jobToken(options.jobId ?? defaultJobId(plan.basePort)),
     agreement: { world: String(topology.size), topology: topology.spec, curve: options.curve ? "on" : "off", ...options.agreement },
     curve: options.curve,
     closeBaseMs: options.closeTimeoutMs ?? 60_000,
@@ -79,7 +79,7 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
     transport.sayHello();
     const deadline = Date.now() + timeoutMs;
     for (let pending = transport.pendingPeers(); pending.length > 0; pending = transport.pendingPeers()) {
-      if (Date.now() > deadline) throw unreachable(rank, topology, plan, pending, timeoutMs, options.curve !== undefined);
+      if (Date.now() > deadline) throw transport.handshakeFailure ?? unreachable(rank, topology, plan, pending, timeoutMs, options.curve !== undefined);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   } catch (error) {

@@ -34,6 +34,13 @@ export interface WireIdentity {
   drainRateMbit: number;
 }
 
+/**
+ * Messages libzmq may queue per connection before this rank's reader takes them (its default is
+ * 1000): beyond this TCP pushes back on the sender. A flood of 64 KiB junk frames otherwise parks
+ * ~100 MiB in the queue; 64 segments of 1 MiB still keep a fast link busy.
+ */
+const RECEIVE_HWM = 64;
+
 /** How long a last BYE_ACK may hold the process's exit while its peer is unreachable (ZeroMQ linger). */
 const FLUSH_MS = 5000;
 
@@ -67,7 +74,7 @@ export class ZmqTransport implements Transport {
   ) {
     this.mailboxes = new Mailboxes(rank, size);
     this.dropped = new DroppedFrames(rank);
-    this.pull = new Pull({ linger: 0, ...(identity.curve ? pullSecurity(identity.curve) : {}) });
+    this.pull = new Pull({ linger: 0, receiveHighWaterMark: RECEIVE_HWM, ...(identity.curve ? pullSecurity(identity.curve) : {}) });
     this.closing = Array.from({ length: size }, () => new PeerClosing());
     this.reassembly = Array.from({ length: size }, (_, peer) => new Reassembly((h, bytes) => this.onData(peer, h, bytes), () => this.peerStreams[peer] ?? this.links[peer]?.writers.length ?? 1));
   }
@@ -168,10 +175,19 @@ export class ZmqTransport implements Transport {
     }
   }
 
-  /** Peers not yet heard from or not yet confirming all our streams. */
+  /**
+   * Peers not yet heard from or not yet confirming all our streams. A disagreement is thrown only
+   * once every peer confirmed our HELLO: each of them has then seen what this rank has and refuses
+   * it too, so the MISMATCH reaches every rank instead of a TIMEOUT on the ones this rank left.
+   */
   pendingPeers(): number[] {
-    if (this.handshakeError) throw this.handshakeError;
+    if (this.handshakeError && this.links.every((l) => !l || l.ready)) throw this.handshakeError;
     return this.links.flatMap((l, peer) => (l && (!l.ready || !this.hellos.has(peer)) ? [peer] : []));
+  }
+
+  /** The disagreement found so far in the peers' HELLOs, if any. */
+  get handshakeFailure(): CommError | undefined {
+    return this.handshakeError;
   }
 
   private openPeers(): number[] {

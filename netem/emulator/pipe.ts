@@ -43,6 +43,7 @@ export class Pipe {
   private delivered = 0;
   private paused = false;
   private ended = false;
+  private ending = false;
   /** The source was reset (not a clean FIN): the destination is reset too, once the delay line is empty. */
   private reset = false;
   private resumeArmed = false;
@@ -57,18 +58,23 @@ export class Pipe {
     private readonly gauge: Gauge,
   ) {
     src.on("data", (chunk: Buffer) => this.onData(chunk));
-    src.on("end", () => {
-      this.ended = true;
-      this.maybeEnd();
-    });
-    // A source that closes without a FIN (reset, or destroyed) still gets its queued bytes delivered
-    // first, as a real link would: the end travels behind the data, never ahead of it.
-    src.on("close", () => {
-      if (!this.ended) this.reset = true;
-      this.ended = true;
-      this.maybeEnd();
-    });
+    // The end (a FIN, or a reset of a source that closed without one) travels like a last empty
+    // chunk: one link delay after it left, and behind every byte still in the delay line.
+    src.on("end", () => this.endAfterDelay(false));
+    src.on("close", () => this.endAfterDelay(true));
     src.on("error", () => undefined); // the close that follows carries it
+  }
+
+  private endAfterDelay(reset: boolean): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.reset = reset;
+    const at = Math.max(this.sched.now() + this.link.profile.delayMs, this.lastDeadline);
+    this.lastDeadline = at;
+    this.sched.at(at, () => {
+      this.ended = true;
+      this.maybeEnd();
+    }, true);
   }
 
   /** Whether everything read from the source has been handed on and the end passed to the destination. */

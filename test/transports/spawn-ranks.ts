@@ -14,10 +14,10 @@ export interface RankRun {
  * Runs `node <fixture> <rank> ...args(rank)` for every rank and collects their JSON output lines.
  * A rank still running after `limitMs` is killed, so a hanging rank fails its test instead of outliving it.
  */
-export function runRanks(fixture: string, size: number, args: (rank: number) => string[], env: NodeJS.ProcessEnv = {}, limitMs = 30_000): Promise<RankRun[]> {
+export function runRanks(fixture: string, size: number, args: (rank: number) => string[], env: NodeJS.ProcessEnv = {}, limitMs = 30_000, rankEnv: (rank: number) => NodeJS.ProcessEnv = () => ({})): Promise<RankRun[]> {
   return Promise.all(
     Array.from({ length: size }, (_, rank) => {
-      const child = spawn(process.execPath, [FIXTURES + fixture, ...args(rank)], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [FIXTURES + fixture, ...args(rank)], { env: { ...process.env, ...env, ...rankEnv(rank) }, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk) => (stdout += chunk));

@@ -1,0 +1,33 @@
+/** Small ZeroMQ worlds inside the test process, for wire-level tests (the integration tests use real processes). */
+import { createCommunicator } from "../../collectives/communicator.js";
+import type { Communicator } from "../../collectives/types.js";
+import { parseTopology } from "../../transports/topology.js";
+import { connectZmq, type ConnectZmqOptions } from "../../transports/zmq-connect.js";
+import type { ZmqTransport } from "../../transports/zmq-transport.js";
+
+export interface ZmqWorld {
+  transports: ZmqTransport[];
+  comms: Communicator[];
+  close(): Promise<void>;
+}
+
+export async function zmqWorld(size: number, basePort: number, extra: Partial<ConnectZmqOptions> | ((rank: number) => Partial<ConnectZmqOptions>) = {}): Promise<ZmqWorld> {
+  const topology = parseTopology(String(size));
+  const options = typeof extra === "function" ? extra : () => extra;
+  const transports = await Promise.all(Array.from({ length: size }, (_, rank) => connectZmq({ rank, topology, plan: { basePort }, timeoutMs: 10_000, ...options(rank) })));
+  const comms = transports.map((t) => createCommunicator(t, topology, { timeoutMs: 10_000 }));
+  return { transports, comms, close: async () => void (await Promise.allSettled(comms.map((c) => c.close()))) };
+}
+
+/** All-reduces [rank + 1, …] of `n` floats on every rank; true when every rank got the exact sum. */
+export async function allReduceExact(comms: Communicator[], n = 1000): Promise<boolean> {
+  const size = comms.length;
+  const results = await Promise.all(
+    comms.map(async (comm, rank) => {
+      const data = Float32Array.from({ length: n }, (_, i) => (rank + 1) * (i % 7));
+      await comm.allReduce(data, { op: "sum" });
+      return data.every((v, i) => v === ((size * (size + 1)) / 2) * (i % 7));
+    }),
+  );
+  return results.every(Boolean);
+}
