@@ -20,7 +20,7 @@ export type ScheduledAlgorithm = "ring" | "tree" | "halving-doubling" | "hierarc
 const step = (sends: Send[] = [], recvs: Step["recvs"] = [], reduceBytes = 0): Step => ({ sends, recvs, reduceBytes });
 const segs = (bytes: number, segmentBytes: number) => Math.max(1, Math.ceil(bytes / segmentBytes));
 
-/** B's pipelined ring: 2(n−1) steps of one n-th of the buffer, forwarded segment by segment. */
+/** The pipelined ring: 2(n−1) steps of one n-th of the buffer, forwarded segment by segment. */
 function ring(topology: Topology, bytes: number, segmentBytes: number): Schedule {
   const n = topology.size;
   const chunk = bytes / n;
@@ -134,7 +134,7 @@ function striped(topology: Topology, bytes: number): Schedule {
   return lanes;
 }
 
-/** B's dissemination barrier: in round k rank r signals r+2^k and waits for r−2^k (empty messages). */
+/** The dissemination barrier: in round k rank r signals r+2^k and waits for r−2^k (empty messages). */
 export function barrierSchedule(topology: Topology): Schedule {
   const n = topology.size;
   return Array.from({ length: n }, (_, r) => {

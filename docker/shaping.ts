@@ -30,7 +30,7 @@ export function egressDestinations(spec: EgressSpec): Destination[] {
   });
 }
 
-/** The per-destination htb/u32/netem tree (C's builder) for this container's egress. */
+/** The per-destination htb/u32/netem tree (netem/tc/builder.ts) for this container's egress. */
 export function egressCommands(spec: EgressSpec): Command[] {
   return perDestinationCommands(spec.dev, egressDestinations(spec));
 }

@@ -49,7 +49,7 @@ export async function runWorld(options: WorldOptions): Promise<WorldRun> {
   }
 }
 
-/** Launches one process per rank (A's launchRanks), through C's emulator when asked, and collects their results. */
+/** Launches one process per rank (launchRanks), through the userspace emulator when asked, and collects their results. */
 async function runOnce(options: WorldOptions): Promise<WorldRun> {
   const { topology, config, basePort, emulate } = options;
   const outDir = mkdtempSync(join(tmpdir(), "longhaul-train-"));

@@ -50,7 +50,9 @@ export class DistributedOptimizer {
     const lossValue = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);
     const t = performance.now();
-    await this.comm.allReduce(flat, { op: "avg", compress: this.options.compress, timeoutMs: this.options.timeoutMs });
+    // The flat gradient is a new array each step: name its residual so error feedback carries over.
+    const compress = this.options.compress && { key: "distributed-optimizer", ...this.options.compress };
+    await this.comm.allReduce(flat, { op: "avg", compress, timeoutMs: this.options.timeoutMs });
     this.commSeconds += (performance.now() - t) / 1000;
     const parts = split(flat, varList.map((v) => v.size));
     tf.tidy(() => {

@@ -55,7 +55,7 @@ export function createCodec(c: CompressOptions, feedback: ErrorFeedback): Codec 
   return {
     encodeSum: raw.encodeSum,
     encode: (data) => {
-      const key = c.key ?? `${c.kind}:${data.length}`;
+      const key = c.key ?? data;
       const acc = feedback.compensate(key, data);
       const bytes = raw.encode(acc);
       const sent = new Float32Array(data.length);

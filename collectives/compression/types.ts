@@ -9,7 +9,7 @@ export interface TopKCompress {
   errorFeedback?: boolean;
   /** Wire type of the sent values (default "fp16"; the rounding error also goes to the residual). */
   values?: "fp16" | "f32";
-  /** Names the residual buffer; default: one residual per buffer length. */
+  /** Names the residual buffer; default: one residual per buffer (its memory: ArrayBuffer, offset, length). Give one when each step hands over a new array. */
   key?: string;
 }
 

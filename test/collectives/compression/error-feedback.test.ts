@@ -41,4 +41,21 @@ describe("top-k with error feedback", () => {
     expect(sent[0]).not.toBe(Math.fround(0.1));
     expect(sent[0] + feedback.residual("r")![0]).toBeCloseTo(Math.fround(0.1), 9);
   });
+
+  it("without a key, two buffers of the same length keep separate residuals; a new view of the same memory keeps its own", () => {
+    const feedback = new ErrorFeedback();
+    const codec = createCodec({ kind: "topk", ratio: 0.5, values: "f32" }, feedback);
+    const params = new Float32Array(8);
+    const bucketA = params.subarray(0, 4);
+    const bucketB = params.subarray(4, 8);
+    bucketA.set([4, 3, 2, 1]);
+    bucketB.set([-1, -2, -3, -4]);
+    codec.encode(bucketA);
+    codec.encode(bucketB);
+    expect(Array.from(feedback.residual(bucketA)!)).toEqual([0, 0, 2, 1]);
+    expect(Array.from(feedback.residual(bucketB)!)).toEqual([-1, -2, 0, 0]);
+    // the same memory seen through a view made anew (as a streaming fragment is each round)
+    expect(Array.from(feedback.residual(params.subarray(4, 8))!)).toEqual([-1, -2, 0, 0]);
+    expect(feedback.residual(new Float32Array(4))).toBeUndefined();
+  });
 });
