@@ -6,7 +6,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { invalidArgument } from "../transports/errors.js";
-import { parseTopology } from "../transports/topology.js";
+import { parseTopology, type Topology } from "../transports/topology.js";
 import { launchRanks } from "../transports/launcher.js";
 import { AsyncQueue } from "./async-queue.js";
 import { launchThreadRanks } from "./threads-sweep.js";
@@ -86,27 +86,41 @@ export function runAllReduceSweep(options: SweepOptions = {}): AsyncIterable<Res
     if (options.onRankLog) options.onRankLog(rank, line);
     else process.stderr.write(`[rank ${rank}] ${line}\n`);
   };
-  const finished =
-    transport === "threads"
-      ? launchThreadRanks(topology, { ...config, cpuSampling: "whole-loop" }, workerScript("threads-worker.js"), collect, log)
-      : launchRanks({
-          topology,
-          command: process.execPath,
-          args: ["--expose-gc", workerScript("allreduce-worker.js")],
-          env: { [CONFIG_ENV]: JSON.stringify(config) },
-          ipc: transport === "ipc",
-          emulate: options.emulate,
-          basePort: options.basePort,
-          prefixOutput: false,
-          timeoutMs: options.launchTimeoutMs,
-          onLine: (rank, stream, line) => {
-            if (stream === "stdout" && line.startsWith(RESULT_MARKER)) collect(JSON.parse(line.slice(RESULT_MARKER.length)) as RankResult);
-            else log(rank, line);
-          },
-        }).then((r) => r.code);
+  const finished = startRanks(topology, transport, config, collect, log, options);
   finished.then(
     (code) => queue.end(code === 0 ? undefined : new Error(`bench ranks failed (exit ${code}); last rank output:\n${errors.join("\n")}`)),
     (error: unknown) => queue.end(error),
   );
   return queue;
+}
+
+/**
+ * Starts a bench's ranks — worker threads of this process, or processes over ZeroMQ through
+ * launchRanks — hands each result a rank reports to `collect` and its other lines to `log`, and
+ * resolves with the exit code (0 when every rank finished).
+ */
+export function startRanks<R>(
+  topology: Topology,
+  transport: SweepTransport,
+  config: RankSweepConfig,
+  collect: (result: R) => void,
+  log: (rank: number, line: string) => void,
+  options: Pick<SweepOptions, "emulate" | "basePort" | "launchTimeoutMs">,
+): Promise<number> {
+  if (transport === "threads") return launchThreadRanks<R>(topology, { ...config, cpuSampling: "whole-loop" }, workerScript("threads-worker.js"), collect, log);
+  return launchRanks({
+    topology,
+    command: process.execPath,
+    args: ["--expose-gc", workerScript("allreduce-worker.js")],
+    env: { [CONFIG_ENV]: JSON.stringify(config) },
+    ipc: transport === "ipc",
+    emulate: options.emulate,
+    basePort: options.basePort,
+    prefixOutput: false,
+    timeoutMs: options.launchTimeoutMs,
+    onLine: (rank, stream, line) => {
+      if (stream === "stdout" && line.startsWith(RESULT_MARKER)) collect(JSON.parse(line.slice(RESULT_MARKER.length)) as R);
+      else log(rank, line);
+    },
+  }).then((r) => r.code);
 }

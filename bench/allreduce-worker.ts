@@ -4,6 +4,7 @@
  * line on stdout for the runner to collect.
  */
 import { init } from "../init.js";
+import { runRankSoak } from "./rank-soak.js";
 import { runRankSweep } from "./rank-sweep.js";
 import { CONFIG_ENV, RESULT_MARKER, type RankSweepConfig } from "./sweep-types.js";
 
@@ -11,7 +12,9 @@ async function main(): Promise<void> {
   const config = JSON.parse(process.env[CONFIG_ENV] ?? "null") as RankSweepConfig | null;
   if (!config) throw new Error(`${CONFIG_ENV} is not set; this worker is started by "longhaul bench", not by hand`);
   const comm = await init({ segmentBytes: config.segmentBytes, timeoutMs: config.timeoutMs });
-  await runRankSweep(comm, config, (result) => process.stdout.write(RESULT_MARKER + JSON.stringify(result) + "\n"));
+  const report = (result: unknown): boolean => process.stdout.write(RESULT_MARKER + JSON.stringify(result) + "\n");
+  if (config.soak) report(await runRankSoak(comm, config.soak));
+  else await runRankSweep(comm, config, report);
   await comm.barrier();
   await comm.close();
 }

@@ -1,5 +1,6 @@
 /** What a sweep is asked to do and what it reports, shared by the rank workers, the runner and the CLI. */
 import type { DTypeName, ReduceOp } from "../collectives/types.js";
+import type { SoakConfig } from "./rank-soak.js";
 
 /** Rank workers print results as `RESULT_MARKER + JSON` lines and read their config from CONFIG_ENV. */
 export const RESULT_MARKER = "@@longhaul-bench ";
@@ -30,6 +31,8 @@ export interface RankSweepConfig {
   cpuSampling?: "per-iteration" | "whole-loop";
   /** Run more timed iterations than `iters` (up to 1000) until they add up to about this long, judged by the slowest rank's warm-up. */
   minTimeMs?: number;
+  /** Instead of the sweep: many consecutive all-reduces of one size, with memory and handles before and after (bench soak). */
+  soak?: SoakConfig;
 }
 
 /** One rank's figures for one (algorithm, size). */

@@ -6,14 +6,14 @@ import { createThreadMesh } from "../transports/threads.js";
 import type { RankResult, RankSweepConfig } from "./sweep-types.js";
 import type { ThreadWorkerData } from "./threads-worker.js";
 
-type WorkerMessage = { type: "result"; result: RankResult } | { type: "log"; line: string };
+type WorkerMessage<R> = { type: "result"; result: R } | { type: "log"; line: string };
 
 /** Resolves with 0 when every rank finished, else 1; a failed rank stops the others. */
-export async function launchThreadRanks(
+export async function launchThreadRanks<R = RankResult>(
   topology: Topology,
   config: RankSweepConfig,
   script: string,
-  onResult: (result: RankResult) => void,
+  onResult: (result: R) => void,
   onLog: (rank: number, line: string) => void,
 ): Promise<number> {
   const mesh = createThreadMesh(topology.size);
@@ -27,7 +27,7 @@ export async function launchThreadRanks(
   const exits = workers.map(
     (worker, rank) =>
       new Promise<void>((resolve) => {
-        worker.on("message", (message: WorkerMessage) => (message.type === "result" ? onResult(message.result) : onLog(rank, message.line)));
+        worker.on("message", (message: WorkerMessage<R>) => (message.type === "result" ? onResult(message.result) : onLog(rank, message.line)));
         worker.on("error", (error) => onLog(rank, `${error.name}: ${error.message}`));
         worker.on("exit", (code) => {
           markRankExited(shared, topology.size, rank);

@@ -3,6 +3,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { createCommunicator } from "../collectives/communicator.js";
 import { parseTopology } from "../transports/topology.js";
 import { ThreadTransport, type ThreadPorts } from "../transports/threads.js";
+import { runRankSoak } from "./rank-soak.js";
 import { runRankSweep } from "./rank-sweep.js";
 import type { RankSweepConfig } from "./sweep-types.js";
 
@@ -21,7 +22,9 @@ async function main(data: ThreadWorkerData): Promise<void> {
     segmentBytes: data.config.segmentBytes,
     timeoutMs: data.config.timeoutMs,
   });
-  await runRankSweep(comm, data.config, (result) => parentPort?.postMessage({ type: "result", result }));
+  const report = (result: unknown): void => parentPort?.postMessage({ type: "result", result });
+  if (data.config.soak) report(await runRankSoak(comm, data.config.soak));
+  else await runRankSweep(comm, data.config, report);
   await comm.barrier();
   await comm.close();
 }

@@ -15,6 +15,7 @@ import type { ResultRow, SweepOp, SweepTransport } from "../bench/sweep-types.js
 import { cpuBoundNotes, cpuFloorAboveNetwork } from "../bench/cpu-bound.js";
 import { jsonLine, tableHeader, tableRow } from "../bench/table.js";
 import { microTable } from "../bench/micro-table.js";
+import { runSoak, soakTable } from "../bench/soak.js";
 
 const SWEEP_OPS: Record<string, SweepOp> = { allreduce: "allreduce", reducescatter: "reducescatter", allgather: "allgather" };
 
@@ -43,6 +44,7 @@ export const SWEEP_FLAGS = {
 function usage(): string {
   return `usage: longhaul bench <allreduce|reducescatter|allgather> [options]
        longhaul bench micro [--sizes 1MiB,64MiB] [--time MS] [--json]
+       longhaul bench soak [--ops 10000] [--size 1MiB] [--transport tcp,threads] [--json]
 
 Starts the ranks itself and prints size, count, type, time (us, median over iterations of the
 slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-1)/n), #wrong
@@ -153,9 +155,49 @@ async function micro(argv: string[]): Promise<number> {
   return 0;
 }
 
+const SOAK_HELP = `usage: longhaul bench soak [--ops 10000] [--size 1MiB] [--ranks 4] [--transport tcp,threads] [--warmup 100] [--json]
+
+Runs --ops consecutive all-reduces (sum, float32) per transport and prints each rank's resident
+memory after the warm-up and at the end (after a full collection; threads: the whole process),
+the growth, #wrong elements and the live handles (timers, sockets, ports) then and at the end.`;
+
+async function soak(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ops: { type: "string", default: "10000" },
+      size: { type: "string", default: "1MiB" },
+      ranks: { type: "string", default: "4" },
+      transport: { type: "string", default: "tcp,threads" },
+      warmup: { type: "string", default: "100" },
+      "base-port": { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(SOAK_HELP);
+    return 0;
+  }
+  const bytes = parseSize(values.size);
+  if (bytes <= 0 || bytes % 4 !== 0) throw new Error(`--size must be a positive multiple of 4 bytes (float32), got "${values.size}"`);
+  const transports = values.transport.split(",").map((t) => oneOf<SweepTransport>("transport", t.trim(), ["threads", "ipc", "tcp"]));
+  const rows = await runSoak({
+    ops: positiveInt("ops", values.ops),
+    bytes,
+    ranks: positiveInt("ranks", values.ranks),
+    warmup: positiveInt("warmup", values.warmup),
+    transports,
+    basePort: values["base-port"] === undefined ? undefined : positiveInt("base-port", values["base-port"]),
+  });
+  console.log(values.json ? rows.map((r) => JSON.stringify(r)).join("\n") : soakTable(rows));
+  return rows.every((r) => r.wrong === 0) ? 0 : 1;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "micro") return micro(rest);
+  if (sub === "soak") return soak(rest);
   const op = sub === undefined ? undefined : SWEEP_OPS[sub];
   if (!op) {
     console.log(usage());
