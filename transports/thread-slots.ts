@@ -24,7 +24,9 @@ export type Envelope =
   | { kind: "cloned"; tag: number; bytes: Uint8Array }
   | { kind: "pooled"; tag: number; buffer: ArrayBuffer; length: number }
   | { kind: "free"; buffer: ArrayBuffer }
-  | { kind: "kept" };
+  | { kind: "kept" }
+  /** The sender closed its transport; the port delivers it after everything the sender posted before. */
+  | { kind: "bye" };
 
 type Post = (message: Envelope, transfer?: ArrayBuffer[]) => void;
 

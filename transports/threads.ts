@@ -13,7 +13,12 @@ import { SharedArena } from "./shared-arena.js";
 import { SlotReceiver, SlotSender, type Envelope } from "./thread-slots.js";
 import type { Transport } from "./transport.js";
 
-/** How long after the parent marked a peer exited its port may still deliver that peer's last messages. */
+/**
+ * A peer that closed its transport says so ("bye", behind its last messages on the same port), so it
+ * is known gone at once and in order. Only a thread that ended without close() is learnt of from the
+ * parent's exit flag, which nothing orders after that thread's last messages: those are given this
+ * long to arrive before the peer counts as lost.
+ */
 const EXIT_GRACE_MS = 1000;
 
 /** `ports[peer]` reaches `peer` (undefined at this rank's own index). */
@@ -55,9 +60,9 @@ export class ThreadTransport implements Transport {
     this.mailboxes = new Mailboxes(rank, size);
     if (options.shared) {
       this.shared = new SharedArena(options.shared, rank, size, () => this.firstLoss());
-      // The port's own 'close' comes after its last messages; the exit flag is not ordered with them,
-      // so it only counts once a normal exit would have closed the port.
-      this.shared.watchExits((peer) => setTimeout(() => this.peerGone(peer), EXIT_GRACE_MS).unref());
+      this.shared.watchExits((peer) => {
+        if (!this.mailboxes.isLost(peer)) setTimeout(() => this.peerGone(peer), EXIT_GRACE_MS).unref();
+      });
     }
     this.senders = ports.map((port) => new SlotSender((message, transfer) => port?.postMessage(message, transfer)));
     this.receivers = ports.map(() => new SlotReceiver());
@@ -99,7 +104,10 @@ export class ThreadTransport implements Transport {
     this.closed = true;
     this.mailboxes.close(() => this.closedError());
     for (const sender of this.senders) sender.fail(() => this.closedError());
-    for (const port of this.ports) port?.close();
+    for (const port of this.ports) {
+      port?.postMessage({ kind: "bye" } satisfies Envelope);
+      port?.close();
+    }
   }
 
   private onMessage(peer: number, message: Envelope): void {
@@ -114,6 +122,8 @@ export class ThreadTransport implements Transport {
         return this.senders[peer].returned(message.buffer);
       case "kept":
         return this.senders[peer].returned(undefined);
+      case "bye":
+        return this.peerGone(peer);
     }
   }
 

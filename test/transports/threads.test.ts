@@ -12,6 +12,20 @@ function world(size: number): ThreadTransport[] {
 }
 
 describe("ThreadTransport", () => {
+  it("a peer that closes is gone at once and in order: what it sent before is still delivered, the next recv is PEER_LOST", async () => {
+    const size = 2;
+    const shared = createSharedArena(size);
+    const [a, b] = createThreadMesh(size).map((ports, rank) => new ThreadTransport(rank, size, ports, { shared }));
+    await a.send(1, 3, new Float64Array([42]));
+    await a.close();
+    markRankExited(shared, size, 0); // as the parent does when the thread ends: the bye already told b
+    const started = Date.now();
+    expect(new Float64Array((await b.recv(0, 3, 5000)).buffer)[0]).toBe(42);
+    await expect(b.recv(0, 4, 5000)).rejects.toMatchObject({ code: "PEER_LOST", peer: 0 });
+    expect(Date.now() - started).toBeLessThan(500); // not the exit flag's 1 s grace, nor the recv's 5 s timeout
+    await b.close();
+  });
+
   it("delivers per (peer, tag) in order, copies on send, and gives 8-byte aligned buffers", async () => {
     const [a, b] = world(2);
     const payload = new Float64Array([1, 2, 3]);
