@@ -1,0 +1,71 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const fixture = fileURLToPath(new URL("../fixtures/launch-rank.mjs", import.meta.url));
+const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+
+/** A process counts as alive unless it is gone or a zombie (PID 1 here may not reap orphans). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer().once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** Starts `command` with 4 listening ranks; resolves with the starter's child and the ranks' pids once all listen. */
+function startListening(command: string, args: string[], basePort: number): Promise<{ child: ReturnType<typeof spawn>; pids: number[]; output: () => string }> {
+  const child = spawn(command, [...args, "-n", "4", "--base-port", String(basePort), "--", process.execPath, fixture, "listen"], {
+    cwd: root,
+    env: { ...process.env, npm_config_yes: "true", npm_config_update_notifier: "false" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let text = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`ranks did not all listen within 30 s:\n${text}`)), 30_000);
+    const onData = (chunk: Buffer): void => {
+      text += chunk;
+      const pids = [...text.matchAll(/listening pid (\d+)/g)].map((m) => Number(m[1]));
+      if (pids.length === 4) {
+        clearTimeout(timer);
+        resolve({ child, pids, output: () => text });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+  });
+}
+
+async function expectGone(pids: number[], basePort: number, output: () => string): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  expect(pids.filter(alive), output()).toEqual([]);
+  for (let rank = 0; rank < 4; rank++) expect(await portFree(basePort + rank), `port ${basePort + rank} still bound`).toBe(true);
+}
+
+describe("longhaul launch leaves nothing behind", () => {
+  it("through npx (the README's form): kill -TERM <npx pid> stops every rank and frees its port within 5 s, though npm does not pass the signal on", async () => {
+    const started = await startListening("npx", ["longhaul", "launch"], 31720);
+    started.child.kill("SIGTERM");
+    await expectGone(started.pids, 31720, started.output);
+  }, 60_000);
+
+  it("forwards SIGHUP (a closed terminal or ssh session) to every rank", async () => {
+    const started = await startListening(process.execPath, [cli, "launch"], 31730);
+    const exited = new Promise<number | null>((resolve) => started.child.on("close", resolve));
+    started.child.kill("SIGHUP");
+    expect(await exited).toBe(128 + 1);
+    expect(started.output()).toMatch(/\[rank 3\] got SIGHUP/);
+    await expectGone(started.pids, 31730, started.output);
+  }, 60_000);
+});
