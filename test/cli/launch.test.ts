@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { alive } from "./alive.js";
 import { launchRanks } from "../../transports/launcher.js";
 import { parseTopology } from "../../transports/topology.js";
 
@@ -28,14 +28,6 @@ function runCli(args: string[], onStdout?: (text: string, child: ReturnType<type
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
 }
 
-/** A process counts as alive unless it is gone or a zombie (PID 1 here may not reap orphans). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 describe("longhaul launch", () => {
   it("starts N ranks with torchrun's environment and prefixes every line with the rank", async () => {
