@@ -60,4 +60,20 @@ describe("longhaul launch leaves nothing behind", () => {
     expect(started.output()).toMatch(/\[rank 3\] got SIGHUP/);
     await expectGone(started.pids, 31730, started.output);
   }, 60_000);
+
+  it("handles SIGTERM while it is still spawning a large world: stops spawning, exits 143, leaves no rank", async () => {
+    const child = spawn(process.execPath, [cli, "launch", "-n", "200", "--base-port", "31800", "--", "sh", "-c", "echo pid $$; exec sleep 30"], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout!.on("data", (chunk) => {
+      if (stdout === "") child.kill("SIGTERM"); // at the first rank's first line
+      stdout += chunk;
+    });
+    const started = Date.now();
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const pids = [...stdout.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+    expect(pids.length).toBeGreaterThan(0);
+    expect(pids.filter(alive)).toEqual([]);
+  }, 30_000);
 });
