@@ -12,7 +12,8 @@ const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--e
 Starts the ranks of CMD as local processes with RANK, WORLD_SIZE, LOCAL_RANK and LONGHAUL_*
 set (like torchrun), prefixes their output with the rank, stops all ranks when one fails, and
 exits with the first failure's exit code. SIGINT, SIGTERM and SIGHUP are passed on to the ranks,
-and the ranks are stopped when this command's parent goes away (npx does not pass signals on).
+and the ranks are stopped when this command's parent goes away (npx does not pass signals on)
+unless --outlive-parent is given.
 A world larger than this host can start (memory, processes, open files, ports) is refused first.
 
 options:
@@ -30,6 +31,8 @@ options:
   --timeout DURATION   stop every rank after this long (exit 124): 30s, 500ms, 2m; a bare number is
                        seconds, as in every longhaul command
   --no-prefix          do not prefix output lines with [rank R]
+  --outlive-parent     keep the ranks running when this command's parent exits (for nohup or a
+                       background job whose shell ends; default: stop them, as on SIGTERM)
   -h, --help           show this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -46,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       streams: { type: "string" },
       timeout: { type: "string" },
       "no-prefix": { type: "boolean", default: false },
+      "outlive-parent": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -81,6 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       ipc: values.ipc,
       env: streams === undefined ? undefined : { [ENV.streams]: String(streams) },
       prefixOutput: !values["no-prefix"],
+      stopWithParent: !values["outlive-parent"],
       timeoutMs,
     });
     return code;

@@ -31,6 +31,8 @@ export interface LaunchOptions {
   /** Between SIGTERM and SIGKILL when ranks are stopped (default 3 s). */
   graceMs?: number;
   cwd?: string;
+  /** Stop the ranks when this process's parent exits, e.g. npx killed (default true; false for nohup-style runs that outlive their shell). */
+  stopWithParent?: boolean;
   /** Start only these ranks; the rest of the world runs elsewhere (e.g. one container per region). Default: all. */
   ranks?: readonly number[];
 }
@@ -82,7 +84,7 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
   const onExit = (): void => signalAll("SIGKILL");
   for (const signal of FORWARDED) process.on(signal, forward);
   process.on("exit", onExit);
-  const unwatch = watchParent(() => forward("SIGTERM"));
+  const unwatch = options.stopWithParent === false ? () => undefined : watchParent(() => forward("SIGTERM"));
   const startRank = (region: Topology["regions"][number], rank: number): Promise<void> => {
     const localRank = topology.localRank(rank);
     const child = spawn(options.command, options.args ?? [], {

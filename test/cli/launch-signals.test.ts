@@ -76,4 +76,14 @@ describe("longhaul launch leaves nothing behind", () => {
     expect(pids.length).toBeGreaterThan(0);
     expect(pids.filter(alive)).toEqual([]);
   }, 30_000);
+
+  it.each([[[], false], [["--outlive-parent"], true]] as const)("a launcher %j whose parent shell exits leaves its ranks running: %s", async (flags, running) => {
+    const launch = `"${process.execPath}" "${cli}" launch ${flags.join(" ")} -n 1 -- sh -c 'echo pid $$; exec sleep 10' & sleep 1`;
+    // The shell ends after a second, leaving the launcher orphaned (a parent gone before the launcher starts looks like init's child, which is not watched).
+    const shell = spawn("sh", ["-c", launch], { stdio: ["ignore", "pipe", "inherit"] });
+    const pid = await new Promise<number>((resolve) => shell.stdout!.on("data", (chunk) => resolve(Number(/pid (\d+)/.exec(String(chunk))![1]))));
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(alive(pid)).toBe(running);
+    if (running) process.kill(pid, "SIGTERM"); // the launcher then exits with it
+  }, 30_000);
 });
