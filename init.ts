@@ -3,7 +3,7 @@ import { measureRegionRtts } from "./collectives/link-probe.js";
 import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
 import type { Communicator } from "./collectives/types.js";
 import type { CurveKeys } from "./transports/curve.js";
-import { readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
+import { readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
 import { readWireEnv } from "./transports/wire-env.js";
 import { connectZmq } from "./transports/zmq-connect.js";
 import type { ZmqTransport } from "./transports/zmq-transport.js";
@@ -56,7 +56,7 @@ export async function init(options: InitOptions = {}): Promise<Communicator> {
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */
 export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitOptions, "streams" | "jobId" | "curve"> = {}): Promise<ZmqTransport> {
   const wire = readWireEnv(env, world, options);
-  const rateMbit = Number(env.LONGHAUL_LINK_RATE_MBIT);
+  const rateMbit = readLinkRate(env);
   return connectZmq({
     rank: world.rank,
     topology: world.topology,
@@ -65,7 +65,7 @@ export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pic
     streams: options.streams ?? world.streams ?? defaultStreams(world, env),
     ...wire,
     closeTimeoutMs: world.timeoutMs,
-    drainRateMbit: Number.isFinite(rateMbit) && rateMbit > 0 ? rateMbit : undefined,
+    drainRateMbit: rateMbit,
   });
 }
 

@@ -10,7 +10,7 @@ import { parseTopology, type Topology } from "../transports/topology.js";
 import { launchRanks } from "../transports/launcher.js";
 import { AsyncQueue } from "./async-queue.js";
 import { launchThreadRanks } from "./threads-sweep.js";
-import { combineRanks, CONFIG_ENV, RESULT_MARKER, type RankResult, type RankSweepConfig, type ResultRow, type SweepTransport } from "./sweep-types.js";
+import { BYTES_PER_ELEMENT, combineRanks, CONFIG_ENV, RESULT_MARKER, type RankResult, type RankSweepConfig, type ResultRow, type SweepTransport } from "./sweep-types.js";
 
 export interface SweepOptions extends Partial<RankSweepConfig> {
   /** World size when no topology is given (one region). */
@@ -55,8 +55,23 @@ export function sweepTransport(options: Pick<SweepOptions, "transport" | "emulat
   return options.transport ?? (options.emulate ? "tcp" : "threads");
 }
 
-/** Throws INVALID_ARGUMENT for combinations that cannot run, before anything is started or printed. */
+/** The world a sweep runs: its topology, else one region of `ranks` (4 by default). */
+export function sweepTopology(options: Pick<SweepOptions, "topology" | "ranks">): Topology {
+  return parseTopology(options.topology ?? String(options.ranks ?? 4));
+}
+
+/** Throws INVALID_ARGUMENT for values and combinations that cannot run, before anything is started or printed. */
 export function checkSweep(options: SweepOptions): void {
+  if (options.iters !== undefined && !(Number.isSafeInteger(options.iters) && options.iters >= 1)) throw invalidArgument(`iterations must be a whole number >= 1 (got ${options.iters}): a sweep of no timed iterations has no time to report`, "bench");
+  if (options.ranks !== undefined && !(Number.isSafeInteger(options.ranks) && options.ranks >= 1)) throw invalidArgument(`ranks must be a whole number >= 1 (got ${options.ranks})`, "bench");
+  sweepTopology(options); // a bad spec is refused here, before the header
+  const element = BYTES_PER_ELEMENT[options.dtype ?? "float32"];
+  for (const bytes of options.sizes ?? []) {
+    if (bytes < element || bytes % element !== 0) {
+      const below = Math.max(element, bytes - (bytes % element));
+      throw invalidArgument(`size ${bytes} B is not a whole number of ${options.dtype ?? "float32"} elements (${element} bytes each); use ${below}${below + element !== bytes ? ` or ${below + element}` : ""}`, "bench");
+    }
+  }
   const transport = sweepTransport(options);
   if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
   if (transport !== "threads" && options.algorithms?.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
@@ -64,7 +79,7 @@ export function checkSweep(options: SweepOptions): void {
 
 /** Runs the sweep; each yielded row combines all ranks' results for one (algorithm, size). */
 export function runAllReduceSweep(options: SweepOptions = {}): AsyncIterable<ResultRow> {
-  const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
+  const topology = sweepTopology(options);
   const config = sweepConfig(options);
   checkSweep(options);
   const transport = sweepTransport(options);

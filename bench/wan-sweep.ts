@@ -12,9 +12,8 @@ import type { ScheduledAlgorithm } from "../collectives/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";
-import { parseTopology } from "../transports/topology.js";
 import { threadsChoice } from "../collectives/select-threads.js";
-import { DEFAULT_SIZES, runAllReduceSweep, sweepTransport, type SweepOptions } from "./allreduce-sweep.js";
+import { DEFAULT_SIZES, runAllReduceSweep, sweepTopology, sweepTransport, type SweepOptions } from "./allreduce-sweep.js";
 import type { ResultRow } from "./sweep-types.js";
 
 export interface WanSweepOptions extends SweepOptions {
@@ -36,7 +35,7 @@ export function modelEnv(options: WanSweepOptions): NodeJS.ProcessEnv {
 
 /** The link model the ranks' "auto" uses for this sweep. */
 export function sweepLinkModel(options: WanSweepOptions): LinkModel {
-  return linkModelFor(parseTopology(options.topology ?? String(options.ranks ?? 4)), { ...process.env, ...modelEnv(options) });
+  return linkModelFor(sweepTopology(options), { ...process.env, ...modelEnv(options) });
 }
 
 type ModelFigures = { chosen?: string; predictedUs?: number; lowerBoundUs?: number };
@@ -71,7 +70,7 @@ export function explainSweep(options: WanSweepOptions, sizes: number[]): string[
 
 /** Runs the sweep (through the emulator when options.emulate) and yields annotated rows. */
 export async function* runWanSweep(options: WanSweepOptions): AsyncIterable<ResultRow> {
-  const topology = parseTopology(options.topology ?? String(options.ranks ?? 4));
+  const topology = sweepTopology(options);
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   const links = sweepLinkModel(options);
   const transport = sweepTransport(options);

@@ -5,9 +5,10 @@
 import { parseArgs } from "node:util";
 import { allReduceAlgorithmNames } from "../collectives/algorithms.js";
 import type { DTypeName, ReduceOp } from "../collectives/types.js";
-import { checkSweep, sweepTransport, type SweepOptions } from "../bench/allreduce-sweep.js";
+import { checkSweep, sweepTopology, sweepTransport, type SweepOptions } from "../bench/allreduce-sweep.js";
 import { explainSweep, runWanSweep } from "../bench/wan-sweep.js";
-import { parseRate } from "../netem/units.js";
+import { badValue } from "../netem/errors.js";
+import { parseCount, parseDuration, parsePort, parseRate, parseTimeout } from "../netem/units.js";
 import { runMicroBench } from "../bench/micro.js";
 import { createProgress } from "../bench/report/progress.js";
 import { parseSize, parseSizes } from "../bench/sizes.js";
@@ -43,7 +44,7 @@ export const SWEEP_FLAGS = {
 
 function usage(): string {
   return `usage: longhaul bench <allreduce|reducescatter|allgather> [options]
-       longhaul bench micro [--sizes 1MiB,64MiB] [--time MS] [--json]
+       longhaul bench micro [--sizes 1MiB,64MiB] [--time DURATION (bare: ms)] [--json]
        longhaul bench soak [--ops 10000] [--size 1MiB] [--transport tcp,threads] [--json]
 
 Starts the ranks itself and prints size, count, type, time (us, median over iterations of the
@@ -52,12 +53,13 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
 
   --ranks N            ranks in one region (default 4)
   --topology SPEC      e.g. new-york:2,london:2 or continents (overrides --ranks)
-  --sizes LIST         default 4KiB,256KiB,4MiB,64MiB
+  --sizes LIST         default 4KiB,256KiB,4MiB,64MiB; whole elements of --dtype (4 B for float32)
   --algorithm LIST     all-reduce algorithms: ${allReduceAlgorithmNames().join(", ")} (default ring)
-  --iters K            timed iterations per size (default 5)
+  --iters K            timed iterations per size, >= 1 (default 5)
   --warmup W           untimed iterations first (default 1)
-  --min-time MS        more timed iterations (up to 1000) until they add up to about MS, judged by
-                       the slowest rank's time in one extra warm-up (default off: exactly --iters)
+  --min-time DURATION  more timed iterations (up to 1000) until they add up to about MS, judged by
+                       the slowest rank's time in one extra warm-up (default off: exactly --iters;
+                       500ms, 2s; a bare number is ms)
   --dtype T            float32 | float64 | int32 (default float32)
   --op OP              sum | avg | min | max | prod (default sum)
   --transport T        threads (ranks as worker threads; default) | ipc (processes, ZeroMQ ipc://) |
@@ -65,7 +67,8 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --segment SIZE       pipelining segment (default 1MiB)
   --buffers B          registered (allocArray: reductions run in wasm memory; default) | plain (ordinary typed arrays)
   --base-port P        first TCP port of the ranks (tcp transport)
-  --timeout MS         per-op timeout in each rank
+  --timeout DURATION   per-op timeout in each rank: 30s, 500ms; a bare number is seconds, as in every
+                       longhaul command (default 60s)
   --json               one JSON object per size and algorithm per line instead of the table
   --emulate            route cross-region links through the userspace WAN emulator (distance-based
                        delay per region pair; implies --transport tcp unless ipc is given)
@@ -80,14 +83,8 @@ and a note after the table, since its time then measures this host, not the link
 With threads, peak RSS is the whole process (all ranks together).`;
 }
 
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} must be a non-negative integer, got "${text}"`);
-  return n;
-}
-
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) throw new Error(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+  if (!allowed.includes(value as T)) throw badValue(`--${name} must be one of ${allowed.join(", ")}, got "${value}"`);
   return value as T;
 }
 
@@ -98,20 +95,20 @@ export function sweepOptionsFrom(op: SweepOp, values: Record<string, string | bo
   for (const name of algorithms) oneOf("algorithm", name, allReduceAlgorithmNames());
   return {
     op,
-    ranks: positiveInt("ranks", text("ranks")!),
+    ranks: parseCount(text("ranks")!, "--ranks"),
     topology: text("topology"),
     sizes: parseSizes(text("sizes")!),
     algorithms: op === "allreduce" ? algorithms : ["ring"],
-    iters: positiveInt("iters", text("iters")!),
-    minTimeMs: text("min-time") === undefined ? undefined : positiveInt("min-time", text("min-time")!),
-    warmup: positiveInt("warmup", text("warmup")!),
+    iters: parseCount(text("iters")!, "--iters"),
+    minTimeMs: text("min-time") === undefined ? undefined : parseDuration(text("min-time")!, "--min-time"),
+    warmup: parseCount(text("warmup")!, "--warmup", 0),
     dtype: oneOf<DTypeName>("dtype", text("dtype")!, ["float32", "float64", "int32"]),
     reduceOp: oneOf<ReduceOp>("op", text("op")!, ["sum", "avg", "min", "max", "prod"]),
     transport: text("transport") === undefined ? undefined : oneOf<SweepTransport>("transport", text("transport")!, ["threads", "ipc", "tcp"]),
     buffers: oneOf<"registered" | "plain">("buffers", text("buffers")!, ["registered", "plain"]),
-    segmentBytes: text("segment") === undefined ? undefined : parseSize(text("segment")!),
-    basePort: text("base-port") === undefined ? undefined : positiveInt("base-port", text("base-port")!),
-    timeoutMs: text("timeout") === undefined ? undefined : positiveInt("timeout", text("timeout")!),
+    segmentBytes: text("segment") === undefined ? undefined : parseSize(text("segment")!, "--segment"),
+    basePort: text("base-port") === undefined ? undefined : parsePort(text("base-port")!, "--base-port"),
+    timeoutMs: text("timeout") === undefined ? undefined : parseTimeout(text("timeout")!, "--timeout"),
   };
 }
 
@@ -121,11 +118,13 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate) }) };
+  if (values.rate !== undefined && !values.emulate) throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate (e.g. --emulate --rate ${values.rate})`);
+  const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate, "--rate") }) };
   checkSweep(options);
+  const world = sweepTopology(options);
   if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
-  if (!values.json) console.log(`# ${op} ranks=${options.topology ?? options.ranks} transport=${sweepTransport(options)} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
+  if (!values.json) console.log(`# ${op} topology=${world.spec} ranks=${world.size} transport=${sweepTransport(options)} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
   const rows: ResultRow[] = [];
   for await (const row of runWanSweep(options)) {
@@ -150,7 +149,7 @@ async function micro(argv: string[]): Promise<number> {
     console.log(usage());
     return 0;
   }
-  const rows = await runMicroBench({ sizes: parseSizes(values.sizes), timeMs: positiveInt("time", values.time) });
+  const rows = await runMicroBench({ sizes: parseSizes(values.sizes, "--sizes"), timeMs: parseDuration(values.time, "--time") });
   console.log(values.json ? rows.map((r) => JSON.stringify(r)).join("\n") : microTable(rows));
   return 0;
 }
@@ -179,16 +178,16 @@ async function soak(argv: string[]): Promise<number> {
     console.log(SOAK_HELP);
     return 0;
   }
-  const bytes = parseSize(values.size);
-  if (bytes <= 0 || bytes % 4 !== 0) throw new Error(`--size must be a positive multiple of 4 bytes (float32), got "${values.size}"`);
+  const bytes = parseSize(values.size, "--size");
+  if (bytes <= 0 || bytes % 4 !== 0) throw badValue(`--size ${values.size} is not a positive whole number of float32 elements (4 bytes each)`);
   const transports = values.transport.split(",").map((t) => oneOf<SweepTransport>("transport", t.trim(), ["threads", "ipc", "tcp"]));
   const rows = await runSoak({
-    ops: positiveInt("ops", values.ops),
+    ops: parseCount(values.ops, "--ops"),
     bytes,
-    ranks: positiveInt("ranks", values.ranks),
-    warmup: positiveInt("warmup", values.warmup),
+    ranks: parseCount(values.ranks, "--ranks"),
+    warmup: parseCount(values.warmup, "--warmup", 0),
     transports,
-    basePort: values["base-port"] === undefined ? undefined : positiveInt("base-port", values["base-port"]),
+    basePort: values["base-port"] === undefined ? undefined : parsePort(values["base-port"], "--base-port"),
   });
   console.log(values.json ? rows.map((r) => JSON.stringify(r)).join("\n") : soakTable(rows));
   return rows.every((r) => r.wrong === 0) ? 0 : 1;

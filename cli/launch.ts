@@ -1,6 +1,9 @@
 import { parseArgs } from "node:util";
+import { badValue } from "../netem/errors.js";
+import { parseCount, parsePort, parseRate, parseTimeout } from "../netem/units.js";
 import { DEFAULT_BASE_PORT, type AddressPlan } from "../transports/addresses.js";
-import { CommError } from "../transports/errors.js";
+import { ENV } from "../transports/env.js";
+import { checkLaunchLimits } from "../transports/host-limits.js";
 import { launchRanks } from "../transports/launcher.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 
@@ -8,16 +11,20 @@ const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--e
 
 Starts the ranks of CMD as local processes with RANK, WORLD_SIZE, LOCAL_RANK and LONGHAUL_*
 set (like torchrun), prefixes their output with the rank, stops all ranks when one fails, and
-exits with the first failure's exit code.
+exits with the first failure's exit code. SIGINT, SIGTERM and SIGHUP are passed on to the ranks,
+and the ranks are stopped when this command's parent goes away (npx does not pass signals on)
+unless --outlive-parent is given.
+A world larger than this host can start (memory, processes, open files, ports) is refused first.
 
 options:
   -n, --nproc N        number of ranks (may be left out when --topology gives it; must agree)
   --topology SPEC      regions and ranks per region: "new-york:2,london:2", "continents", or "4"
-  --base-port P        rank r listens on P + r (default ${DEFAULT_BASE_PORT})
+  --base-port P        rank r listens on P + r (default: $${ENV.basePort}, else ${DEFAULT_BASE_PORT})
   --emulate            route links between regions through the userspace WAN emulator
   --rate RATE          with --emulate: rate of every region pair, e.g. 1gbit (a bare number is
-                       Mbit/s; default: unshaped); the ranks are told it (LONGHAUL_LINK_RATE_MBIT)
-                       for "auto" and their stream counts
+                       Mbit/s; default: unshaped); the ranks are told it (${ENV.linkRateMbit})
+                       for "auto" and their stream counts. Without --emulate it is refused: to tell
+                       ranks on a real WAN its rate, set ${ENV.linkRateMbit}=1gbit in their environment
   --ipc                co-located ranks talk over ZeroMQ ipc:// instead of TCP loopback
   --streams K          connections per peer link; large messages are striped over them (default:
                        from each WAN pair's bandwidth-delay product when the rate is known, else 1)
@@ -25,21 +32,14 @@ options:
                        (or read from LONGHAUL_CURVE_KEYS, a file from "longhaul keygen")
   --job-id ID          the job's id (default: LONGHAUL_JOB_ID, else a fresh one); frames of other
                        jobs on the same ports are dropped
-  --timeout SECONDS    stop every rank after this long (exit 124)
+  --timeout DURATION   stop every rank after this long (exit 124): 30s, 500ms, 2m; a bare number is
+                       seconds, as in every longhaul command
   --no-prefix          do not prefix output lines with [rank R]
+  --outlive-parent     keep the ranks running when this command's parent exits (for nohup or a
+                       background job whose shell ends; default: stop them, as on SIGTERM)
   -h, --help           show this help`;
 
 export async function main(argv: string[]): Promise<number> {
-  try {
-    return await launch(argv);
-  } catch (error) {
-    if (!(error instanceof CommError) || error.code !== "INVALID_ARGUMENT") throw error;
-    console.error(`longhaul launch: ${error.message}`);
-    return 2;
-  }
-}
-
-async function launch(argv: string[]): Promise<number> {
   const split = argv.indexOf("--");
   const { values } = parseArgs({
     args: split < 0 ? argv : argv.slice(0, split),
@@ -55,6 +55,7 @@ async function launch(argv: string[]): Promise<number> {
       "job-id": { type: "string" },
       timeout: { type: "string" },
       "no-prefix": { type: "boolean", default: false },
+      "outlive-parent": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -63,13 +64,21 @@ async function launch(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...args] = split < 0 ? [] : argv.slice(split + 1);
-  if (command === undefined) throw usageError('no command given; put it after "--", e.g. longhaul launch -n 4 -- node train.js');
+  if (command === undefined) throw badValue('no command given; put it after "--", e.g. longhaul launch -n 4 -- node train.js');
+  if (values.rate !== undefined && !values.emulate) {
+    throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate; to tell ranks on a real WAN its rate, set ${ENV.linkRateMbit}=${values.rate} in their environment instead`);
+  }
   const topology = resolveTopology(values.nproc, values.topology);
-  const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : positiveInt(values["base-port"], "--base-port");
+  const basePortText = values["base-port"] ?? process.env[ENV.basePort];
+  const basePort = basePortText === undefined || basePortText.trim() === "" ? DEFAULT_BASE_PORT : parsePort(basePortText, values["base-port"] === undefined ? ENV.basePort : "--base-port");
   const plan: AddressPlan = { basePort, emulate: values.emulate };
+  const rateMbit = values.rate === undefined ? undefined : parseRate(values.rate, "--rate");
+  const streams = values.streams === undefined ? undefined : parseCount(values.streams, "--streams");
+  const timeoutMs = values.timeout === undefined ? undefined : parseTimeout(values.timeout, "--timeout");
 
+  // Before the emulator binds its ports: a world this host cannot start is refused with nothing started.
+  checkLaunchLimits(topology.size, { size: topology.size, regions: topology.regions.length, basePort, emulate: values.emulate });
   // --- emulator: the one place it is started before the ranks and closed after them ---
-  const rateMbit = values.emulate ? await parseRateFlag(values.rate) : undefined;
   const emulator = values.emulate ? await startEmulatorFor(topology, plan, rateMbit) : undefined;
   try {
     const { code } = await launchRanks({
@@ -82,22 +91,14 @@ async function launch(argv: string[]): Promise<number> {
       ipc: values.ipc,
       curve: values.curve,
       jobId: values["job-id"],
-      env: values.streams === undefined ? undefined : { LONGHAUL_STREAMS: String(positiveInt(values.streams, "--streams")) },
+      env: streams === undefined ? undefined : { [ENV.streams]: String(streams) },
       prefixOutput: !values["no-prefix"],
-      timeoutMs: values.timeout === undefined ? undefined : positiveInt(values.timeout, "--timeout") * 1000,
+      stopWithParent: !values["outlive-parent"],
+      timeoutMs,
     });
     return code;
   } finally {
     await emulator?.close();
-  }
-}
-
-async function parseRateFlag(rate: string | undefined): Promise<number | undefined> {
-  const { parseRate } = await import("../netem/units.js");
-  try {
-    return rate === undefined ? undefined : parseRate(rate, "--rate");
-  } catch (error) {
-    throw usageError((error as Error).message);
   }
 }
 
@@ -107,20 +108,10 @@ async function startEmulatorFor(topology: Topology, plan: AddressPlan, rateMbit:
 }
 
 function resolveTopology(nproc: string | undefined, spec: string | undefined): Topology {
-  if (spec === undefined && nproc === undefined) throw usageError("give the number of ranks with -n N or a --topology");
-  const topology = parseTopology(spec ?? String(positiveInt(nproc!, "-n")));
-  if (nproc !== undefined && positiveInt(nproc, "-n") !== topology.size) {
-    throw usageError(`-n ${nproc} disagrees with --topology "${spec}" of ${topology.size} ranks; drop -n or make them agree`);
+  if (spec === undefined && nproc === undefined) throw badValue("give the number of ranks with -n N or a --topology");
+  const topology = parseTopology(spec ?? String(parseCount(nproc!, "-n")));
+  if (nproc !== undefined && parseCount(nproc, "-n") !== topology.size) {
+    throw badValue(`-n ${nproc} disagrees with --topology "${spec}" of ${topology.size} ranks; drop -n or make them agree`);
   }
   return topology;
-}
-
-function positiveInt(text: string, flag: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw usageError(`${flag} needs a positive integer, got "${text}"`);
-  return value;
-}
-
-function usageError(message: string): CommError {
-  return new CommError(`${message}\n\n${HELP}`, { code: "INVALID_ARGUMENT", op: "launch" });
 }

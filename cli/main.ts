@@ -28,12 +28,23 @@ async function main(argv: string[]): Promise<number> {
   return (await command.load()).main(rest);
 }
 
+/**
+ * A value the user typed wrong (CommError / NetemError INVALID_ARGUMENT, or node:util parseArgs'
+ * ERR_PARSE_ARGS_*): one line naming it, exit 2 like other CLIs' usage errors, no stack trace.
+ */
+function isUsageError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === "INVALID_ARGUMENT" || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"));
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`longhaul: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    const name = COMMANDS[process.argv[2]] ? `longhaul ${process.argv[2]}` : "longhaul";
+    const usage = isUsageError(error);
+    console.error(`${name}: ${error instanceof Error ? error.message : String(error)}${usage ? `\n(see "${name} --help")` : ""}`);
+    process.exitCode = usage ? 2 : 1;
   },
 );

@@ -5,7 +5,7 @@ import { startEmulator, DEFAULT_WINDOW_BYTES } from "../netem/emulator/emulator.
 import { badValue } from "../netem/errors.js";
 import { linkProfilesFor } from "../netem/pairs.js";
 import { formatRate } from "../netem/tc/netem-args.js";
-import { parseRate, parseSize } from "../netem/units.js";
+import { parsePort, parseRate, parseSize } from "../netem/units.js";
 import { reportErrors } from "./netem-flags.js";
 
 export const EMULATE_HELP = `usage: longhaul netem emulate --topology SPEC [--base-port P] [--rate 1gbit] [--window 6MiB]
@@ -66,8 +66,7 @@ export function emulateMain(argv: string[]): Promise<number> {
     }
     if (values.topology === undefined) throw badValue("give --topology (e.g. --topology continents)");
     const topology = parseTopology(values.topology);
-    const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : Number(values["base-port"]);
-    if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535) throw badValue(`--base-port "${values["base-port"]}" is not a port number`);
+    const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : parsePort(values["base-port"], "--base-port");
     const hosts = values.host?.length ? Object.fromEntries(values.host.map((spec) => {
       const [region, host, extra] = spec.split("=");
       if (!region || !host || extra !== undefined || !topology.regions.some((r) => r.name === region)) {

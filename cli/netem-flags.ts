@@ -1,7 +1,7 @@
 import type { LinkProfile, DelayDistribution } from "../netem/profile.js";
 import { validateProfile } from "../netem/profile.js";
 import { NetemError, badValue } from "../netem/errors.js";
-import { parseDuration, parsePercent, parseRate } from "../netem/units.js";
+import { parseCount, parseDuration, parsePercent, parseRate } from "../netem/units.js";
 
 /** Flags shared by the netem subcommands that describe one link's shape. */
 export const PROFILE_OPTIONS = {
@@ -29,7 +29,7 @@ export function shapeFromFlags(flags: ProfileFlags): Omit<LinkProfile, "delayMs"
     ...(flags.distribution !== undefined && { distribution: flags.distribution as DelayDistribution }),
     ...(flags.loss !== undefined && { lossPct: parsePercent(flags.loss, "--loss") }),
     ...(flags.rate !== undefined && { rateMbit: parseRate(flags.rate, "--rate") }),
-    ...(flags.limit !== undefined && { limit: Number(flags.limit) }),
+    ...(flags.limit !== undefined && { limit: parseCount(flags.limit, "--limit") }),
   };
 }
 

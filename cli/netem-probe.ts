@@ -4,7 +4,7 @@ import { probeLink } from "../netem/emulator/probe.js";
 import { badValue } from "../netem/errors.js";
 import { profileBetween } from "../netem/pairs.js";
 import { distanceKm } from "../netem/regions.js";
-import { parseDistance, parseSize } from "../netem/units.js";
+import { parseCount, parseDistance, parseSize } from "../netem/units.js";
 import { PROFILE_OPTIONS, reportErrors, shapeFromFlags } from "./netem-flags.js";
 
 export const PROBE_HELP = `usage: longhaul netem probe (--distance 1000km | --pair new-york:london) [--rate 100mbit]
@@ -41,8 +41,7 @@ export function probeMain(argv: string[]): Promise<number> {
     } else {
       throw badValue("give --distance (e.g. 1000km) or --pair (e.g. new-york:london)");
     }
-    const streams = values.streams === undefined ? undefined : Number(values.streams);
-    if (streams !== undefined && (!Number.isInteger(streams) || streams < 1)) throw badValue(`--streams "${values.streams}" must be a whole number >= 1`);
+    const streams = values.streams === undefined ? undefined : parseCount(values.streams, "--streams");
     const result = await probeLink({ forward: profile, streams, bytes: values.bytes === undefined ? undefined : parseSize(values.bytes, "--bytes") });
     const out = { km: Math.round(km), ...result };
     if (values.json) {

@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseSizes } from "../bench/sizes.js";
 import { runExperiment, experimentSteps, type ExperimentPlan } from "../bench/report/experiment.js";
 import { summaryText } from "../bench/report/console.js";
 import { localSweep } from "../bench/report/local-sweep.js";
@@ -8,7 +7,7 @@ import { checkMethods, runTrainingPart, type TrainingRow } from "../bench/report
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";
 import { writeReport } from "../bench/report/write.js";
-import { parseRate } from "../netem/units.js";
+import { parseCount, parsePort, parseRate, parseSizes } from "../netem/units.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 
 /** Defaults sized so the whole run fits in a few minutes on a loaded 2-core machine. */
@@ -74,18 +73,15 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
     },
   });
   if (values.help) return "help";
-  const iters = Number(values.iters);
-  if (!Number.isInteger(iters) || iters < 1) throw new RangeError(`--iters ${values.iters} must be a whole number >= 1`);
-  const basePort = Number(values["base-port"]);
-  if (!Number.isInteger(basePort) || basePort < 1024) throw new RangeError(`--base-port ${values["base-port"]} must be a port number >= 1024`);
+  const iters = parseCount(values.iters, "--iters");
+  const basePort = parsePort(values["base-port"], "--base-port");
   const peers = values["distance-to"] === "none" ? [] : list(values["distance-to"]);
   const methods = values.train === "none" ? [] : list(values.train);
   checkMethods(methods);
-  const trainSteps = Number(values["train-steps"]);
-  if (!Number.isInteger(trainSteps) || trainSteps < 1) throw new RangeError(`--train-steps ${values["train-steps"]} must be a whole number >= 1`);
+  const trainSteps = parseCount(values["train-steps"], "--train-steps");
   const plan: ExperimentPlan = {
     topology: values.topology,
-    sizes: parseSizes(values.sizes),
+    sizes: parseSizes(values.sizes, "--sizes"),
     algorithms: list(values.algorithms),
     iters,
     rateMbit: parseRate(values.rate, "--rate"),
@@ -95,7 +91,7 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
       anchor: "new-york",
       peers,
       ranksPerRegion: 2,
-      sizes: parseSizes(values["distance-sizes"]),
+      sizes: parseSizes(values["distance-sizes"], "--distance-sizes"),
       algorithms: list(values["distance-algorithms"]),
       iters,
     },

@@ -1,4 +1,6 @@
 import { parseArgs } from "node:util";
+import { badValue } from "../netem/errors.js";
+import { parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../netem/units.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { parseTopology } from "../transports/topology.js";
 import { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig } from "../train/config.js";
@@ -15,7 +17,8 @@ options:
   --method M            sync (dense all-reduce), topk (top-k + error feedback), diloco, streaming-diloco
   --topology SPEC       regions and ranks (default continents: 4 regions x 2 ranks)
   --emulate             route cross-region links through the userspace WAN emulator
-  --rate MBIT           with --emulate: rate of every region pair (default: emulator's default)
+  --rate RATE           with --emulate: rate of every region pair, e.g. 1gbit (a bare number is Mbit/s;
+                        default: unshaped)
   --steps N             steps per rank (default ${DEFAULT_CONFIG.steps})
   --batch B             samples per rank per step (default ${DEFAULT_CONFIG.batch})
   --hidden H            hidden units (default ${DEFAULT_CONFIG.hidden})
@@ -29,7 +32,8 @@ options:
   --paired              run the one-site reference at the same time as the main run, so both see
                         the same machine load (fairer step rates on a shared machine)
   --base-port P         rank r listens on P + r (default ${DEFAULT_BASE_PORT})
-  --timeout SECONDS     stop a run after this long (default 1800)
+  --timeout DURATION    stop a run after this long: 30m, 90s; a bare number is seconds, as in every
+                        longhaul command (default 30m)
   --json                one JSON object on stdout
   -h, --help            show this help`;
 
@@ -49,39 +53,36 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const fail = (message: string): number => {
-    console.error(`longhaul train: ${message}\n\n${HELP}`);
+    console.error(`longhaul train: ${message}\n(see "longhaul train --help")`);
     return 2;
   };
   if (!METHODS.includes(values.method as Method)) return fail(`--method must be one of ${METHODS.join(", ")}, got ${String(values.method)}`);
-  const num = (text: string | undefined, fallback: number, flag: string): number => {
-    if (text === undefined) return fallback;
-    const v = Number(text);
-    if (!(Number.isFinite(v) && v > 0)) throw new Error(`${flag} needs a positive number, got "${text}"`);
-    return v;
-  };
+  if (values.rate !== undefined && !values.emulate) throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate (e.g. --emulate --rate ${values.rate})`);
+  const count = (text: string | undefined, fallback: number, flag: string, min = 1): number => (text === undefined ? fallback : parseCount(text, flag, min));
+  const positive = (text: string | undefined, fallback: number, flag: string): number => (text === undefined ? fallback : parsePositive(text, flag));
   const outer = values["outer-compress"] ?? DEFAULT_CONFIG.outerCompress;
-  if (outer !== undefined && !["fp16", "int8", "none"].includes(outer)) return fail(`--outer-compress must be fp16, int8 or none`);
+  if (outer !== undefined && !["fp16", "int8", "none"].includes(outer)) return fail(`--outer-compress must be fp16, int8 or none, got ${outer}`);
   const config: TrainConfig = {
     ...DEFAULT_CONFIG,
     method: values.method as Method,
-    steps: num(values.steps, DEFAULT_CONFIG.steps, "--steps"),
-    batch: num(values.batch, DEFAULT_CONFIG.batch, "--batch"),
-    hidden: num(values.hidden, DEFAULT_CONFIG.hidden, "--hidden"),
-    lr: num(values.lr, DEFAULT_CONFIG.lr, "--lr"),
-    innerSteps: num(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
-    topkRatio: num(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
-    fragments: num(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
-    overlapSteps: values.overlap === undefined ? undefined : num(values.overlap, 0, "--overlap"),
+    steps: count(values.steps, DEFAULT_CONFIG.steps, "--steps"),
+    batch: count(values.batch, DEFAULT_CONFIG.batch, "--batch"),
+    hidden: count(values.hidden, DEFAULT_CONFIG.hidden, "--hidden"),
+    lr: positive(values.lr, DEFAULT_CONFIG.lr, "--lr"),
+    innerSteps: count(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
+    topkRatio: positive(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
+    fragments: count(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
+    overlapSteps: values.overlap === undefined ? undefined : parseCount(values.overlap, "--overlap", 0),
     outerCompress: outer === "none" ? undefined : (outer as TrainConfig["outerCompress"]),
   };
   const topology = parseTopology(values.topology);
-  const basePort = num(values["base-port"], DEFAULT_BASE_PORT, "--base-port");
+  const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : parsePort(values["base-port"], "--base-port");
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const { runTraining } = await import("../train/run-training.js");
   const summary = await runTraining({
     config, topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
-    rateMbit: values.rate === undefined ? undefined : num(values.rate, 0, "--rate"),
-    timeoutMs: num(values.timeout, 1800, "--timeout") * 1000,
+    rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
+    timeoutMs: values.timeout === undefined ? 1_800_000 : parseTimeout(values.timeout, "--timeout"),
   });
   if (values.json) console.log(JSON.stringify(summary));
   else console.log(Object.entries(summary).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "number" ? +v.toFixed(4) : String(v)}`).join("\n"));

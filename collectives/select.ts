@@ -15,6 +15,7 @@ import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "./cost-sch
 import { simulate } from "./cost-sim.js";
 import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "./link-model.js";
+import { readLinkRate, readStreams } from "../transports/env.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
 export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];
@@ -104,9 +105,10 @@ function truthy(text: string | undefined): boolean {
 /** The link settings the environment declares (see linkModelFor). */
 function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
   const emulated = truthy(env.LONGHAUL_EMULATE);
-  const rate = Number(env.LONGHAUL_LINK_RATE_MBIT);
-  const streams = Number(env.LONGHAUL_STREAMS); // the transport's sockets per peer link (transports/env.ts)
-  return { wan: emulated || Boolean(env.LONGHAUL_HOSTS), emulated, ...(rate > 0 && { rateMbit: rate }), ...(streams >= 1 && { streams }) };
+  // The same readers as init() (transports/env.ts): "1gbit" is a rate there too, and a bad value throws instead of meaning "unshaped".
+  const rate = readLinkRate(env);
+  const streams = readStreams(env); // the transport's sockets per peer link
+  return { wan: emulated || Boolean(env.LONGHAUL_HOSTS), emulated, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }) };
 }
 
 /**

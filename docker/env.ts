@@ -1,4 +1,5 @@
 import { badValue } from "../netem/errors.js";
+import { parseCount, parseRate, parseSizes } from "../netem/units.js";
 import { parseHosts } from "../transports/env.js";
 import { parseTopology } from "../transports/topology.js";
 
@@ -19,6 +20,15 @@ export interface ContainerEnv {
   /** LONGHAUL_SIZES, _ALGORITHMS, _ITERS, _RATE, _DISTANCE_TO, _DISTANCE_SIZES, _TRAIN, _TRAIN_STEPS, _BASELINE=0: `longhaul run`'s flags. */
   readonly runArgs: string[];
 }
+
+/** The variables with units or counts are checked here, so an error names the variable rather than `longhaul run`'s flag. */
+const CHECKS: Record<string, (text: string, what: string) => unknown> = {
+  LONGHAUL_SIZES: parseSizes,
+  LONGHAUL_DISTANCE_SIZES: parseSizes,
+  LONGHAUL_RATE: parseRate,
+  LONGHAUL_ITERS: parseCount,
+  LONGHAUL_TRAIN_STEPS: parseCount,
+};
 
 const FLAGS: ReadonlyArray<readonly [string, string]> = [
   ["LONGHAUL_SIZES", "--sizes"],
@@ -41,7 +51,12 @@ export function readContainerEnv(env: NodeJS.ProcessEnv = process.env): Containe
   const topology = base.includes(",") || base.includes(":") ? base : `${base}:${perRegion}`;
   const backend = (env.LONGHAUL_BACKEND?.trim() || "auto") as ContainerEnv["backend"];
   if (!["auto", "netem", "userspace"].includes(backend)) throw badValue(`LONGHAUL_BACKEND="${backend}" must be auto, netem or userspace`);
-  const runArgs = FLAGS.flatMap(([name, flag]) => (env[name]?.trim() ? [flag, env[name]!.trim()] : []));
+  const runArgs = FLAGS.flatMap(([name, flag]) => {
+    const value = env[name]?.trim();
+    if (!value) return [];
+    CHECKS[name]?.(value, name);
+    return [flag, value];
+  });
   if (["0", "false", "no", "off"].includes(env.LONGHAUL_BASELINE?.trim().toLowerCase() ?? "")) runArgs.push("--no-baseline");
   return {
     region,

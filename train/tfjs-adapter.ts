@@ -16,6 +16,7 @@ export function writeVariables(vars: readonly tf.Variable[], flat: Float32Array)
 
 /** Horovod's broadcast_variables: every rank starts from `root`'s values. */
 export async function broadcastVariables(comm: Communicator, vars: readonly tf.Variable[], root = 0): Promise<void> {
+  await tf.ready(); // whatever backend the caller picked (an async one like wasm) is usable before first use
   const flat = readVariables(vars);
   await comm.broadcast(flat, root);
   writeVariables(vars, flat);
@@ -44,6 +45,7 @@ export class DistributedOptimizer {
 
   /** One training step; resolves with the local loss. */
   async minimize(loss: () => tf.Scalar, varList: tf.Variable[]): Promise<number> {
+    await tf.ready(); // resolves at once once the backend is up; before that, its first op would throw
     const { value, grads } = tf.variableGrads(loss, varList);
     const names = varList.map((v) => v.name);
     const flat = flatten(names.map((n) => grads[n].dataSync() as Float32Array));

@@ -1,5 +1,7 @@
 import { DEFAULT_BASE_PORT, type AddressPlan } from "./addresses.js";
-import { invalidArgument } from "./errors.js";
+import { parseCount, parseDuration, parseRate } from "../netem/units.js";
+import { CommError, invalidArgument } from "./errors.js";
+import { lastPort } from "./host-limits.js";
 import { parseTopology, type Topology } from "./topology.js";
 
 /** Environment variables a rank reads (torchrun's names plus LONGHAUL_*); the launcher sets them. */
@@ -50,6 +52,8 @@ export interface RankEnv {
   plan: AddressPlan;
   timeoutMs?: number;
   streams?: number;
+  /** LONGHAUL_LINK_RATE_MBIT, checked here so a bad value fails init() instead of meaning "unshaped". */
+  linkRateMbit?: number;
   probe: boolean;
 }
 
@@ -81,12 +85,40 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
     hosts: overrides.hosts ?? parseHosts(env[ENV.hosts], topology),
     ipcDir: overrides.ipcDir ?? (env[ENV.ipcDir] || undefined),
   };
-  if (plan.basePort + topology.size * (topology.regions.length + 1) - 1 > 65535) {
+  if (lastPort(topology.size, topology.regions.length, plan.basePort, true) > 65535) {
     throw invalidArgument(`base port ${plan.basePort} leaves no room for ${topology.size} ranks and their emulator proxies below 65536; choose a lower ${ENV.basePort}`, "init");
   }
-  const streams = overrides.streams ?? intVar(env, ENV.streams, 1); // unset: init() picks per link
+  const streams = overrides.streams ?? readStreams(env); // unset: init() picks per link
   const probe = overrides.probe ?? flagVar(env, ENV.probe);
-  return { rank, localRank, topology, plan, timeoutMs: overrides.timeoutMs ?? intVar(env, ENV.timeoutMs, 1), streams, probe };
+  const timeoutMs = overrides.timeoutMs ?? fromText(env, ENV.timeoutMs, (text) => positiveMs(parseDuration(text, ENV.timeoutMs), text));
+  return { rank, localRank, topology, plan, timeoutMs, streams, linkRateMbit: readLinkRate(env), probe };
+}
+
+/** LONGHAUL_LINK_RATE_MBIT: a bare number is Mbit/s, and units work too ("1gbit"); unset is unshaped. */
+export function readLinkRate(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return fromText(env, ENV.linkRateMbit, (text) => parseRate(text, ENV.linkRateMbit));
+}
+
+/** LONGHAUL_STREAMS: connections per peer link, a whole number >= 1; unset lets init() pick. */
+export function readStreams(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return intVar(env, ENV.streams, 1);
+}
+
+function positiveMs(ms: number, text: string): number {
+  if (ms <= 0) throw invalidArgument(`${ENV.timeoutMs}="${text}" must be above zero; write e.g. 30000 or "30s"`, "init");
+  return ms;
+}
+
+/** Parses a set variable with the one unit parser (netem/units.ts); its errors become INVALID_ARGUMENT CommErrors naming the variable. */
+function fromText<T>(env: NodeJS.ProcessEnv, name: string, parse: (text: string) => T): T | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === "") return undefined;
+  try {
+    return parse(text);
+  } catch (error) {
+    if (error instanceof CommError) throw error;
+    throw invalidArgument((error as Error).message, "init");
+  }
 }
 
 function resolveTopology(spec: string | Topology | undefined, worldSize: number | undefined): Topology {
@@ -96,13 +128,7 @@ function resolveTopology(spec: string | Topology | undefined, worldSize: number 
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
-  const text = env[name];
-  if (text === undefined || text.trim() === "") return undefined;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw invalidArgument(`${name}="${text}" is not an integer >= ${min}`, "init");
-  }
-  return value;
+  return fromText(env, name, (text) => parseCount(text, name, min));
 }
 
 function flagVar(env: NodeJS.ProcessEnv, name: string): boolean {

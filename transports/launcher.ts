@@ -7,7 +7,9 @@ import { createInterface } from "node:readline";
 import { DEFAULT_BASE_PORT } from "./addresses.js";
 import { generateCurveKeys } from "./curve.js";
 import { ENV } from "./env.js";
+import { checkLaunchLimits } from "./host-limits.js";
 import { newJobId } from "./job.js";
+import { watchParent } from "./parent-watch.js";
 import { WIRE_ENV } from "./wire-env.js";
 import type { Topology } from "./topology.js";
 
@@ -32,6 +34,8 @@ export interface LaunchOptions {
   /** Between SIGTERM and SIGKILL when ranks are stopped (default 3 s). */
   graceMs?: number;
   cwd?: string;
+  /** Stop the ranks when this process's parent exits, e.g. npx killed (default true; false for nohup-style runs that outlive their shell). */
+  stopWithParent?: boolean;
   /** Start only these ranks; the rest of the world runs elsewhere (e.g. one container per region). Default: all. */
   ranks?: readonly number[];
   /**
@@ -50,14 +54,21 @@ export interface LaunchResult {
   timedOut?: boolean;
 }
 
+/** Signals forwarded to the ranks, from any route (a terminal, kill, a process group, a closed ssh session). */
+const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 /**
  * Starts one local process per rank of `topology` with the torchrun-style environment, like
  * torchrun / mpirun. When one rank fails the others are stopped (SIGTERM, then SIGKILL after
- * graceMs); SIGINT/SIGTERM sent to this process are forwarded. Each rank runs in its own process
- * group so its children are stopped with it, and none outlives this process.
+ * graceMs); SIGINT/SIGTERM/SIGHUP sent to this process are forwarded, also while it is still
+ * spawning, and when this process's parent goes away (npx does not pass signals on) the ranks are
+ * stopped as on SIGTERM. Each rank runs in its own process group so its children are stopped with
+ * it, and none outlives this process. A world larger than this host can start is refused first.
  */
 export async function launchRanks(options: LaunchOptions): Promise<LaunchResult> {
   const { topology } = options;
+  const local = topology.regions.flatMap((region) => region.ranks.filter((rank) => options.ranks?.includes(rank) ?? true).map((rank) => ({ region, rank })));
+  checkLaunchLimits(local.length, { size: topology.size, regions: topology.regions.length, basePort: options.basePort ?? DEFAULT_BASE_PORT, emulate: options.emulate ?? false });
   const ipcDir = options.ipc ? mkdtempSync(join(tmpdir(), "longhaul-ipc-")) : undefined;
   const wire = jobWireEnv(options);
   const children: ChildProcess[] = [];
@@ -82,38 +93,46 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
     stopping ??= setTimeout(() => signalAll("SIGKILL"), options.graceMs ?? 3000);
   };
   const onExit = (): void => signalAll("SIGKILL");
-  process.on("SIGINT", forward).on("SIGTERM", forward).on("exit", onExit);
+  for (const signal of FORWARDED) process.on(signal, forward);
+  process.on("exit", onExit);
+  const unwatch = options.stopWithParent === false ? () => undefined : watchParent(() => forward("SIGTERM"));
+  const startRank = (region: Topology["regions"][number], rank: number): Promise<void> => {
+    const localRank = topology.localRank(rank);
+    const child = spawn(options.command, options.args ?? [], {
+      cwd: options.cwd,
+      env: { ...rankEnv(options, rank, localRank, ipcDir), ...wire.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    children[rank] = child;
+    const prefix = options.prefixOutput === false ? "" : topology.regions.length > 1 ? `[rank ${rank} ${region.name}] ` : `[rank ${rank}] `;
+    pipeLines(child, rank, prefix, options.onLine);
+    return new Promise<void>((resolve) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+        if (exited.has(rank)) return;
+        exited.add(rank);
+        const status = error ? 127 : code ?? 128 + (constants.signals[signal ?? "SIGTERM"] ?? 15);
+        if (error) emit(options.onLine, rank, "stderr", prefix, `cannot start "${options.command}": ${error.message}`);
+        if (status !== 0 && !result) {
+          result = { code: status, failedRank: rank };
+          stopAll();
+        }
+        resolve();
+      };
+      child.on("error", (error) => finish(null, null, error));
+      child.on("close", (code, signal) => finish(code, signal));
+    });
+  };
 
   try {
-    const done = topology.regions.flatMap((region) =>
-      region.ranks.filter((rank) => options.ranks?.includes(rank) ?? true).map((rank) => {
-        const localRank = topology.localRank(rank);
-        const child = spawn(options.command, options.args ?? [], {
-          cwd: options.cwd,
-          env: { ...rankEnv(options, rank, localRank, ipcDir), ...wire.env },
-          stdio: ["ignore", "pipe", "pipe"],
-          detached: true,
-        });
-        children[rank] = child;
-        const prefix = options.prefixOutput === false ? "" : topology.regions.length > 1 ? `[rank ${rank} ${region.name}] ` : `[rank ${rank}] `;
-        pipeLines(child, rank, prefix, options.onLine);
-        return new Promise<void>((resolve) => {
-          const finish = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
-            if (exited.has(rank)) return;
-            exited.add(rank);
-            const status = error ? 127 : code ?? 128 + (constants.signals[signal ?? "SIGTERM"] ?? 15);
-            if (error) emit(options.onLine, rank, "stderr", prefix, `cannot start "${options.command}": ${error.message}`);
-            if (status !== 0 && !result) {
-              result = { code: status, failedRank: rank };
-              stopAll();
-            }
-            resolve();
-          };
-          child.on("error", (error) => finish(null, null, error));
-          child.on("close", (code, signal) => finish(code, signal));
-        });
-      }),
-    );
+    const done: Array<Promise<void>> = [];
+    for (const { region, rank } of local) {
+      // Yield between spawns so a signal that arrives while a large world starts is handled now,
+      // and stop spawning once one has (or a rank has failed).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (result) break;
+      done.push(startRank(region, rank));
+    }
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
       result ??= { code: 124, timedOut: true };
       stopAll();
@@ -125,7 +144,9 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
     // A rank that exited may have left children in its process group: they go too.
     children.forEach((child) => child.pid !== undefined && killGroup(child.pid, "SIGKILL"));
     clearTimeout(stopping);
-    process.off("SIGINT", forward).off("SIGTERM", forward).off("exit", onExit);
+    for (const signal of FORWARDED) process.off(signal, forward);
+    process.off("exit", onExit);
+    unwatch();
     if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
     wire.cleanup();
   }

@@ -10,10 +10,11 @@
  * until the receiver hands one back (backpressure instead of allocating), so the pool never churns. Only
  * payloads of POOL_MIN_BYTES..SLOT_BYTES are pooled; others are copied into a fresh buffer at once.
  */
+import { parseCount } from "../netem/units.js";
 import type { CommError } from "./errors.js";
 
 /** Pooled buffers in flight per directed link; LONGHAUL_THREAD_SLOTS=0 turns pooling off (for measuring the difference). */
-export const SLOT_COUNT = Number(process.env.LONGHAUL_THREAD_SLOTS ?? 32);
+export const SLOT_COUNT = process.env.LONGHAUL_THREAD_SLOTS ? parseCount(process.env.LONGHAUL_THREAD_SLOTS, "LONGHAUL_THREAD_SLOTS", 0) : 32;
 export const SLOT_BYTES = (1 << 20) + 4096;
 /** Smaller payloads are copied into a fresh buffer: malloc serves those without page faults. */
 export const POOL_MIN_BYTES = 64 * 1024;

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { readCurveKeys, type CurveKeys } from "./curve.js";
-import type { RankEnv } from "./env.js";
+import { ENV, readLinkRate, type RankEnv } from "./env.js";
 import { invalidArgument } from "./errors.js";
 import type { Agreement } from "./job.js";
 
@@ -17,8 +17,17 @@ export const WIRE_ENV = {
   curveKeys: "LONGHAUL_CURVE_KEYS",
 } as const;
 
-/** Environment variables whose values every rank must share: a rank that differs is refused at connect. */
-const AGREED_VARIABLES = ["LONGHAUL_LINK_RATE_MBIT", "LONGHAUL_STREAMS", "LONGHAUL_EMULATE", "LONGHAUL_HOSTS", "LONGHAUL_PROBE"] as const;
+/** Settings every rank must share, as values (so "1gbit" and "1000" agree): a rank that differs is refused at connect. */
+function agreedSettings(env: NodeJS.ProcessEnv, world: RankEnv): Record<string, string> {
+  const plan = world.plan;
+  return {
+    [ENV.linkRateMbit]: String(readLinkRate(env) ?? "unshaped"),
+    [ENV.streams]: String(world.streams ?? "per link"),
+    [ENV.emulate]: plan.emulate ? "on" : "off",
+    [ENV.hosts]: JSON.stringify(Object.entries(plan.hosts ?? {}).sort()),
+    [ENV.probe]: world.probe ? "on" : "off",
+  };
+}
 
 export interface WireEnv {
   jobId?: string;
@@ -29,8 +38,7 @@ export interface WireEnv {
 export function readWireEnv(env: NodeJS.ProcessEnv, world: RankEnv, overrides: { curve?: boolean | CurveKeys; jobId?: string } = {}): WireEnv {
   const jobId = overrides.jobId ?? (env[WIRE_ENV.jobId]?.trim() || undefined);
   const curve = resolveCurve(env, overrides.curve);
-  const agreement: Record<string, string> = { version: packageVersion(), topology: world.topology.spec };
-  for (const name of AGREED_VARIABLES) agreement[name] = (env[name] ?? "").trim();
+  const agreement = { version: packageVersion(), topology: world.topology.spec, ...agreedSettings(env, world) };
   return { jobId, curve, agreement };
 }
 

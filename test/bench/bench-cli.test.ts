@@ -38,12 +38,25 @@ describe("longhaul bench", () => {
     for (const [args, message] of [
       [["--topology", "new-york:1,london:1", "--emulate", "--transport", "threads"], /emulator shapes TCP connections; use transport tcp/],
       [["--ranks", "2", "--algorithm", "one-shot", "--transport", "tcp"], /one-shot needs ranks that share memory; use --transport threads/],
+      [["--iters", "0"], /--iters "0" is not a whole number >= 1/],
+      [["--ranks", "0"], /--ranks "0" is not a whole number >= 1/],
+      [["--sizes", "5"], /size 5 B is not a whole number of float32 elements \(4 bytes each\); use 4 or 8/],
+      [["--sizes", "12", "--dtype", "float64"], /size 12 B is not a whole number of float64 elements \(8 bytes each\); use 8 or 16/],
+      [["--rate", "1gbit"], /--rate 1gbit shapes the emulated links and needs --emulate/],
+      [["--timeout", "soon"], /--timeout "soon" is not a number with a unit; write e.g. "30s"/],
+      [["--topology", "ny:zero"], /topology/],
     ] as const) {
-      const run = await execa(process.execPath, [CLI, "bench", "allreduce", ...args, "--sizes", "4KiB"], { reject: false, timeout: 30_000 });
-      expect(run.exitCode).not.toBe(0);
+      const run = await execa(process.execPath, [CLI, "bench", "allreduce", "--sizes", "4KiB", ...args], { reject: false, timeout: 30_000 });
+      expect(run.exitCode).toBe(2);
       expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /); // one message, no stack trace
       expect(run.stdout).toBe("");
     }
+  }, 60_000);
+
+  it("the table header names the topology and the rank count; --timeout takes a duration", async () => {
+    const run = await execa(process.execPath, [CLI, "bench", "allreduce", "--topology", "ny:1,ldn:1", "--sizes", "4KiB", "--iters", "1", "--timeout", "30s"], { timeout: 60_000 });
+    expect(run.stdout.split("\n")[0]).toMatch(/^# allreduce topology=ny:1,ldn:1 ranks=2 transport=threads /);
   }, 60_000);
 
   it("reducescatter and allgather sweeps check their results too", async () => {

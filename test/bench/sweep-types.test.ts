@@ -9,7 +9,7 @@ describe("sizes", () => {
     expect(parseSize("4KB")).toBe(4000);
     expect(formatSize(64 << 20)).toBe("64MiB");
     expect(formatSize(1000)).toBe("1000B");
-    expect(() => parseSize("4 parsecs")).toThrow(/not a byte count/);
+    expect(() => parseSize("4 parsecs")).toThrow(/size "4 parsecs" has unknown unit "parsecs"/);
   });
 });
 

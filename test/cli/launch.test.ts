@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { alive } from "./alive.js";
 import { launchRanks } from "../../transports/launcher.js";
 import { parseTopology } from "../../transports/topology.js";
 
@@ -28,14 +28,6 @@ function runCli(args: string[], onStdout?: (text: string, child: ReturnType<type
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
 }
 
-/** A process counts as alive unless it is gone or a zombie (PID 1 here may not reap orphans). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-}
 
 describe("longhaul launch", () => {
   it("starts N ranks with torchrun's environment and prefixes every line with the rank", async () => {
@@ -94,6 +86,30 @@ describe("longhaul launch", () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/usage: longhaul launch -n N/);
+  });
+
+  it.each([
+    [["-n", "2", "--rate", "1gbit", "--", "true"], /--rate 1gbit shapes the emulated links and needs --emulate; to tell ranks on a real WAN its rate, set LONGHAUL_LINK_RATE_MBIT=1gbit/],
+    [["-n", "2", "--timeout", "soon", "--", "true"], /--timeout "soon" is not a number with a unit; write e.g. "30s"/],
+    [["-n", "0", "--", "true"], /-n "0" is not a whole number >= 1/],
+    [["--topology", "a:4096,b:4096,c:1808", "--", "true"], /10000 local ranks are more than this host can start: .*(memory|threads|file descriptors|ports)/],
+  ])("refuses %j with one line naming the value, exit 2, nothing started", async (args, message) => {
+    const run = await runCli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe("");
+  });
+
+  it("takes the base port from LONGHAUL_BASE_PORT when --base-port is not given, and --timeout 1s as a duration", async () => {
+    const child = spawn(process.execPath, [cli, "launch", "-n", "2", "--timeout", "1s", "--", process.execPath, fixture, "quick"], { env: { ...process.env, LONGHAUL_BASE_PORT: "31655" } });
+    let stdout = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    expect(await new Promise((resolve) => child.on("close", resolve))).toBe(0);
+    expect(stdout).toContain("[rank 1] hello from 1 of 2 local 1 topo 2 port 31655");
+    const stopped = await runCli(["-n", "1", "--timeout", "500ms", "--", "sleep", "30"]);
+    expect(stopped.code).toBe(124);
+    expect(stopped.ms).toBeLessThan(10_000);
   });
 });
 

@@ -50,7 +50,7 @@ describe("longhaul netem CLI", () => {
   });
 
   it.each([
-    [["plan", "--dev", "eth0", "--delay=-4ms"], /delay -4 ms is invalid/],
+    [["plan", "--dev", "eth0", "--delay=-4ms"], /--delay "-4ms" is negative/],
     [["plan", "--dev", "eth0", "--delay", "40 parsecs"], /--delay "40 parsecs" has unknown unit "parsecs"/],
     [["plan", "--dev", "eth0", "--delay", "40ms", "--loss", "150%"], /loss 150% is outside 0..100%/],
     [["plan", "--dev", "eth0", "--self", "mars", "--peer", "london=10.0.0.3"], /unknown region "mars"/],

@@ -30,7 +30,7 @@ describe("longhaul run flags", () => {
     expect(planFromFlags(["--help"])).toBe("help");
     expect(() => planFromFlags(["--iters", "0"])).toThrow(/--iters/);
     expect(() => planFromFlags(["--rate", "fast"])).toThrow(/rate/);
-    expect(() => planFromFlags(["--sizes", "big"])).toThrow(/size "big"/);
+    expect(() => planFromFlags(["--sizes", "big"])).toThrow(/--sizes "big" is not a number with a unit/);
     expect(() => planFromFlags(["--train", "magic"])).toThrow(/training method magic/);
   });
 });

@@ -14,10 +14,23 @@ describe("longhaul train", () => {
     await expect(run(process.execPath, [CLI, "train", "--method", "bogus"])).rejects.toMatchObject({ code: 2 });
   });
 
-  it("trains top-k on 2 regions between real processes and prints the summary JSON", async () => {
+  it.each([
+    [["--rate", "1gbit"], /--rate 1gbit shapes the emulated links and needs --emulate/],
+    [["--emulate", "--rate", "fast"], /--rate "fast" is not a number with a unit; write e.g. "1gbit"/],
+    [["--steps", "0"], /--steps "0" is not a whole number >= 1/],
+    [["--timeout", "soon"], /--timeout "soon" is not a number with a unit/],
+    [["--base-port", "70000"], /--base-port "70000" is not a port number/],
+  ])("refuses %j with one line naming the value and exit 2", async (args, message) => {
+    const failed = await run(process.execPath, [CLI, "train", "--method", "sync", ...args]).catch((error: { code: number; stderr: string; stdout: string }) => error);
+    expect(failed).toMatchObject({ code: 2, stdout: "" });
+    expect((failed as { stderr: string }).stderr).toMatch(message);
+    expect((failed as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("trains top-k on 2 emulated regions at --rate 1gbit between real processes and prints the summary JSON", async () => {
     const { stdout } = await run(process.execPath, [
-      CLI, "train", "--method", "topk", "--topology", "a:1,b:1", "--steps", "6", "--hidden", "16", "--topk-ratio", "0.05",
-      "--no-baseline", "--json", "--base-port", "25200",
+      CLI, "train", "--method", "topk", "--topology", "new-york:1,london:1", "--steps", "6", "--hidden", "16", "--topk-ratio", "0.05",
+      "--no-baseline", "--json", "--base-port", "25200", "--emulate", "--rate", "1gbit", "--timeout", "50s",
     ], { timeout: 60_000 });
     const summary = JSON.parse(stdout) as Record<string, number | string>;
     expect(summary.method).toBe("topk");

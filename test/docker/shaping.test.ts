@@ -63,5 +63,8 @@ describe("container environment", () => {
     expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_HOSTS: "new-york" })).toThrow(/REGION=HOST/);
     expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_RANKS_PER_REGION: "0" })).toThrow(/RANKS_PER_REGION/);
     expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_BACKEND: "magic" })).toThrow(/BACKEND/);
+    expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_RATE: "1 gigabit" })).toThrow(/LONGHAUL_RATE "1 gigabit" has unknown unit "gigabit"/);
+    expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_ITERS: "0" })).toThrow(/LONGHAUL_ITERS "0" is not a whole number >= 1/);
+    expect(() => readContainerEnv({ LONGHAUL_REGION: "x", LONGHAUL_SIZES: "5 parsecs" })).toThrow(/LONGHAUL_SIZES "5 parsecs"/);
   });
 });

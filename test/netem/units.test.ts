@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { NetemError } from "../../netem/errors.js";
-import { parseDistance, parseDuration, parsePercent, parseRate, parseSize } from "../../netem/units.js";
+import { parseCount, parseDistance, parseDuration, parsePercent, parsePort, parseRate, parseSize, parseSizes, parseTimeout } from "../../netem/units.js";
 
 describe("unit parsing", () => {
   it.each([
@@ -25,4 +25,18 @@ describe("unit parsing", () => {
       expect((error as NetemError).code).toBe("INVALID_ARGUMENT");
     }
   });
+
+  it.each([["30", 30_000], ["30s", 30_000], ["500ms", 500], ["2m", 120_000]])("timeout %s = %d ms (a bare number is seconds in every command)", (text, ms) => expect(parseTimeout(text)).toBe(ms));
+
+  it.each([
+    [() => parseTimeout("0"), /--timeout "0" must be above zero/],
+    [() => parseRate("0", "--rate"), /--rate "0" must be above zero/],
+    [() => parseRate("-1gbit", "--rate"), /--rate "-1gbit" is negative/],
+    [() => parseSize("0.5b", "--sizes"), /--sizes "0.5b" is not a whole number of bytes/],
+    [() => parseSizes(",", "--sizes"), /--sizes "," names no size/],
+    [() => parseCount("0", "--iters"), /--iters "0" is not a whole number >= 1/],
+    [() => parseCount("2.5", "-n"), /-n "2.5" is not a whole number >= 1/],
+    [() => parseCount("", "--steps"), /--steps "" is not a whole number/],
+    [() => parsePort("70000", "--base-port"), /--base-port "70000" is not a port number/],
+  ])("refuses %s with a message naming the value", (parse, message) => expect(parse).toThrow(message));
 });
