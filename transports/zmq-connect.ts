@@ -91,7 +91,8 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
 }
 
 function unreachable(rank: number, topology: Topology, plan: AddressPlan, pending: number[], timeoutMs: number, curveOn: boolean): CommError {
-  const where = pending.map((p) => `${p} at ${dialEndpoint(topology, plan, rank, p)}`).join(", ");
+  const shown = pending.slice(0, 8).map((p) => `${p} at ${dialEndpoint(topology, plan, rank, p)}`);
+  const where = pending.length > shown.length ? `${shown.join(", ")} and ${pending.length - shown.length} more` : shown.join(", ");
   const emulator = plan.emulate ? "; with emulation on, check that the link emulator is running" : "";
   const curve = curveOn ? "; with CURVE on, check that every rank has the job's keys" : "";
   return new CommError(

@@ -69,13 +69,14 @@ export class PeerLink {
         reconnectMaxInterval: 1000,
         ...options.security,
       });
-      // A disconnect before the handshake is a peer still starting (or the emulator not yet able to
-      // reach it); after it, the peer's process is gone.
-      socket.events.on("disconnect", () => {
-        if (this.established && !this.failure) onDisconnect();
-      });
       socket.connect(options.endpoint);
       return new SocketWriter(socket);
+    });
+    // A disconnect before the handshake is a peer still starting (or the emulator not yet able to
+    // reach it); after it, the peer's process is gone. Stream 0 alone is watched: every stream
+    // reaches the same peer, and each watched socket costs ZeroMQ two more sockets (its monitor).
+    this.writers[0].socket.events.on("disconnect", () => {
+      if (this.established && !this.failure) onDisconnect();
     });
   }
 

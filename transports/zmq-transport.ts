@@ -1,4 +1,4 @@
-import { Pull } from "zeromq";
+import { context, Pull } from "zeromq";
 import { watchForAbandonment } from "./abandon-watch.js";
 import { PeerClosing, type ByeVerdict } from "./closing.js";
 import { admitClients, pullSecurity, pushSecurity, type CurveKeys } from "./curve.js";
@@ -40,6 +40,15 @@ export interface WireIdentity {
  * ~100 MiB in the queue; 64 segments of 1 MiB still keep a fast link busy.
  */
 const RECEIVE_HWM = 64;
+
+/**
+ * ZeroMQ's context holds 1,023 sockets by default; a rank needs 1 + (streams + 2) per peer (the +2
+ * is the disconnect monitor), so a world of a few hundred ranks would fail with EMFILE. Raised at
+ * load, before any socket exists (libzmq fixes it then); open files bound it next (about 3.6 per
+ * socket: `ulimit -n`).
+ */
+const MAX_SOCKETS = 16_384;
+if (context.maxSockets < MAX_SOCKETS) context.maxSockets = MAX_SOCKETS;
 
 /** How long a last BYE_ACK may hold the process's exit while its peer is unreachable (ZeroMQ linger). */
 const FLUSH_MS = 5000;
@@ -94,11 +103,20 @@ export class ZmqTransport implements Transport {
     }
     void this.readLoop();
     const security = this.identity.curve ? pushSecurity(this.identity.curve) : undefined;
+    const streams = (peer: number): number => Math.max(1, Math.floor(this.perPeer.streams(peer)));
     for (let peer = 0; peer < this.size; peer++) {
       if (peer === this.rank) continue;
-      const streams = Math.max(1, Math.floor(this.perPeer.streams(peer)));
-      const options = { ...this.settings, rank: this.rank, peer, endpoint: this.endpoints(peer), streams, copyBelowBytes: this.perPeer.copyBelowBytes(peer), job: this.identity.job, security };
-      this.links[peer] = new PeerLink(options, () => this.peerDisconnected(peer));
+      const options = { ...this.settings, rank: this.rank, peer, endpoint: this.endpoints(peer), streams: streams(peer), copyBelowBytes: this.perPeer.copyBelowBytes(peer), job: this.identity.job, security };
+      try {
+        this.links[peer] = new PeerLink(options, () => this.peerDisconnected(peer));
+      } catch (error) {
+        let sockets = 1;
+        for (let p = 0; p < this.size; p++) if (p !== this.rank) sockets += streams(p) + 2;
+        throw new CommError(
+          `rank ${this.rank}: cannot open the ZeroMQ sockets for a world of ${this.size} ranks (${(error as Error).message}): it needs ${sockets} sockets here, ZeroMQ allows ${context.maxSockets} per process and each takes about 4 open files (ulimit -n is the usual limit); use fewer streams per peer (LONGHAUL_STREAMS=1), fewer ranks per process, or raise ulimit -n`,
+          { code: "UNSUPPORTED", rank: this.rank, op: "connect", cause: error },
+        );
+      }
     }
   }
 
