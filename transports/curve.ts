@@ -72,7 +72,10 @@ interface ZapHandler {
   allowed: Map<string, number>;
 }
 
+/** Where libzmq asks for authentication (ZMQ RFC 27). */
+const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 let zap: Promise<ZapHandler> | undefined;
+let stopping: Promise<void> = Promise.resolve();
 
 /**
  * Admits CURVE clients holding `clientPublicKey` for as long as the returned release function has not
@@ -91,15 +94,20 @@ export async function admitClients(clientPublicKey: string): Promise<() => void>
     if (left > 0) handler.allowed.set(clientPublicKey, left);
     else handler.allowed.delete(clientPublicKey);
     if (handler.allowed.size === 0) {
-      handler.socket.close();
       if (zap === starting) zap = undefined;
+      // The endpoint is free again only once unbound: a handler started after this waits for that.
+      stopping = handler.socket
+        .unbind(ZAP_ENDPOINT)
+        .catch(() => undefined)
+        .finally(() => handler.socket.close());
     }
   };
 }
 
 async function startZap(): Promise<ZapHandler> {
+  await stopping;
   const socket = new Reply({ linger: 0 });
-  await socket.bind("inproc://zeromq.zap.01");
+  await socket.bind(ZAP_ENDPOINT);
   const handler = { socket, allowed: new Map<string, number>() };
   void serveZap(handler);
   return handler;

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { curveKeyPair, Push } from "zeromq";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { generateCurveKeys, readCurveKeys, z85Encode } from "../../transports/curve.js";
+import { admitClients, generateCurveKeys, readCurveKeys, z85Encode } from "../../transports/curve.js";
 import { encodeHeader, FrameKind } from "../../transports/frames.js";
 import { jobToken } from "../../transports/job.js";
 import { parseTopology } from "../../transports/topology.js";
@@ -40,6 +40,13 @@ describe("CURVE keys", () => {
     writeFileSync(bad, JSON.stringify({ ...keys, clientSecretKey: "short" }));
     expect(() => readCurveKeys(bad)).toThrow(/"clientSecretKey" is missing or not a 40-character Z85 key.*longhaul keygen/);
     expect(() => readCurveKeys(join(dir, "absent.json"))).toThrow(/cannot read CURVE keys from .*absent\.json/);
+  });
+});
+
+describe("the ZAP handler", () => {
+  it("released and needed again at once (a failed connect, then a new world) starts cleanly, 50 times", async () => {
+    const { clientPublicKey } = generateCurveKeys();
+    for (let i = 0; i < 50; i++) (await admitClients(clientPublicKey))();
   });
 });
 
