@@ -13,6 +13,11 @@ export interface AddressPlan {
   readonly basePort: number;
   /** Host of each region (docker: the service name); default 127.0.0.1 for every region. */
   readonly hosts?: Readonly<Record<string, string>>;
+  /**
+   * Host of each rank, from the rendezvous of a node-level launch (a region may span several hosts);
+   * wins over `hosts`. A rank binds its own address here, not every interface.
+   */
+  readonly rankHosts?: readonly string[];
   /** Host where the emulator's proxies listen (default 127.0.0.1). */
   readonly emulatorHost?: string;
   readonly emulate?: boolean;
@@ -31,7 +36,7 @@ export function listenPort(plan: AddressPlan, rank: number): number {
 }
 
 export function hostOf(topology: Topology, plan: AddressPlan, rank: number): string {
-  return plan.hosts?.[topology.regionOf(rank).name] ?? "127.0.0.1";
+  return plan.rankHosts?.[rank] ?? plan.hosts?.[topology.regionOf(rank).name] ?? "127.0.0.1";
 }
 
 /** Proxy port the emulator opens for traffic from region `srcRegion` to rank `dst`. */
@@ -41,7 +46,8 @@ export function proxyPort(topology: Topology, plan: AddressPlan, srcRegion: numb
 
 /** The endpoint a rank binds. */
 export function listenEndpoint(topology: Topology, plan: AddressPlan, rank: number): string {
-  const bindHost = plan.hosts ? "0.0.0.0" : "127.0.0.1";
+  // Region hosts may be names (docker services) that only resolve to this container: bind all there.
+  const bindHost = plan.rankHosts ? plan.rankHosts[rank] : plan.hosts ? "0.0.0.0" : "127.0.0.1";
   return `tcp://${bindHost}:${listenPort(plan, rank)}`;
 }
 
@@ -54,7 +60,7 @@ export function listenEndpoints(topology: Topology, plan: AddressPlan, rank: num
   const tcp = listenEndpoint(topology, plan, rank);
   if (plan.ipcDir === undefined) return [tcp];
   const ipc = ipcEndpoint(plan.ipcDir, plan, rank);
-  return plan.emulate || plan.hosts !== undefined ? [tcp, ipc] : [ipc];
+  return plan.emulate || plan.hosts !== undefined || plan.rankHosts !== undefined ? [tcp, ipc] : [ipc];
 }
 
 function ipcEndpoint(dir: string, plan: AddressPlan, rank: number): string {

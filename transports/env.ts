@@ -2,6 +2,7 @@ import { DEFAULT_BASE_PORT, type AddressPlan } from "./addresses.js";
 import { parseCount, parseDuration, parseRate } from "../netem/units.js";
 import { CommError, invalidArgument } from "./errors.js";
 import { lastPort } from "./host-limits.js";
+import { parseRankHosts, RANK_HOSTS_ENV } from "./rank-hosts.js";
 import { parseTopology, type Topology } from "./topology.js";
 
 /** Environment variables a rank reads (torchrun's names plus LONGHAUL_*); the launcher sets them. */
@@ -75,7 +76,10 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
     throw invalidArgument(`${ENV.rank}=${rank} is outside the world of ${topology.size} ranks (0..${topology.size - 1})`, "init");
   }
   const localRank = overrides.localRank ?? intVar(env, ENV.localRank, 0) ?? topology.localRank(rank);
-  if (localRank !== topology.localRank(rank)) {
+  // After a node-level launch (rank hosts set) LOCAL_RANK counts the ranks of this node, as torchrun's
+  // does, and a region may span nodes; otherwise it is the rank's place in its region.
+  const nodeLevel = (env[RANK_HOSTS_ENV] ?? "").trim() !== "";
+  if (!nodeLevel && localRank !== topology.localRank(rank)) {
     throw invalidArgument(`${ENV.localRank}=${localRank} but rank ${rank} is local rank ${topology.localRank(rank)} of region "${topology.regionOf(rank).name}" in topology "${topology.spec}"; fix LOCAL_RANK or the topology`, "init");
   }
   const plan: AddressPlan = {
@@ -84,6 +88,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
     emulatorHost: overrides.emulatorHost ?? (env[ENV.emulatorHost] || undefined),
     hosts: overrides.hosts ?? parseHosts(env[ENV.hosts], topology),
     ipcDir: overrides.ipcDir ?? (env[ENV.ipcDir] || undefined),
+    rankHosts: parseRankHosts(env[RANK_HOSTS_ENV], topology.size),
   };
   if (lastPort(topology.size, topology.regions.length, plan.basePort, true) > 65535) {
     throw invalidArgument(`base port ${plan.basePort} leaves no room for ${topology.size} ranks and their emulator proxies below 65536; choose a lower ${ENV.basePort}`, "init");

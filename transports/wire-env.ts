@@ -25,6 +25,7 @@ function agreedSettings(env: NodeJS.ProcessEnv, world: RankEnv): Record<string, 
     [ENV.streams]: String(world.streams ?? "per link"),
     [ENV.emulate]: plan.emulate ? "on" : "off",
     [ENV.hosts]: JSON.stringify(Object.entries(plan.hosts ?? {}).sort()),
+    rankHosts: (plan.rankHosts ?? []).join(","),
     [ENV.probe]: world.probe ? "on" : "off",
   };
 }

@@ -31,6 +31,8 @@ export interface EmulatorOptions {
   readonly queueMs?: number;
   /** Where the proxies listen (default plan.emulatorHost or 127.0.0.1; in a container 0.0.0.0). */
   readonly listenHost?: string;
+  /** Shape only the routes leaving these regions (a node-level launch shapes its own egress); default all. */
+  readonly sourceRegions?: readonly number[];
 }
 
 export interface LinkStats {
@@ -83,6 +85,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const listenHost = options.listenHost ?? plan.emulatorHost ?? "127.0.0.1";
   try {
     for (const region of topology.regions) {
+      if (options.sourceRegions && !options.sourceRegions.includes(region.index)) continue;
       for (let dst = 0; dst < topology.size; dst++) {
         const dstRegion = topology.regionOf(dst).index;
         if (dstRegion === region.index) continue;
