@@ -8,7 +8,7 @@
 import type { Topology } from "../transports/topology.js";
 import { HALVING_DOUBLING_SHORT_BYTES, largestPowerOfTwo } from "./allreduce-halving-doubling.js";
 import { chunkCount, HIERARCHICAL_EXCHANGE_MAX_BYTES, stripeCount, stripeOwner } from "./allreduce-hierarchical.js";
-import { binomialTree } from "./allreduce-tree.js";
+import { binomialTree } from "../model/tree-shape.js";
 
 export interface Send { to: number; bytes: number; key: string }
 /** A step's sends leave when the lane reaches it; then the lane waits for its receives and reduces. */
