@@ -101,7 +101,7 @@ export function treeCost(f: Fabric, bytes: number): Cost {
 }
 
 /** Reduce-scatter (or all-gather) of `bytes` among the ranks of each site, as a ring; the slowest site. */
-function intraSitePhase(f: Fabric, bytes: number): number {
+export function intraSitePhase(f: Fabric, bytes: number): number {
   return Math.max(
     ...f.ranksPerSite.map((L) => (L <= 1 ? 0 : (L - 1) * f.localAlphaS + transfer(((L - 1) * bytes) / L, f.localBytesPerS) + (f.gammaS * (L - 1) * bytes) / L / L)),
   );
