@@ -19,11 +19,12 @@ import type { KernelOp } from "./kernels/index.js";
 import { Sends } from "./op-io.js";
 import { blockBounds } from "./ring-pass.js";
 import type { AllReduceAlgorithm, NumericArray, OpContext } from "./types.js";
+import { HIERARCHICAL_CHUNK_BYTES } from "../model/closed-form.js";
 
 /** At or below this many bytes the two-hop exchange (one WAN latency) is used. */
 export const HIERARCHICAL_EXCHANGE_MAX_BYTES = 64 * 1024;
-/** Large buffers are cut into chunks of about this size, all in flight together (so intra-region steps overlap WAN transfers). */
-export const HIERARCHICAL_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Large buffers are cut into chunks of about this size, all in flight together (so intra-region steps overlap WAN transfers); the cost model's closed form counts them too. */
+export { HIERARCHICAL_CHUNK_BYTES };
 const MAX_CHUNKS = 32;
 const PHASES = 4; // intra reduce-scatter, WAN reduce-scatter, WAN all-gather, intra all-gather
 

@@ -9,6 +9,14 @@
 import { NO_COST, totalRanks, transfer, type Cost, type Fabric } from "./fabric.js";
 import { treeShape } from "./tree-shape.js";
 
+/** The hierarchical all-reduce cuts buffers into chunks of this size (collectives/allreduce-hierarchical.ts uses it). */
+export const HIERARCHICAL_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/** Equal segments of at most `segmentBytes` (as the algorithms cut a buffer). */
+function segmentOf(bytes: number, segmentBytes: number): number {
+  return bytes / Math.max(1, Math.ceil(bytes / segmentBytes));
+}
+
 interface Hop {
   alpha: number;
   rate: number;
@@ -33,26 +41,31 @@ function ringRuns(f: Fabric, reverse: boolean): SiteRun[] {
 }
 
 /**
- * A pipelined ring of `n` ranks, every hop carrying `perHop` bytes in segments of `seg`. Two bounds,
- * the larger wins: the chain of 2(n − 1) consecutive hops a segment travels (the ring twice, less
- * its cheapest two consecutive hops; plus one segment queued behind another at the bottleneck),
- * and the bottleneck's busy time plus its latency (it starts at once: every rank sends its own chunk first).
+ * A pipelined ring, every hop carrying `perHop` bytes, a rank's chunk in `m` segments of `seg`. Two
+ * bounds, the larger wins: the chain of 2(n − 1) consecutive hops a chunk travels (the ring twice,
+ * less its cheapest two consecutive hops; its m segments pipelined; plus the wait where a forwarded
+ * segment reaches the bottleneck before the rank's own first one has left), and the bottleneck's
+ * busy time plus its latency (it starts at once: every rank sends its own chunk first).
  */
-function pipelinedRing(runs: SiteRun[], local: Hop, perHop: number, seg: number): number {
+function pipelinedRing(runs: SiteRun[], local: Hop, perHop: number, seg: number, m: number): number {
   const cost = (h: Hop) => h.alpha + transfer(seg, h.rate);
   let around = 0;
   let cheapestPair = Infinity;
-  let bottleneck: Hop = local;
+  let bottleneck = -1;
   runs.forEach((run, i) => {
     const before = runs[(i + runs.length - 1) % runs.length].out;
     around += run.locals * cost(local) + cost(run.out);
     if (run.locals >= 2) cheapestPair = Math.min(cheapestPair, 2 * cost(local));
     if (run.locals >= 1) cheapestPair = Math.min(cheapestPair, cost(local) + cost(run.out), cost(before) + cost(local));
     else cheapestPair = Math.min(cheapestPair, cost(before) + cost(run.out));
-    if (transfer(perHop, run.out.rate) > transfer(perHop, bottleneck.rate) || (run.out.rate === bottleneck.rate && run.out.alpha > bottleneck.alpha)) bottleneck = run.out;
+    const worst = bottleneck < 0 ? local : runs[bottleneck].out;
+    if (transfer(perHop, run.out.rate) > transfer(perHop, worst.rate) || (run.out.rate === worst.rate && run.out.alpha > worst.alpha)) bottleneck = i;
   });
-  const chain = 2 * around - cheapestPair + transfer(seg, bottleneck.rate);
-  return Math.max(chain, transfer(perHop, bottleneck.rate) + bottleneck.alpha);
+  const slow = bottleneck < 0 ? local : runs[bottleneck].out;
+  const feeder = bottleneck < 0 || runs[bottleneck].locals > 0 ? local : runs[(bottleneck + runs.length - 1) % runs.length].out;
+  const wait = Math.max(0, transfer(seg, slow.rate) - cost(feeder));
+  const chain = 2 * around - cheapestPair + (m - 1) * transfer(seg, slow.rate) + wait;
+  return Math.max(chain, transfer(perHop, slow.rate) + slow.alpha);
 }
 
 /** Ring all-reduce (reduce-scatter then all-gather, 2(n − 1) steps of bytes/n); `directions` 2: bidirectional, half the buffer each way. */
@@ -60,10 +73,11 @@ export function ringCost(f: Fabric, bytes: number, directions: 1 | 2 = 1): Cost 
   const n = totalRanks(f);
   if (n <= 1 || bytes === 0) return NO_COST;
   const perHop = (2 * (n - 1) * bytes) / n / directions;
-  const seg = Math.min(f.segmentBytes, bytes / n / directions);
+  const chunk = bytes / n / directions;
+  const m = Math.max(1, Math.ceil(chunk / f.segmentBytes));
   const local: Hop = { alpha: f.localAlphaS, rate: f.localBytesPerS };
   let seconds = 0;
-  for (const reverse of directions === 2 ? [false, true] : [false]) seconds = Math.max(seconds, pipelinedRing(ringRuns(f, reverse), local, perHop, seg));
+  for (const reverse of directions === 2 ? [false, true] : [false]) seconds = Math.max(seconds, pipelinedRing(ringRuns(f, reverse), local, perHop, chunk / m, m));
   seconds += (f.gammaS * (n - 1) * bytes) / n;
   return { seconds, phases: [seconds], wanBytes: f.ranksPerSite.length > 1 ? perHop : 0 };
 }
@@ -77,7 +91,7 @@ export function treeCost(f: Fabric, bytes: number): Cost {
   const n = totalRanks(f);
   if (n <= 1 || bytes === 0) return NO_COST;
   const shape = treeShape(f.ranksPerSite);
-  const seg = Math.min(f.segmentBytes, bytes);
+  const seg = segmentOf(bytes, f.segmentBytes);
   // Beyond the segment the path already carries, what the busiest link still has to move, per phase.
   let rest = transfer(shape.maxChildren * bytes - seg, f.localBytesPerS);
   let wanBytes = 0;
@@ -121,9 +135,9 @@ function interSitePhase(f: Fabric, bytes: number): { seconds: number; wanBytes: 
     const cost = ringCost(sites, bytes, 2);
     return { seconds: cost.seconds, wanBytes: cost.wanBytes };
   }
-  // Messages are a stripe's share for one site (the code cuts chunks into a stripe per rank of the largest site).
+  // Messages are one site's share of a stripe: chunks of at most HIERARCHICAL_CHUNK_BYTES, cut into a stripe per rank of the largest site.
   const perPair = (2 * bytes) / S;
-  const seg = Math.min(f.segmentBytes, bytes / S / Math.max(...f.ranksPerSite));
+  const seg = Math.min(HIERARCHICAL_CHUNK_BYTES, bytes) / S / Math.max(...f.ranksPerSite);
   let seconds = 0;
   for (let a = 0; a < S; a++) {
     for (let b = 0; b < S; b++) {

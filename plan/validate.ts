@@ -145,8 +145,8 @@ export function validateScenario(raw: unknown): Scenario {
   number(intra, "gbitPerGpu", "intraSite", { above: 0, unit: "Gbit/s" });
   number(intra, "latencyUs", "intraSite", { min: 0, optional: true, unit: "µs" });
   number(intra, "reduceGBps", "intraSite", { above: 0, optional: true, unit: "GB/s" });
-  checkWan(o, list(o.sites, "sites", 1).map((s, i) => text(object(s, `sites[${i}]`), "name", `sites[${i}]`)));
-  checkSites(o, tensor, pipeline);
+  const sites = checkSites(o, tensor, pipeline);
+  checkWan(o, sites.map((s) => s.name));
   if (o.strategies !== undefined) list(o.strategies, "strategies", 1).forEach((s, i) => checkStrategy(s, `strategies[${i}]`));
   return o as unknown as Scenario;
 }

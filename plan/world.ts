@@ -51,43 +51,59 @@ function siteLatencyS(scenario: Scenario, i: number, j: number, scale: number): 
 }
 
 /**
- * What does not change while the solver turns the bandwidth: the latency matrix per distance scale
- * and the replica counts (the same array, so the tree's shape is computed once).
+ * What does not change while the solver turns the bandwidth: per distance scale, the latencies, each
+ * pair's share of the default bandwidth and its window cap; and the replica counts (the same array,
+ * so the tree's shape is computed once).
  */
-const fixed = new WeakMap<Scenario, { ranksPerSite: number[]; latency: Map<number, number[][]> }>();
+interface Fixed {
+  ranksPerSite: number[];
+  byScale: Map<number, { wanAlphaS: number[][]; share: number[][]; capBytesPerS: number[][]; rates: Map<number, number[][]> }>;
+}
+/** Rate matrices kept per bandwidth: solves for different strategies and targets start with the same bisection steps. */
+const KEPT_RATES = 512;
+const fixed = new WeakMap<Scenario, Fixed>();
 
-function fixedParts(scenario: Scenario, scale: number): { ranksPerSite: number[]; wanAlphaS: number[][] } {
+function fixedParts(scenario: Scenario, scale: number): { ranksPerSite: number[] } & NonNullable<ReturnType<Fixed["byScale"]["get"]>> {
   let parts = fixed.get(scenario);
-  if (!parts) fixed.set(scenario, (parts = { ranksPerSite: scenario.sites.map((s) => s.gpus / replicaGpus(scenario)), latency: new Map() }));
-  let wanAlphaS = parts.latency.get(scale);
-  if (!wanAlphaS) {
-    const { sites } = scenario;
-    wanAlphaS = sites.map((_, i) => sites.map((_, j) => (i === j ? 0 : siteLatencyS(scenario, i, j, scale))));
-    parts.latency.set(scale, wanAlphaS);
+  if (!parts) fixed.set(scenario, (parts = { ranksPerSite: scenario.sites.map((s) => s.gpus / replicaGpus(scenario)), byScale: new Map() }));
+  let links = parts.byScale.get(scale);
+  if (!links) {
+    const { sites, wan } = scenario;
+    const grid = (f: (i: number, j: number) => number) => sites.map((_, i) => sites.map((_, j) => f(i, j)));
+    const wanAlphaS = grid((i, j) => (i === j ? 0 : siteLatencyS(scenario, i, j, scale)));
+    const linkOf = (i: number, j: number) => wan.links?.find((l) => l.between.includes(sites[i].name) && l.between.includes(sites[j].name));
+    // Every flow's window caps it at window/RTT; flows = shard groups × streams.
+    const flows = replicaGpus(scenario) * (wan.streamsPerFlow ?? 1);
+    const rtt = (i: number, j: number) => wanAlphaS[i][j] + wanAlphaS[j][i];
+    links = {
+      wanAlphaS,
+      share: grid((i, j) => (linkOf(i, j)?.gbit ?? wan.gbit) / wan.gbit),
+      capBytesPerS: grid((i, j) => (wan.windowBytes === undefined || rtt(i, j) === 0 ? Infinity : (flows * wan.windowBytes) / rtt(i, j))),
+      rates: new Map(),
+    };
+    parts.byScale.set(scale, links);
   }
-  return { ranksPerSite: parts.ranksPerSite, wanAlphaS };
+  return { ranksPerSite: parts.ranksPerSite, ...links };
 }
 
 /** The multi-site fabric of `scenario` (one rank per replica). */
 export function worldFabric(scenario: Scenario, knobs: WorldKnobs = {}): Fabric {
-  const { wan, sites, intraSite } = scenario;
+  const { wan, intraSite } = scenario;
   const per = replicaGpus(scenario);
-  const gbit = knobs.wanGbit ?? wan.gbit;
-  const { ranksPerSite, wanAlphaS } = fixedParts(scenario, knobs.distanceScale ?? 1);
-  const flows = per * (wan.streamsPerFlow ?? 1);
-  const rate = (i: number, j: number) => {
-    const link = wan.links?.length ? wan.links.find((l) => l.between.includes(sites[i].name) && l.between.includes(sites[j].name)) : undefined;
-    const bytesPerS = (((link?.gbit ?? wan.gbit) * gbit) / wan.gbit) * 1.25e8;
-    const rtt = wanAlphaS[i][j] + wanAlphaS[j][i];
-    // Every flow's window caps it at window/RTT; the link is the smaller of that sum and its rate.
-    return wan.windowBytes === undefined || rtt === 0 ? bytesPerS : Math.min(bytesPerS, (flows * wan.windowBytes) / rtt);
-  };
+  const bytesPerS = (knobs.wanGbit ?? wan.gbit) * 1.25e8;
+  const { ranksPerSite, wanAlphaS, share, capBytesPerS, rates } = fixedParts(scenario, knobs.distanceScale ?? 1);
+  let wanBytesPerS = rates.get(bytesPerS);
+  if (!wanBytesPerS) {
+    wanBytesPerS = share.map((row, i) => row.map((k, j) => (i === j ? Infinity : Math.min(k * bytesPerS, capBytesPerS[i][j]))));
+    if (rates.size >= KEPT_RATES) rates.clear();
+    rates.set(bytesPerS, wanBytesPerS);
+  }
   return {
     ranksPerSite,
     localAlphaS: (intraSite.latencyUs ?? DEFAULT_INTRA_LATENCY_US) * 1e-6,
     localBytesPerS: per * intraSite.gbitPerGpu * 1.25e8,
     wanAlphaS,
-    wanBytesPerS: sites.map((_, i) => sites.map((_, j) => (i === j ? Infinity : rate(i, j)))),
+    wanBytesPerS,
     wanShape: wan.shape ?? "mesh",
     gammaS: 1 / (per * (intraSite.reduceGBps ?? DEFAULT_REDUCE_GBPS) * 1e9),
     segmentBytes: PLAN_SEGMENT_BYTES,

@@ -1,0 +1,52 @@
+/** The shipped scenarios against the published figures (issue 10's acceptance). */
+import { describe, expect, it } from "vitest";
+import { evaluateStrategy, planScenario, strategiesOf } from "../../plan/evaluate.js";
+import { loadScenario } from "../../plan/load.js";
+
+const file = (name: string) => new URL(`../../scenarios/${name}.json`, import.meta.url).pathname;
+
+describe("shipped scenarios", () => {
+  it("Nemotron-4 340B, 2 sites 1,000 km apart: hierarchical + overlap >= 96% at the stated bandwidth, flat ring without overlap clearly lower", async () => {
+    const s = await loadScenario(file("nemotron-340b-2dc-1000km"));
+    const hier = evaluateStrategy(s, { name: "hierarchical+overlap" }, {}, 0.96);
+    const ring = evaluateStrategy(s, { name: "ring" });
+    expect(hier.efficiency).toBeGreaterThanOrEqual(0.96);
+    expect(hier.bandwidthForTargetGbit!).toBeLessThanOrEqual(s.wan.gbit);
+    expect(ring.efficiency).toBeLessThan(hier.efficiency - 0.1);
+  });
+
+  it("Epoch's 23-site loop: the bidirectional ring synchronises within 25% of 220 ms at 6 Pb/s", async () => {
+    const s = await loadScenario(file("epoch-23-sites-4800km-loop"));
+    expect(s.wan.gbit).toBe(6e6);
+    const sync = evaluateStrategy(s, { name: "bidir-ring" }).syncSeconds;
+    expect(sync).toBeGreaterThan(0.22 * 0.75);
+    expect(sync).toBeLessThan(0.22 * 1.25);
+  });
+
+  it("INTELLECT-1 (DiLoCo, int8 ring) lands in its published 83-96% compute utilisation", async () => {
+    const s = await loadScenario(file("intellect-1"));
+    const [diloco] = strategiesOf(s, ["diloco"]);
+    const { efficiency } = evaluateStrategy(s, diloco);
+    expect(efficiency).toBeGreaterThanOrEqual(0.83);
+    expect(efficiency).toBeLessThanOrEqual(0.96);
+  });
+
+  it("OpenDiLoCo (H = 500, fp16) lands in its published 90-95%", async () => {
+    const s = await loadScenario(file("opendiloco"));
+    const [diloco] = strategiesOf(s, ["diloco"]);
+    const { efficiency } = evaluateStrategy(s, diloco);
+    expect(efficiency).toBeGreaterThanOrEqual(0.9);
+    expect(efficiency).toBeLessThanOrEqual(0.95);
+  });
+
+  it("every shipped scenario loads and plans every strategy it lists (the 100k-GPU one in well under 5 s; `time longhaul plan` is the real check)", async () => {
+    for (const name of ["columbia-hive-ny-asuncion", "scale-100k-gpus-100-sites"]) {
+      const s = await loadScenario(file(name));
+      const started = performance.now();
+      const plan = planScenario(s, strategiesOf(s));
+      expect(performance.now() - started).toBeLessThan(5000);
+      expect(plan.results.length).toBeGreaterThanOrEqual(12);
+      for (const r of plan.results) expect(r.stepSeconds).toBeGreaterThanOrEqual(r.computeSeconds);
+    }
+  });
+});
