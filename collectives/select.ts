@@ -11,10 +11,10 @@ import { allReduceHierarchical } from "./allreduce-hierarchical.js";
 import { allReduceOneShot } from "./allreduce-one-shot.js";
 import { ringAllReduce } from "./allreduce-ring.js";
 import { allReduceTree } from "./allreduce-tree.js";
-import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "./cost-schedules.js";
-import { simulate } from "./cost-sim.js";
+import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "../model/cost-schedules.js";
+import { simulate } from "../model/cost-sim.js";
 import { threadsChoice } from "./select-threads.js";
-import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "./link-model.js";
+import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
 export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];

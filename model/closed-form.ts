@@ -6,11 +6,9 @@
  * The bottleneck is the busiest link per unit of rate: a rank's NIC inside a site, or a WAN link
  * shared by every flow that crosses it. At small worlds these agree with the replay (test/model).
  */
+import { HIERARCHICAL_CHUNK_BYTES } from "./algorithm-shapes.js";
 import { NO_COST, totalRanks, transfer, type Cost, type Fabric } from "./fabric.js";
 import { treeShape } from "./tree-shape.js";
-
-/** The hierarchical all-reduce cuts buffers into chunks of this size (collectives/allreduce-hierarchical.ts uses it). */
-export const HIERARCHICAL_CHUNK_BYTES = 4 * 1024 * 1024;
 
 /** Equal segments of at most `segmentBytes` (as the algorithms cut a buffer). */
 function segmentOf(bytes: number, segmentBytes: number): number {

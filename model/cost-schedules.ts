@@ -6,9 +6,8 @@
  * chunk and stripe at once); a message is matched to its receive by key.
  */
 import type { Topology } from "../transports/topology.js";
-import { HALVING_DOUBLING_SHORT_BYTES, largestPowerOfTwo } from "./allreduce-halving-doubling.js";
-import { chunkCount, HIERARCHICAL_EXCHANGE_MAX_BYTES, stripeCount, stripeOwner } from "./allreduce-hierarchical.js";
-import { binomialTree } from "../model/tree-shape.js";
+import { chunkCount, HALVING_DOUBLING_SHORT_BYTES, HIERARCHICAL_EXCHANGE_MAX_BYTES, largestPowerOfTwo, stripeCount, stripeOwner } from "./algorithm-shapes.js";
+import { binomialTree } from "./tree-shape.js";
 
 export interface Send { to: number; bytes: number; key: string }
 /** A step's sends leave when the lane reaches it; then the lane waits for its receives and reduces. */

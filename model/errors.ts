@@ -1,4 +1,7 @@
-/** One error class for link shaping, with fields a caller can branch on (like execa's ExecaError). */
+/**
+ * One error class for links: bad link values (the model layer) and shaping failures (netem), with
+ * fields a caller can branch on (like execa's ExecaError). It lives in the bottom layer so both throw the same class.
+ */
 export type NetemErrorCode =
   | "INVALID_ARGUMENT"
   | "NO_NETEM"
@@ -32,7 +35,3 @@ export class NetemError extends Error {
 export function badValue(message: string): NetemError {
   return new NetemError(message, { code: "INVALID_ARGUMENT" });
 }
-
-export const NO_NETEM_ADVICE =
-  "this kernel has no sch_netem qdisc: load it with `modprobe sch_netem` (Debian/Ubuntu: install linux-modules-extra-$(uname -r)), " +
-  "or use the userspace emulator instead (`longhaul launch --emulate`, `longhaul netem emulate`)";

@@ -6,10 +6,9 @@
  * constants below were measured on this 2-core machine (see DEFAULT_SOFTWARE).
  */
 import { availableParallelism } from "node:os";
-import { DEFAULT_WINDOW_BYTES } from "../netem/emulator/emulator.js";
-import { bdpStreams } from "../netem/pair-streams.js";
-import { linkProfilesFor } from "../netem/pairs.js";
-import { REGIONS } from "../netem/regions.js";
+import { bdpStreams, DEFAULT_WINDOW_BYTES } from "./pair-streams.js";
+import { linkProfilesFor } from "./pairs.js";
+import { REGIONS } from "./regions.js";
 import type { Topology } from "../transports/topology.js";
 
 /** This implementation's own costs (not the network's). */

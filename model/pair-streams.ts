@@ -6,9 +6,11 @@
  */
 import type { Topology } from "../transports/topology.js";
 import { streamsForLink } from "../transports/stripes.js";
-import { DEFAULT_WINDOW_BYTES } from "./emulator/emulator.js";
 import { linkProfilesFor } from "./pairs.js";
 import { REGIONS } from "./regions.js";
+
+/** Linux's default largest TCP receive window (tcp_rmem max): what one connection may have in flight; the emulator models the same cap. */
+export const DEFAULT_WINDOW_BYTES = 6 * 1024 * 1024;
 
 /** streams[a][b] by region index. */
 export function bdpStreams(topology: Topology, rateMbit: number | undefined, windowBytes = DEFAULT_WINDOW_BYTES): number[][] {

@@ -2,7 +2,7 @@
  * Checks a parsed scenario file field by field and stops at the first problem with one PlanError
  * that names the field, its value and what to give instead (the CLI prints it and exits 2).
  */
-import { REGIONS } from "../netem/regions.js";
+import { REGIONS } from "../model/regions.js";
 import { badField } from "./errors.js";
 import { COMPRESSION_BYTES, OUTER_ALGORITHMS, STRATEGY_NAMES, type Scenario, type SiteSpec, type StrategySpec } from "./scenario.js";
 

@@ -5,8 +5,8 @@
  * and the sweeps turn.
  */
 import type { Fabric } from "../model/fabric.js";
-import { fromDistance } from "../netem/distance.js";
-import { greatCircleKm, REGIONS } from "../netem/regions.js";
+import { fromDistance } from "../model/distance.js";
+import { greatCircleKm, REGIONS } from "../model/regions.js";
 import type { Scenario } from "./scenario.js";
 
 /** GPU reduction speed when the scenario gives none (H100 HBM3 ≈ 3 TB/s, three streams per reduced byte). */

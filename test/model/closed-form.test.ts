@@ -1,9 +1,10 @@
 /** Closed forms: exact values on hand-computable worlds, and agreement with the message-level replay at small sizes. */
 import { describe, expect, it } from "vitest";
-import { scheduleOf, type ScheduledAlgorithm } from "../../collectives/cost-schedules.js";
-import { simulate } from "../../collectives/cost-sim.js";
-import type { LinkModel, SoftwareCosts } from "../../collectives/link-model.js";
-import { HIERARCHICAL_CHUNK_BYTES, hierarchicalCost, ringCost, treeCost } from "../../model/closed-form.js";
+import { scheduleOf, type ScheduledAlgorithm } from "../../model/cost-schedules.js";
+import { simulate } from "../../model/cost-sim.js";
+import type { LinkModel, SoftwareCosts } from "../../model/link-model.js";
+import { HIERARCHICAL_CHUNK_BYTES } from "../../model/algorithm-shapes.js";
+import { hierarchicalCost, ringCost, treeCost } from "../../model/closed-form.js";
 import { sparseHierarchicalCost } from "../../model/closed-form-sparse.js";
 import type { Fabric } from "../../model/fabric.js";
 import { parseTopology } from "../../transports/topology.js";
