@@ -23,21 +23,19 @@ describe("shipped scenarios", () => {
     expect(sync).toBeLessThan(0.22 * 1.25);
   });
 
-  it("INTELLECT-1 (DiLoCo, int8 ring) lands in its published 83-96% compute utilisation", async () => {
-    const s = await loadScenario(file("intellect-1"));
-    const [diloco] = strategiesOf(s, ["diloco"]);
-    const { efficiency } = evaluateStrategy(s, diloco);
-    expect(efficiency).toBeGreaterThanOrEqual(0.83);
-    expect(efficiency).toBeLessThanOrEqual(0.96);
-  });
-
-  it("OpenDiLoCo (H = 500, fp16) lands in its published 90-95%", async () => {
-    const s = await loadScenario(file("opendiloco"));
-    const [diloco] = strategiesOf(s, ["diloco"]);
-    const { efficiency } = evaluateStrategy(s, diloco);
-    expect(efficiency).toBeGreaterThanOrEqual(0.9);
-    expect(efficiency).toBeLessThanOrEqual(0.95);
-  });
+  const bands: Array<[string, string, number, number]> = [
+    ["intellect-1", "INTELLECT-1 (DiLoCo, int8 ring) lands in its published 83-96% compute utilisation", 0.83, 0.96],
+    ["opendiloco", "OpenDiLoCo (H = 500, fp16) lands in its published 90-95%", 0.9, 0.95],
+  ];
+  for (const [name, what, low, high] of bands) {
+    it(what, async () => {
+      const s = await loadScenario(file(name));
+      const [diloco] = strategiesOf(s, ["diloco"]);
+      const { efficiency } = evaluateStrategy(s, diloco);
+      expect(efficiency).toBeGreaterThanOrEqual(low);
+      expect(efficiency).toBeLessThanOrEqual(high);
+    });
+  }
 
   it("every shipped scenario loads and plans every strategy it lists (the 100k-GPU one in well under 5 s; `time longhaul plan` is the real check)", async () => {
     for (const name of ["columbia-hive-ny-asuncion", "scale-100k-gpus-100-sites"]) {
