@@ -5,6 +5,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   bench: { summary: "all-reduce sweeps and micro-benchmarks", load: () => import("./bench.js") },
   netem: { summary: "link profiles, tc netem plans, the userspace emulator", load: () => import("./netem.js") },
   train: { summary: "data-parallel MNIST training across emulated continents", load: () => import("./train.js") },
+  calibrate: { summary: "measure this host's software costs for the cost model", load: () => import("./calibrate.js") },
   plan: { summary: "full-scale what-if planner over a scenario file (scenarios/)", load: () => import("./plan.js") },
   run: { summary: "the whole experiment: sweep over emulated continents, then a report", load: () => import("./run.js") },
 };
