@@ -6,6 +6,7 @@ import { loadScenario } from "../plan/load.js";
 import { STRATEGY_NAMES } from "../plan/scenario.js";
 import { checkStrategyName } from "../plan/validate.js";
 import { planMarkdown } from "./plan-table.js";
+import { CHECK_DEFAULTS, checkTopology, runCheck } from "./plan-check.js";
 import { sweepKind, writeSweep } from "./plan-sweep.js";
 
 const USAGE = `usage: longhaul plan SCENARIO [--strategy NAME ...] [--json] [--sweep distance|bandwidth] [--out DIR]
@@ -21,6 +22,9 @@ bandwidth each link needs for 90/95/99% efficiency (solved).
   --sweep KIND      also write an SVG (and PNG where rsvg-convert or ImageMagick exists) of
                     efficiency against distance or bandwidth, one line per strategy
   --out DIR         where the sweep's files go (default .)
+  --check           also run the scenario's sites (built-in regions, ${CHECK_DEFAULTS.ranksPerSite} ranks each) through the
+                    userspace emulator at ${CHECK_DEFAULTS.rateMbit} Mbit/s with ${CHECK_DEFAULTS.bytes >> 20} MiB all-reduces and print the closed
+                    form, the replay and the measured time side by side (--check-rate MBIT to change the rate)
   --target PCT      also solve the bandwidth for this efficiency (e.g. 96): column "for PCT%",
                     JSON key bandwidthForTargetGbit`;
 
@@ -41,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         sweep: { type: "string" },
         out: { type: "string", default: "." },
         target: { type: "string" },
+        check: { type: "boolean", default: false },
+        "check-rate": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -61,6 +67,12 @@ export async function main(argv: string[]): Promise<number> {
     if (values.json) for (const result of plan.results) console.log(JSON.stringify({ scenario: plan.scenario, ...result }));
     else console.log(planMarkdown(plan, target));
     if (kind) for (const path of await writeSweep(scenario, strategies, kind, values.out)) console.error(`wrote ${path}`);
+    if (values.check) {
+      const rateMbit = values["check-rate"] === undefined ? CHECK_DEFAULTS.rateMbit : Number(values["check-rate"]);
+      if (!(rateMbit > 0)) throw badField("--check-rate", values["check-rate"], "give a rate in Mbit/s > 0");
+      checkTopology(scenario, CHECK_DEFAULTS.ranksPerSite);
+      console.log(`\n${await runCheck(scenario, { ...CHECK_DEFAULTS, rateMbit })}`);
+    }
     return 0;
   } catch (error) {
     if (error instanceof PlanError || (error as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {

@@ -76,3 +76,12 @@ describe("longhaul plan CLI", () => {
     expect(r.stderr).toMatch(/is not valid JSON/);
   });
 });
+
+describe("longhaul plan --check", () => {
+  it("refuses sites the emulator cannot place: exit 2 naming the site", async () => {
+    const nemotron = new URL("../../scenarios/nemotron-340b-2dc-1000km.json", import.meta.url).pathname;
+    const r = await plan(nemotron, "--strategy", "ring", "--check");
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/sites\[0\]\.name is "dc-east": --check runs through the emulator, which places built-in regions only/);
+  });
+});

@@ -7,6 +7,7 @@ import { HIERARCHICAL_CHUNK_BYTES } from "../../model/algorithm-shapes.js";
 import { hierarchicalCost, ringCost, treeCost } from "../../model/closed-form.js";
 import { sparseHierarchicalCost } from "../../model/closed-form-sparse.js";
 import type { Fabric } from "../../model/fabric.js";
+import { fabricOfLinks } from "../../model/fabric-of-links.js";
 import { parseTopology } from "../../transports/topology.js";
 
 const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gammaS: 0, perOpS: 0, emulatorAlphaS: 0, emulatorBetaS: 0, ackFromBytes: Infinity };
@@ -16,19 +17,6 @@ function links(spec: string, alphaS: number, rateBps: number): LinkModel {
   const topology = parseTopology(spec);
   const grid = (v: number, diagonal: number) => topology.regions.map((a) => topology.regions.map((b) => (a.index === b.index ? diagonal : v)));
   return { topology, source: "declared", alphaS: grid(alphaS, 0), rateBps: grid(rateBps, Infinity), windowBytes: Infinity, streams: grid(1, 1), emulated: false, cores: Infinity, hostOf: topology.regions.flatMap((g) => g.ranks.map(() => 0)), software: ZERO };
-}
-
-function fabricOf(model: LinkModel, segmentBytes: number): Fabric {
-  return {
-    ranksPerSite: model.topology.regions.map((r) => r.ranks.length),
-    localAlphaS: 0,
-    localBytesPerS: Infinity,
-    wanAlphaS: model.alphaS,
-    wanBytesPerS: model.rateBps,
-    wanShape: "mesh",
-    gammaS: 0,
-    segmentBytes,
-  };
 }
 
 const SEGMENT = 1 << 20;
@@ -46,7 +34,7 @@ describe("closed forms against the message-level replay (network only), within 5
           it(`${algorithm} on ${spec}, α ${alphaS * 1000} ms, ${(rate * 8) / 1e6} Mbit/s, ${bytes >> 20} MiB`, () => {
             const model = links(spec, alphaS, rate);
             const replay = simulate(model, scheduleOf(algorithm, model.topology, bytes, SEGMENT), { software: false, bandwidth: true }).seconds;
-            const closed = CLOSED[algorithm](fabricOf(model, SEGMENT), bytes).seconds;
+            const closed = CLOSED[algorithm](fabricOfLinks(model, SEGMENT), bytes).seconds;
             expect(Math.abs(closed - replay) / replay).toBeLessThan(0.05);
           });
         }
