@@ -12,7 +12,7 @@ import type { Cost, Fabric } from "../model/fabric.js";
 import { REGIONS } from "../model/regions.js";
 import { badField } from "../plan/errors.js";
 import type { Scenario } from "../plan/scenario.js";
-import { seconds } from "./plan-table.js";
+import { seconds } from "../bench/report/plan-table.js";
 
 export interface CheckOptions {
   ranksPerSite: number;

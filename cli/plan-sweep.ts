@@ -11,7 +11,7 @@ import { badField } from "../plan/errors.js";
 import { efficiencyAt } from "../plan/evaluate.js";
 import type { Scenario, StrategySpec } from "../plan/scenario.js";
 import { siteKm, type WorldKnobs } from "../plan/world.js";
-import { gbit } from "./plan-table.js";
+import { gbit } from "../bench/report/plan-table.js";
 
 export type SweepKind = "distance" | "bandwidth";
 const POINTS = 25;

@@ -5,7 +5,7 @@ import { planScenario, strategiesOf } from "../plan/evaluate.js";
 import { loadScenario } from "../plan/load.js";
 import { STRATEGY_NAMES } from "../plan/scenario.js";
 import { checkStrategyName } from "../plan/validate.js";
-import { planMarkdown } from "./plan-table.js";
+import { planMarkdown } from "../bench/report/plan-table.js";
 import { CHECK_DEFAULTS, checkTopology, runCheck } from "./plan-check.js";
 import { sweepKind, writeSweep } from "./plan-sweep.js";
 

@@ -1,6 +1,6 @@
 /** The plan as a markdown table (what `longhaul plan` prints) with figures in engineering units. */
-import { markdownTable } from "../bench/report/table.js";
-import type { Plan, StrategyResult } from "../plan/evaluate.js";
+import { markdownTable } from "./table.js";
+import type { Plan, StrategyResult } from "../../plan/evaluate.js";
 
 export function seconds(s: number): string {
   if (s === 0) return "0";
