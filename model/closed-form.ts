@@ -155,3 +155,10 @@ export function hierarchicalCost(f: Fabric, bytes: number): Cost {
   const inter = interSitePhase(f, bytes);
   return { seconds: 2 * local + inter.seconds, phases: [local, inter.seconds, local], wanBytes: inter.wanBytes };
 }
+
+/** The closed form of each all-reduce longhaul runs and replays (by its ScheduledAlgorithm name); halving-doubling has none yet. */
+export const CLOSED_FORMS: Readonly<Record<string, (f: Fabric, bytes: number) => Cost>> = {
+  ring: (f, bytes) => ringCost(f, bytes),
+  tree: treeCost,
+  hierarchical: hierarchicalCost,
+};

@@ -2,9 +2,8 @@
  * The report's planner section: the closed form's prediction for the emulated sweep beside the
  * replay's and the measurement, and the planner's answer for the shipped scenarios at full scale.
  */
-import { hierarchicalCost, ringCost, treeCost } from "../../model/closed-form.js";
+import { CLOSED_FORMS } from "../../model/closed-form.js";
 import { fabricOfLinks } from "../../model/fabric-of-links.js";
-import type { Cost, Fabric } from "../../model/fabric.js";
 import type { LinkModel } from "../../model/link-model.js";
 import { join } from "node:path";
 import { planScenario, strategiesOf } from "../../plan/evaluate.js";
@@ -28,7 +27,6 @@ export interface PlannerSection {
   readonly scenarios: ReadonlyArray<{ readonly name: string; readonly markdown: string }>;
 }
 
-const CLOSED: Record<string, (f: Fabric, bytes: number) => Cost> = { ring: (f, b) => ringCost(f, b), tree: treeCost, hierarchical: hierarchicalCost };
 /** Where the closed forms are meant to hold: buffers large enough for the links, not the event loop, to set the time. */
 export const CHECK_MIN_BYTES = 4 << 20;
 
@@ -36,8 +34,8 @@ export const CHECK_MIN_BYTES = 4 << 20;
 export function plannerChecks(rows: readonly ReportRow[], links: LinkModel, segmentBytes: number): PlannerCheckRow[] {
   const fabric = fabricOfLinks(links, segmentBytes, true);
   return rows
-    .filter((r) => r.algorithm in CLOSED && r.bytes >= CHECK_MIN_BYTES)
-    .map((r) => ({ algorithm: r.algorithm, bytes: r.bytes, closedFormUs: CLOSED[r.algorithm](fabric, r.bytes).seconds * 1e6, replayUs: r.predictedUs, measuredUs: r.timeUs }));
+    .filter((r) => r.algorithm in CLOSED_FORMS && r.bytes >= CHECK_MIN_BYTES)
+    .map((r) => ({ algorithm: r.algorithm, bytes: r.bytes, closedFormUs: CLOSED_FORMS[r.algorithm](fabric, r.bytes).seconds * 1e6, replayUs: r.predictedUs, measuredUs: r.timeUs }));
 }
 
 /** The seeds' scenarios the report answers at full scale. */

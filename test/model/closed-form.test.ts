@@ -4,7 +4,7 @@ import { scheduleOf, type ScheduledAlgorithm } from "../../model/cost-schedules.
 import { simulate } from "../../model/cost-sim.js";
 import type { LinkModel, SoftwareCosts } from "../../model/link-model.js";
 import { HIERARCHICAL_CHUNK_BYTES } from "../../model/algorithm-shapes.js";
-import { hierarchicalCost, ringCost, treeCost } from "../../model/closed-form.js";
+import { CLOSED_FORMS, hierarchicalCost, ringCost, treeCost } from "../../model/closed-form.js";
 import { sparseHierarchicalCost } from "../../model/closed-form-sparse.js";
 import type { Fabric } from "../../model/fabric.js";
 import { fabricOfLinks } from "../../model/fabric-of-links.js";
@@ -20,7 +20,6 @@ function links(spec: string, alphaS: number, rateBps: number): LinkModel {
 }
 
 const SEGMENT = 1 << 20;
-const CLOSED = { ring: (f: Fabric, b: number) => ringCost(f, b), tree: treeCost, hierarchical: hierarchicalCost } as const;
 
 describe("closed forms against the message-level replay (network only), within 5%", () => {
   const worlds = [
@@ -34,7 +33,7 @@ describe("closed forms against the message-level replay (network only), within 5
           it(`${algorithm} on ${spec}, α ${alphaS * 1000} ms, ${(rate * 8) / 1e6} Mbit/s, ${bytes >> 20} MiB`, () => {
             const model = links(spec, alphaS, rate);
             const replay = simulate(model, scheduleOf(algorithm, model.topology, bytes, SEGMENT), { software: false, bandwidth: true }).seconds;
-            const closed = CLOSED[algorithm](fabricOfLinks(model, SEGMENT), bytes).seconds;
+            const closed = CLOSED_FORMS[algorithm](fabricOfLinks(model, SEGMENT), bytes).seconds;
             expect(Math.abs(closed - replay) / replay).toBeLessThan(0.05);
           });
         }
