@@ -27,7 +27,7 @@ export interface StrategyResult {
   efficiency: number;
   wanGbit: number;
   wanBytesPerStep: number;
-  /** WAN bytes of synchronous hierarchical all-reduce per step / this strategy's (DiLoCo family and top-k). */
+  /** WAN bytes per step of synchronous data parallelism with the same all-reduce / this strategy's (DiLoCo family and top-k). */
   bytesReduction: number | null;
   bandwidthFor90Gbit: number | null;
   bandwidthFor95Gbit: number | null;
@@ -100,7 +100,8 @@ export function evaluateStrategy(scenario: Scenario, spec: StrategySpec, knobs: 
   const ctx = stepContext(scenario, knobs);
   const comm = stepComm(spec, ctx);
   const alone = stepComm(spec, { ...ctx, fabric: oneSite(ctx.fabric) });
-  const syncWan = stepComm({ name: "hierarchical" }, ctx).wanBytesPerStep;
+  // Against synchronous data parallelism with the same all-reduce (DiLoCo's outer one; top-k's dense hierarchical one) and the model's gradient bytes.
+  const syncWan = stepComm({ name: spec.outer ?? "hierarchical" }, ctx).wanBytesPerStep;
   const reduces = spec.name === "diloco" || spec.name === "streaming-diloco" || spec.name.startsWith("topk");
   const solve = (target: number) => bandwidthFor(target, (wanGbit) => efficiencyAt(scenario, spec, { ...knobs, wanGbit }));
   const [b90, b95, b99] = EFFICIENCY_TARGETS.map(solve);
