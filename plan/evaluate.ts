@@ -103,7 +103,9 @@ export function evaluateStrategy(scenario: Scenario, spec: StrategySpec, knobs: 
   // Against synchronous data parallelism with the same all-reduce (DiLoCo's outer one; top-k's dense hierarchical one) and the model's gradient bytes.
   const syncWan = stepComm({ name: spec.outer ?? "hierarchical" }, ctx).wanBytesPerStep;
   const reduces = spec.name === "diloco" || spec.name === "streaming-diloco" || spec.name.startsWith("topk");
-  const solve = (target: number) => bandwidthFor(target, (wanGbit) => efficiencyAt(scenario, spec, { ...knobs, wanGbit }));
+  // One site has no WAN to size: any target it reaches it reaches with none, any other it never does.
+  const solve = (target: number) =>
+    scenario.sites.length === 1 ? (efficiencyAt(scenario, spec, knobs) >= target ? 0 : null) : bandwidthFor(target, (wanGbit) => efficiencyAt(scenario, spec, { ...knobs, wanGbit }));
   const [b90, b95, b99] = EFFICIENCY_TARGETS.map(solve);
   const step = ctx.computeS + comm.exposedSeconds;
   const exposedIntra = Math.min(alone.exposedSeconds, comm.exposedSeconds);

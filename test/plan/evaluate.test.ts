@@ -38,6 +38,12 @@ describe("planner on the tiny scenario", () => {
     expect(evaluateStrategy(slow, { name: "ring" }).bandwidthFor99Gbit).toBeNull();
   });
 
+  it("one site needs no WAN: 0 where it reaches the target, null where it cannot", () => {
+    const single = validateScenario({ ...TINY, sites: [{ name: "a", gpus: 2, lat: 0, lon: 0 }], wan: { gbit: 1 } });
+    expect(evaluateStrategy(single, { name: "ring+overlap" }).bandwidthFor95Gbit).toBe(0);
+    expect(evaluateStrategy(validateScenario({ ...TINY, sites: [{ name: "a", gpus: 2, lat: 0, lon: 0 }], wan: { gbit: 1 }, compute: { stepSeconds: 1e-4 } }), { name: "tree" }).bandwidthFor99Gbit).toBeNull();
+  });
+
   it("strategies default to the full list, or the scenario's, or the ones asked for", () => {
     expect(strategiesOf(scenario).map((s) => s.name)).toContain("streaming-diloco");
     expect(strategiesOf(scenario, ["tree"])).toEqual([{ name: "tree" }]);
