@@ -17,12 +17,10 @@ import { HALVING_DOUBLING_SHORT_BYTES, largestPowerOfTwo } from "../model/algori
 /** The thresholds live in the model layer (the cost model replays them too); re-exported for old importers. */
 export { HALVING_DOUBLING_SHORT_BYTES, largestPowerOfTwo };
 
-
 const STEP_FOLD = 1;
 const STEP_UNFOLD = 2;
 const STEP_EXCHANGE = 3; // + step index; 32 steps is enough for any rank count
 const STEP_GATHER = 40; // + step index
-
 
 type Mode = "by-size" | "halving" | "doubling";
 
