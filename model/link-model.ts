@@ -3,7 +3,8 @@
  * class): α = one-way latency, β = seconds per byte of a link's bottleneck, γ = seconds per byte
  * reduced. WAN links are per region pair, because the emulator's (and a real WAN's) rate is shared
  * by every connection between two regions. Declared from the netem profiles; the software
- * constants below were measured on this 2-core machine (see DEFAULT_SOFTWARE).
+ * constants below were fitted on the 2-core development machine (see DEFAULT_SOFTWARE) and are
+ * the defaults: `longhaul calibrate` measures them on the host (model/calibration.ts).
  */
 import { availableParallelism } from "node:os";
 import { bdpStreams, DEFAULT_WINDOW_BYTES } from "./pair-streams.js";
