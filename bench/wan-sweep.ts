@@ -6,9 +6,9 @@
  * For "auto" rows they are those of the algorithm auto picks, named in the row as `chosen`.
  */
 import { explainChoice, describeLinks, explainThreads } from "../collectives/explain.js";
-import type { LinkModel } from "../collectives/link-model.js";
+import type { LinkModel } from "../model/link-model.js";
 import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
-import type { ScheduledAlgorithm } from "../collectives/cost-schedules.js";
+import type { ScheduledAlgorithm } from "../model/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";

@@ -6,6 +6,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main(arg
   netem: { summary: "link profiles, tc netem plans, the userspace emulator", load: () => import("./netem.js") },
   train: { summary: "data-parallel MNIST training across emulated continents", load: () => import("./train.js") },
   keygen: { summary: "write CURVE keys for a job's encrypted links", load: () => import("./keygen.js") },
+  calibrate: { summary: "measure this host's software costs for the cost model", load: () => import("./calibrate.js") },
+  plan: { summary: "full-scale what-if planner over a scenario file (scenarios/)", load: () => import("./plan.js") },
   run: { summary: "the whole experiment: sweep over emulated continents, then a report", load: () => import("./run.js") },
 };
 

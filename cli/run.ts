@@ -7,6 +7,9 @@ import { checkMethods, runTrainingPart, type TrainingRow } from "../bench/report
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";
 import { writeReport } from "../bench/report/write.js";
+import { plannerChecks, scenarioPlans } from "../bench/report/planner.js";
+import { sweepLinkModel } from "../bench/wan-sweep.js";
+import { DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
 import { parseCount, parsePort, parseRate, parseSizes } from "../netem/units.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 
@@ -127,7 +130,10 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   progress.done();
-  const results = assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training });
+  // The planner's closed forms for this very run (the links the sweep's ranks modelled), and its full-scale answers.
+  const links = sweepLinkModel({ topology: plan.topology, emulate: true, rateMbit: plan.rateMbit });
+  const planner = { checks: plannerChecks(rows.wan, links, DEFAULT_MODEL_SEGMENT_BYTES), scenarios: await scenarioPlans() };
+  const results = { ...assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training }), planner };
   const written = await writeReport(out, results);
   console.log(summaryText(results.wan, results.baseline, training));
   const seconds = Math.round((Date.parse(results.finishedAt) - startedAt.getTime()) / 1000);

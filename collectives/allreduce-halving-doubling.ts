@@ -12,20 +12,15 @@ import { recvArray, recvCopySegments, recvReduceSegments, sendSegments, withSend
 import { reduceInto, type KernelOp } from "./kernels/index.js";
 import { Sends } from "./op-io.js";
 import type { AllReduceAlgorithm, NumericArray, OpContext } from "./types.js";
+import { HALVING_DOUBLING_SHORT_BYTES, largestPowerOfTwo } from "../model/algorithm-shapes.js";
 
-/** At or below this many bytes, recursive doubling of the whole buffer beats halving it (fewer steps). */
-export const HALVING_DOUBLING_SHORT_BYTES = 16 * 1024;
+/** The thresholds live in the model layer (the cost model replays them too); re-exported for old importers. */
+export { HALVING_DOUBLING_SHORT_BYTES, largestPowerOfTwo };
 
 const STEP_FOLD = 1;
 const STEP_UNFOLD = 2;
 const STEP_EXCHANGE = 3; // + step index; 32 steps is enough for any rank count
 const STEP_GATHER = 40; // + step index
-
-export function largestPowerOfTwo(n: number): number {
-  let p = 1;
-  while (p * 2 <= n) p *= 2;
-  return p;
-}
 
 type Mode = "by-size" | "halving" | "doubling";
 

@@ -19,27 +19,11 @@ import type { KernelOp } from "./kernels/index.js";
 import { Sends } from "./op-io.js";
 import { blockBounds } from "./ring-pass.js";
 import type { AllReduceAlgorithm, NumericArray, OpContext } from "./types.js";
+import { chunkCount, HIERARCHICAL_CHUNK_BYTES, HIERARCHICAL_EXCHANGE_MAX_BYTES, stripeCount, stripeOwner } from "../model/algorithm-shapes.js";
 
-/** At or below this many bytes the two-hop exchange (one WAN latency) is used. */
-export const HIERARCHICAL_EXCHANGE_MAX_BYTES = 64 * 1024;
-/** Large buffers are cut into chunks of about this size, all in flight together (so intra-region steps overlap WAN transfers). */
-export const HIERARCHICAL_CHUNK_BYTES = 4 * 1024 * 1024;
-const MAX_CHUNKS = 32;
+/** The shapes live in the model layer (the cost model counts them too); re-exported for old importers. */
+export { chunkCount, HIERARCHICAL_CHUNK_BYTES, HIERARCHICAL_EXCHANGE_MAX_BYTES, stripeCount, stripeOwner };
 const PHASES = 4; // intra reduce-scatter, WAN reduce-scatter, WAN all-gather, intra all-gather
-
-/** Number of stripes: the largest region's rank count. */
-export function stripeCount(regions: readonly Region[]): number {
-  return Math.max(...regions.map((r) => r.ranks.length));
-}
-
-/** The rank of `region` that owns stripe `k`. */
-export function stripeOwner(region: Region, k: number): number {
-  return region.ranks[k % region.ranks.length];
-}
-
-export function chunkCount(bytes: number): number {
-  return Math.min(MAX_CHUNKS, Math.max(1, Math.ceil(bytes / HIERARCHICAL_CHUNK_BYTES)));
-}
 
 export const allReduceHierarchical: AllReduceAlgorithm = async (ctx, data, op) => {
   if (ctx.transport.size === 1) return;

@@ -6,21 +6,15 @@
  */
 import { posted, recvArray, segmentRanges, withSends } from "./exchange.js";
 import { reduceInto, type KernelOp } from "./kernels/index.js";
+import { binomialTree } from "../model/tree-shape.js";
 import { Sends } from "./op-io.js";
 import type { AllReduceAlgorithm, NumericArray, OpContext } from "./types.js";
 
+/** The tree shape lives in the pure model layer (the cost model counts it too); re-exported for old importers. */
+export { binomialTree };
+
 const STEP_REDUCE = 1;
 const STEP_BROADCAST = 2;
-
-/** Parent (−1 for the root) and children (nearest first) of `rank` in the binomial tree rooted at 0. */
-export function binomialTree(rank: number, size: number): { parent: number; children: number[] } {
-  const children: number[] = [];
-  for (let mask = 1; mask < size; mask <<= 1) {
-    if (rank & mask) return { parent: rank - mask, children };
-    if (rank + mask < size) children.push(rank + mask);
-  }
-  return { parent: -1, children };
-}
 
 export const allReduceTree: AllReduceAlgorithm = async (ctx, data, op) => {
   const { rank, size } = ctx.transport;

@@ -1,6 +1,6 @@
 /** The `--explain` text: each algorithm's predicted time and floor for one size, and what "auto" picks and why. */
 import type { Topology } from "../transports/topology.js";
-import type { LinkModel } from "./link-model.js";
+import type { LinkModel } from "../model/link-model.js";
 import { choose, DEFAULT_MODEL_SEGMENT_BYTES } from "./select.js";
 import { ONE_SHOT_MAX_READ_BYTES, threadsChoice } from "./select-threads.js";
 

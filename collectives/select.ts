@@ -11,10 +11,11 @@ import { allReduceHierarchical } from "./allreduce-hierarchical.js";
 import { allReduceOneShot } from "./allreduce-one-shot.js";
 import { ringAllReduce } from "./allreduce-ring.js";
 import { allReduceTree } from "./allreduce-tree.js";
-import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "./cost-schedules.js";
-import { simulate } from "./cost-sim.js";
+import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "../model/cost-schedules.js";
+import { CALIBRATION_ENV, softwareFromEnv } from "../model/calibration.js";
+import { simulate } from "../model/cost-sim.js";
 import { threadsChoice } from "./select-threads.js";
-import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "./link-model.js";
+import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
 import { readLinkRate, readStreams } from "../transports/env.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
@@ -108,20 +109,21 @@ function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
   // The same readers as init() (transports/env.ts): "1gbit" is a rate there too, and a bad value throws instead of meaning "unshaped".
   const rate = readLinkRate(env);
   const streams = readStreams(env); // the transport's sockets per peer link
-  return { wan: emulated || Boolean(env.LONGHAUL_HOSTS), emulated, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }) };
+  const software = softwareFromEnv(env); // a measured calibration (model/calibration.ts), or the defaults
+  return { wan: emulated || Boolean(env.LONGHAUL_HOSTS), emulated, software, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }) };
 }
 
 /**
  * The model "auto" uses when none was set: regions are real WAN sites when the emulator is on
  * (LONGHAUL_EMULATE) or regions have their own hosts (LONGHAUL_HOSTS); otherwise every rank is on
  * this host and the region names are labels. LONGHAUL_LINK_RATE_MBIT declares the WAN rate, LONGHAUL_STREAMS
- * the connections per peer link.
+ * the connections per peer link, LONGHAUL_SOFTWARE_COSTS this host's calibration (`longhaul calibrate`).
  */
 export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.ProcessEnv = process.env): LinkModel {
   const set = models.get(topology.spec);
   if (set) return set;
   const options = declaredFromEnv(env);
-  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.rateMbit}|${options.streams}`;
+  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.rateMbit}|${options.streams}|${env[CALIBRATION_ENV] ?? ""}`;
   let model = declared.get(key);
   if (!model) {
     model = declaredLinkModel(topology, options);
@@ -137,7 +139,8 @@ export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.Proces
  */
 export function probedLinkModel(topology: LinkModel["topology"], rttMs: readonly (readonly number[])[], env: NodeJS.ProcessEnv = process.env): LinkModel {
   const options = declaredFromEnv(env);
-  const hopS = DEFAULT_SOFTWARE.localAlphaS + (options.emulated ? DEFAULT_SOFTWARE.emulatorAlphaS : 0);
+  const software = { ...DEFAULT_SOFTWARE, ...options.software };
+  const hopS = software.localAlphaS + (options.emulated ? software.emulatorAlphaS : 0);
   return declaredLinkModel(topology, { ...options, wan: true, measuredAlphaS: rttMs.map((row) => row.map((ms) => Math.max(0, ms / 2000 - hopS))) });
 }
 

@@ -1,37 +1,5 @@
-/** One error class for link shaping, with fields a caller can branch on (like execa's ExecaError). */
-export type NetemErrorCode =
-  | "INVALID_ARGUMENT"
-  | "NO_NETEM"
-  | "NO_PERMISSION"
-  | "NO_TC"
-  | "TC_FAILED"
-  | "EMULATOR";
-
-export interface NetemErrorFields {
-  code: NetemErrorCode;
-  /** The argv that failed, when a command failed. */
-  command?: readonly string[];
-  stderr?: string;
-  cause?: unknown;
-}
-
-export class NetemError extends Error {
-  override readonly name = "NetemError";
-  readonly code: NetemErrorCode;
-  readonly command?: readonly string[];
-  readonly stderr?: string;
-
-  constructor(message: string, fields: NetemErrorFields) {
-    super(message, fields.cause === undefined ? undefined : { cause: fields.cause });
-    this.code = fields.code;
-    this.command = fields.command;
-    this.stderr = fields.stderr;
-  }
-}
-
-export function badValue(message: string): NetemError {
-  return new NetemError(message, { code: "INVALID_ARGUMENT" });
-}
+/** NetemError is defined in the model layer (bad link values are thrown there too); netem adds its advice. */
+export { NetemError, badValue, type NetemErrorCode, type NetemErrorFields } from "../model/errors.js";
 
 export const NO_NETEM_ADVICE =
   "this kernel has no sch_netem qdisc: load it with `modprobe sch_netem` (Debian/Ubuntu: install linux-modules-extra-$(uname -r)), " +

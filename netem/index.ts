@@ -1,10 +1,10 @@
 /** Public surface of netem: link profiles, tc command builder and runner, userspace emulator. */
-export { NetemError, type NetemErrorCode, type NetemErrorFields } from "./errors.js";
+export { NetemError, type NetemErrorCode, type NetemErrorFields } from "../model/errors.js";
 export { parseDuration, parseRate, parsePercent, parseDistance, parseSize } from "./units.js";
-export { validateProfile, roundTripMs, DISTRIBUTIONS, type LinkProfile, type GilbertElliott, type DelayDistribution } from "./profile.js";
-export { REGIONS, regionSite, greatCircleKm, distanceKm, type RegionSite } from "./regions.js";
-export { fromDistance, FIBER_MS_PER_KM, DEFAULT_ROUTE_INFLATION, DEFAULT_OVERHEAD_MS, type DistanceOptions } from "./distance.js";
-export { profileBetween, linkProfilesFor, type LinkMatrix } from "./pairs.js";
+export { validateProfile, roundTripMs, DISTRIBUTIONS, type LinkProfile, type GilbertElliott, type DelayDistribution } from "../model/profile.js";
+export { REGIONS, regionSite, greatCircleKm, distanceKm, type RegionSite } from "../model/regions.js";
+export { fromDistance, FIBER_MS_PER_KM, DEFAULT_ROUTE_INFLATION, DEFAULT_OVERHEAD_MS, type DistanceOptions } from "../model/distance.js";
+export { profileBetween, linkProfilesFor, type LinkMatrix } from "../model/pairs.js";
 export { netemArgs, bdpLimitPackets, formatRate, formatTime, formatPercent } from "./tc/netem-args.js";
 export {
   singleLinkCommands, perDestinationCommands, ingressCommands, clearCommands, showCommands, ifbName,

@@ -1,22 +1,2 @@
-/**
- * Connections per rank pair that keep a WAN link full (NCCL's NSOCKS): one TCP connection moves at
- * most window/RTT, so a region pair gets ceil(BDP / window) streams from its profile's round trip
- * and rate — 1 Gbit/s new-york↔asuncion (129 ms) needs 3, new-york↔chicago (26 ms) 1. Inside a
- * region, for regions without a built-in profile, or when the rate is unknown, 1.
- */
-import type { Topology } from "../transports/topology.js";
-import { streamsForLink } from "../transports/stripes.js";
-import { DEFAULT_WINDOW_BYTES } from "./emulator/emulator.js";
-import { linkProfilesFor } from "./pairs.js";
-import { REGIONS } from "./regions.js";
-
-/** streams[a][b] by region index. */
-export function bdpStreams(topology: Topology, rateMbit: number | undefined, windowBytes = DEFAULT_WINDOW_BYTES): number[][] {
-  const n = topology.regions.length;
-  const ones = () => topology.regions.map(() => new Array<number>(n).fill(1));
-  if (!(rateMbit !== undefined && rateMbit > 0) || !topology.regions.every((r) => REGIONS.has(r.name))) return ones();
-  const links = linkProfilesFor(topology, { rateMbit });
-  return topology.regions.map((_, a) =>
-    topology.regions.map((_, b) => (a === b ? 1 : streamsForLink({ rateMbit, rttMs: links.profile(a, b).delayMs + links.profile(b, a).delayMs, windowBytes }))),
-  );
-}
+/** BDP stream counts moved to the pure model layer (model/pair-streams.ts); this path keeps old imports working. */
+export * from "../model/pair-streams.js";

@@ -2,6 +2,7 @@
  * The wire settings a rank reads besides its place in the world: its job id, CURVE keys, and what it
  * must agree on with every other rank (sent in each connection's HELLO).
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readCurveKeys, type CurveKeys } from "./curve.js";
 import { ENV, readLinkRate, type RankEnv } from "./env.js";
@@ -27,6 +28,8 @@ function agreedSettings(env: NodeJS.ProcessEnv, world: RankEnv): Record<string, 
     [ENV.hosts]: JSON.stringify(Object.entries(plan.hosts ?? {}).sort()),
     rankHosts: (plan.rankHosts ?? []).join(","),
     [ENV.probe]: world.probe ? "on" : "off",
+    // A calibration changes what "auto" picks: every rank must use the same one.
+    LONGHAUL_SOFTWARE_COSTS: digest(env.LONGHAUL_SOFTWARE_COSTS?.trim() ?? ""),
   };
 }
 
@@ -55,6 +58,8 @@ function resolveCurve(env: NodeJS.ProcessEnv, override: boolean | CurveKeys | un
   }
   return readCurveKeys(path);
 }
+
+const digest = (text: string): string => (text === "" ? "defaults" : `sha256:${createHash("sha256").update(text).digest("hex").slice(0, 16)}`);
 
 let version: string | undefined;
 

@@ -1,3 +1,4 @@
+import { plannerMarkdown } from "./planner.js";
 import { formatBytes, formatGBps, formatPct, formatTime } from "./format.js";
 import { efficiencyFigures, summarize } from "./summary.js";
 import { markdownTable, SUMMARY_HEADER, summaryCells } from "./table.js";
@@ -117,6 +118,7 @@ export function reportMarkdown(results: ExperimentResults, extraFiles: readonly 
     distanceSection(results),
     "",
     ...(results.training?.length ? ["## Training across the continents", "", trainingSection(results.training), ""] : []),
+    ...(results.planner ? ["## The planner against this run, and at full scale", "", plannerMarkdown(results.planner), ""] : []),
     `Raw rows: [${REPORT_FILES.json}](${REPORT_FILES.json})${extraFiles.length ? `; also ${extraFiles.join(", ")}` : ""}.`,
     "",
   ].join("\n");

@@ -1,3 +1,4 @@
+import type { PlannerSection } from "./planner.js";
 import type { TrainingRow } from "./training.js";
 
 /**
@@ -54,4 +55,6 @@ export interface ExperimentResults {
   readonly distanceBaseline?: readonly ReportRow[];
   /** Optional training runs across the same emulated continents. */
   readonly training?: readonly TrainingRow[];
+  /** The planner's closed forms against this run, and its answers for the shipped scenarios. */
+  readonly planner?: PlannerSection;
 }

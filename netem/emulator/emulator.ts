@@ -1,7 +1,8 @@
 import { hostOf, listenPort, proxyPort, type AddressPlan } from "../../transports/addresses.js";
 import type { Topology } from "../../transports/topology.js";
-import { linkProfilesFor } from "../pairs.js";
-import { validateProfile, type LinkProfile } from "../profile.js";
+import { DEFAULT_WINDOW_BYTES } from "../../model/pair-streams.js";
+import { linkProfilesFor } from "../../model/pairs.js";
+import { validateProfile, type LinkProfile } from "../../model/profile.js";
 import { LinkShaper } from "./link.js";
 import { Gauge } from "./pipe.js";
 import { openRoute, type Route } from "./route.js";
@@ -12,7 +13,7 @@ import { Scheduler } from "./scheduler.js";
  * have at most this much unacknowledged, so over a round trip it moves at most window/RTT — 6 MiB
  * over 133 ms (8,000 km) is ~380 Mbit/s, which is why WAN transfers use several streams.
  */
-export const DEFAULT_WINDOW_BYTES = 6 * 1024 * 1024;
+export { DEFAULT_WINDOW_BYTES };
 /**
  * Bottleneck queue depth (ms at the link rate) before the sender is pushed back. Also the slack
  * for a late event loop: the link keeps sending from the queue for this long without a wake-up,

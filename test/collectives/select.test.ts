@@ -1,9 +1,9 @@
 /** The cost model: hand-computed predictions and floors on tiny worlds, and what "auto" picks. */
 import { describe, expect, it } from "vitest";
-import { barrierSchedule, scheduleOf } from "../../collectives/cost-schedules.js";
-import { simulate } from "../../collectives/cost-sim.js";
+import { barrierSchedule, scheduleOf } from "../../model/cost-schedules.js";
+import { simulate } from "../../model/cost-sim.js";
 import { explainChoice } from "../../collectives/explain.js";
-import { declaredLinkModel, ringWanCrossings, type LinkModel, type SoftwareCosts } from "../../collectives/link-model.js";
+import { declaredLinkModel, ringWanCrossings, type LinkModel, type SoftwareCosts } from "../../model/link-model.js";
 import { autoChoice, choose, linkModelFor, lowerBound, predict } from "../../collectives/select.js";
 import { parseTopology } from "../../transports/topology.js";
 

@@ -1,6 +1,6 @@
 /** The cost model's host CPU calendar: capacity shared by work that overlaps in time, one core per piece of work. */
 import { describe, expect, it } from "vitest";
-import { CpuCalendar } from "../../collectives/cost-cpu.js";
+import { CpuCalendar } from "../../model/cost-cpu.js";
 
 describe("CpuCalendar", () => {
   it("one piece of work on an idle host takes its own time (at most one core)", () => {

@@ -1,7 +1,7 @@
 /** Streams per WAN pair from the bandwidth-delay product, and the link model that assumes the same. */
 import { describe, expect, it } from "vitest";
-import { declaredLinkModel } from "../../collectives/link-model.js";
-import { bdpStreams } from "../../netem/pair-streams.js";
+import { declaredLinkModel } from "../../model/link-model.js";
+import { bdpStreams } from "../../model/pair-streams.js";
 import { parseTopology } from "../../transports/topology.js";
 
 const continents = parseTopology("continents"); // new-york, chicago, london, asuncion; 2 ranks each

@@ -1,0 +1,29 @@
+/**
+ * The closed forms' view of a link model (the bench's and auto's small worlds): regions are sites,
+ * ranks are processes. `software: false` is the network alone (as the replay's lower bound sees
+ * it); with software the local hop costs this implementation's loopback latency and per-byte CPU,
+ * and a WAN hop the emulator's extra latency when it is in the path.
+ */
+import type { Fabric } from "./fabric.js";
+import type { LinkModel } from "./link-model.js";
+
+export function fabricOfLinks(links: LinkModel, segmentBytes: number, software = false): Fabric {
+  const sw = links.software;
+  const extra = software && links.emulated ? sw.emulatorAlphaS : 0;
+  // A connection's window caps it at window/RTT (times its streams); the pair is the smaller of that and its rate.
+  const rate = (a: number, b: number) => {
+    const rtt = links.alphaS[a][b] + links.alphaS[b][a];
+    const window = rtt > 0 ? (links.windowBytes * links.streams[a][b]) / rtt : Infinity;
+    return Math.min(links.rateBps[a][b], window);
+  };
+  return {
+    ranksPerSite: links.topology.regions.map((r) => r.ranks.length),
+    localAlphaS: software ? sw.localAlphaS + 2 * sw.perMessageS : 0,
+    localBytesPerS: software && sw.localBetaS > 0 ? 1 / sw.localBetaS : Infinity,
+    wanAlphaS: links.alphaS.map((row, a) => row.map((alpha, b) => (a === b ? 0 : alpha + extra))),
+    wanBytesPerS: links.alphaS.map((row, a) => row.map((_, b) => (a === b ? Infinity : rate(a, b)))),
+    wanShape: "mesh",
+    gammaS: software ? sw.gammaS : 0,
+    segmentBytes,
+  };
+}
