@@ -6,8 +6,11 @@ import { ENV } from "../transports/env.js";
 import { checkLaunchLimits } from "../transports/host-limits.js";
 import { launchRanks } from "../transports/launcher.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
+import { NODE_FLAGS, nodeLaunchFrom } from "./launch-node-flags.js";
 
 const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate RATE]] [--ipc] [--streams K] -- CMD ARGS...
+       longhaul launch --nnodes N --nproc-per-node K --master-addr HOST [--master-port P] [--node-rank R]
+                       [--rdzv-id JOB] [--region NAME] [--advertise-addr ADDR] [--join-timeout 5m] … -- CMD ARGS...
 
 Starts the ranks of CMD as local processes with RANK, WORLD_SIZE, LOCAL_RANK and LONGHAUL_*
 set (like torchrun), prefixes their output with the rank, stops all ranks when one fails, and
@@ -37,7 +40,26 @@ options:
   --no-prefix          do not prefix output lines with [rank R]
   --outlive-parent     keep the ranks running when this command's parent exits (for nohup or a
                        background job whose shell ends; default: stop them, as on SIGTERM)
-  -h, --help           show this help`;
+  -h, --help           show this help
+
+node-level launch (one command per host, torchrun's contract; each flag also read from torchrun's
+variables PET_NNODES, PET_NPROC_PER_NODE, PET_NODE_RANK, MASTER_ADDR, MASTER_PORT, PET_RDZV_ID, and
+LONGHAUL_REGION, LONGHAUL_ADVERTISE_ADDR):
+  --nnodes N           hosts in the job; node rank 0 (or, without --node-rank, the first node on
+                       the master's host) runs the rendezvous, which checks that every node agrees
+                       (version, base port, emulation, rate, streams), assigns ranks (a region's nodes
+                       get consecutive ones) and tells every node where every rank listens
+  --nproc-per-node K   ranks on this host (default 1); ranks get RANK, LOCAL_RANK, WORLD_SIZE,
+                       LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR, MASTER_PORT
+  --node-rank R        this host's place (default: assigned in order of arrival)
+  --master-addr HOST   where the rendezvous runs;  --master-port P (default 29400)
+  --rdzv-id JOB        names the job (default "longhaul"); nodes of another id are refused
+  --region NAME        the region (data center) of this host; several hosts may share one
+  --advertise-addr A   the address peers dial for this host's ranks, which bind it (default: the
+                       address this host uses to reach the master)
+  --join-timeout D     how long nodes wait for each other (default 5m); a node that never comes
+                       fails every waiting node with an error naming how many are missing
+  A failed rank, or a node that goes silent for 5 s, stops the ranks of every node.`;
 
 export async function main(argv: string[]): Promise<number> {
   const split = argv.indexOf("--");
@@ -56,6 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       timeout: { type: "string" },
       "no-prefix": { type: "boolean", default: false },
       "outlive-parent": { type: "boolean", default: false },
+      ...NODE_FLAGS,
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -67,6 +90,26 @@ export async function main(argv: string[]): Promise<number> {
   if (command === undefined) throw badValue('no command given; put it after "--", e.g. longhaul launch -n 4 -- node train.js');
   if (values.rate !== undefined && !values.emulate) {
     throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate; to tell ranks on a real WAN its rate, set ${ENV.linkRateMbit}=${values.rate} in their environment instead`);
+  }
+  const basePortText0 = values["base-port"] ?? process.env[ENV.basePort];
+  const nodeLevel = nodeLaunchFrom(values, process.env);
+  if (nodeLevel) {
+    if (values.nproc !== undefined || values.topology !== undefined) throw badValue("--nnodes plans the world at the rendezvous: use --nproc-per-node (and --region) instead of -n/--topology");
+    if (values.ipc) throw badValue("--ipc is for one host; a node-level launch dials the other hosts over TCP");
+    const { launchNode } = await import("../transports/node-launch.js");
+    return launchNode({
+      ...nodeLevel,
+      command,
+      args,
+      basePort: basePortText0 === undefined || basePortText0.trim() === "" ? DEFAULT_BASE_PORT : parsePort(basePortText0, values["base-port"] === undefined ? ENV.basePort : "--base-port"),
+      emulate: values.emulate,
+      rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
+      streams: values.streams === undefined ? undefined : parseCount(values.streams, "--streams"),
+      curve: values.curve,
+      prefixOutput: !values["no-prefix"],
+      stopWithParent: !values["outlive-parent"],
+      timeoutMs: values.timeout === undefined ? undefined : parseTimeout(values.timeout, "--timeout"),
+    });
   }
   const topology = resolveTopology(values.nproc, values.topology);
   const basePortText = values["base-port"] ?? process.env[ENV.basePort];

@@ -45,6 +45,13 @@ export interface LaunchOptions {
   jobId?: string;
   /** CURVE-encrypted links: unless LONGHAUL_CURVE_KEYS names a keys file, one is made for this job (mode 0600) and removed after. */
   curve?: boolean;
+  /**
+   * This launch is one node of a node-level launch: LOCAL_RANK and LOCAL_WORLD_SIZE count this
+   * node's ranks (as torchrun's do) and GROUP_RANK is the node's rank; otherwise they count the region's.
+   */
+  node?: { groupRank: number };
+  /** Stops every rank (SIGTERM, then SIGKILL after graceMs) and makes the launch end with code 1, e.g. when another node failed. */
+  stop?: AbortSignal;
 }
 
 export interface LaunchResult {
@@ -96,6 +103,12 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
   for (const signal of FORWARDED) process.on(signal, forward);
   process.on("exit", onExit);
   const unwatch = options.stopWithParent === false ? () => undefined : watchParent(() => forward("SIGTERM"));
+  const stopFromOutside = (): void => {
+    result ??= { code: 1 };
+    stopAll();
+  };
+  if (options.stop?.aborted) result = { code: 1 };
+  options.stop?.addEventListener("abort", stopFromOutside);
   const startRank = (region: Topology["regions"][number], rank: number): Promise<void> => {
     const localRank = topology.localRank(rank);
     const child = spawn(options.command, options.args ?? [], {
@@ -147,6 +160,7 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
     for (const signal of FORWARDED) process.off(signal, forward);
     process.off("exit", onExit);
     unwatch();
+    options.stop?.removeEventListener("abort", stopFromOutside);
     if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
     wire.cleanup();
   }
@@ -184,8 +198,9 @@ function rankEnv(options: LaunchOptions, rank: number, localRank: number, ipcDir
     ...options.env,
     [ENV.rank]: String(rank),
     [ENV.worldSize]: String(topology.size),
-    [ENV.localRank]: String(localRank),
-    LOCAL_WORLD_SIZE: String(topology.regionOf(rank).ranks.length),
+    [ENV.localRank]: String(options.node ? options.ranks!.indexOf(rank) : localRank),
+    LOCAL_WORLD_SIZE: String(options.node ? options.ranks!.length : topology.regionOf(rank).ranks.length),
+    ...(options.node && { GROUP_RANK: String(options.node.groupRank) }),
     [ENV.topology]: topology.spec,
     [ENV.basePort]: String(options.basePort ?? DEFAULT_BASE_PORT),
     [ENV.emulate]: options.emulate ? "1" : "0",

@@ -74,6 +74,7 @@ function watch(dealer: Dealer, send: (m: ToMaster) => Promise<void>, plan: Extra
       if (abortReason !== undefined) listener(abortReason);
     },
     async finish(code, detail) {
+      if (finished) return;
       finished = true;
       clearInterval(timer);
       await send({ type: "exit", code, detail });
