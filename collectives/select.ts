@@ -110,7 +110,10 @@ function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
   const rate = readLinkRate(env);
   const streams = readStreams(env); // the transport's sockets per peer link
   const software = softwareFromEnv(env); // a measured calibration (model/calibration.ts), or the defaults
-  return { wan: emulated || Boolean(env.LONGHAUL_HOSTS), emulated, software, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }) };
+  // After a node-level launch (rank hosts) the regions are other machines even with the emulator on:
+  // no rank's choice may depend on its own host's core count. (Docker's containers share one host.)
+  const hosted = Boolean(env.LONGHAUL_RANK_HOSTS);
+  return { wan: emulated || hosted || Boolean(env.LONGHAUL_HOSTS), emulated, hosted, software, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }) };
 }
 
 /**
@@ -123,7 +126,7 @@ export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.Proces
   const set = models.get(topology.spec);
   if (set) return set;
   const options = declaredFromEnv(env);
-  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.rateMbit}|${options.streams}|${env[CALIBRATION_ENV] ?? ""}`;
+  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.hosted}|${options.rateMbit}|${options.streams}|${env[CALIBRATION_ENV] ?? ""}`;
   let model = declared.get(key);
   if (!model) {
     model = declaredLinkModel(topology, options);

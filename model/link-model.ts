@@ -79,6 +79,8 @@ export interface DeclareOptions {
   /** false: the regions are names only and every rank is on this host (all links local). */
   wan?: boolean;
   emulated?: boolean;
+  /** Regions run on hosts of their own, also when the emulator shapes the links (each node its own egress): no rank shares this host's cores. */
+  hosted?: boolean;
   windowBytes?: number;
   /** Connections per WAN rank pair (default: from each pair's bandwidth-delay product, as init() opens them). */
   streams?: number;
@@ -119,7 +121,7 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
     windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
     streams: options.streams === undefined ? bdpStreams(topology, wan ? options.rateMbit : undefined) : grid((i, j) => (i === j ? 1 : options.streams!)),
     emulated,
-    ...hostsOf(topology, wan && !emulated, options.cores),
+    ...hostsOf(topology, wan && (!emulated || options.hosted === true), options.cores),
     software,
   };
 }
