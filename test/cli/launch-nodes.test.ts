@@ -23,9 +23,9 @@ function node(masterPort: number, basePort: number, flags: string[], mode = "swe
 const rows = (stdout: string) => stdout.split("\n").filter((l) => l.includes("{")).map((l) => JSON.parse(l.slice(l.indexOf("{"))) as Record<string, unknown>);
 
 describe("launch --nnodes on one host", () => {
-  it("two nodes in two emulated regions, one started 3 s late: every algorithm exact, auto agrees on every rank, DiLoCo in step", async () => {
+  it("two nodes in two emulated regions, one started 6 s late (past the 5 s heartbeat limit, which starts with the plan): every algorithm exact, auto agrees on every rank, DiLoCo in step", async () => {
     const first = node(29420, 24700, ["--region", "new-york", "--emulate", "--rate", "1gbit"]);
-    await new Promise((r) => setTimeout(r, 3000)); // the second host comes up late
+    await new Promise((r) => setTimeout(r, 6000)); // the second host comes up late
     const second = node(29420, 24700, ["--region", "london", "--emulate", "--rate", "1gbit"]);
     const results = await Promise.all([first, second]);
     const all = results.flatMap((r) => rows(r.stdout));

@@ -118,6 +118,9 @@ export class RendezvousMaster {
       return this.resolveDone(2);
     }
     this.planned = true;
+    // Nodes send heartbeats once they have the plan: the watch starts now, not at each node's join.
+    const now = Date.now();
+    for (const m of members) m.lastSeen = now;
     const jobId = `${this.options.rdzvId}:${randomUUID()}`;
     for (const m of members) this.send(m.id, { type: "plan", plan, you: plan.nodes.find((n) => n.arrival === m.join.arrival)!, jobId });
   }
