@@ -119,7 +119,7 @@ async function main(): Promise<number> {
   });
   const written = await writeReport(env.resultsDir, report);
   console.log(summaryText(report.wan, report.baseline, training));
-  console.log(`\n${tag}: report written to ./results/: ${written.files.join(", ")}`);
+  console.log(`\n${tag}: report written to the results mount (./results with compose, LONGHAUL_RESULTS_DIR with the stack): ${written.files.join(", ")}`);
   return report.wan.some((r) => r.wrong > 0) ? 1 : 0;
 }
 
