@@ -68,9 +68,17 @@ describe.skipIf(!requested || !engine)(`docker stack deploy on a one-node swarm$
       LONGHAUL_DISTANCE_TO: "chicago",
       LONGHAUL_DISTANCE_SIZES: "4K",
       LONGHAUL_TRAIN: "none",
+      // Exercised so the variable is known to reach the spec; on one node any true constraint will do.
+      LONGHAUL_NEW_YORK_CONSTRAINT: "node.role == manager",
     };
     const deploy = await docker(["stack", "deploy", "--resolve-image", "never", "-c", "docker/stack.yaml", stack], { env });
     expect(deploy.exitCode, deploy.all).toBe(0);
+
+    // The specs carry what the stack file asks for: NET_ADMIN everywhere, new-york's placement.
+    for (const region of REGIONS) {
+      const spec = await docker(["service", "inspect", `${stack}_${region}`, "--format", "{{json .Spec.TaskTemplate.ContainerSpec.CapabilityAdd}} {{json .Spec.TaskTemplate.Placement.Constraints}}"]);
+      expect(spec.stdout.trim()).toBe(`["CAP_NET_ADMIN"] ${region === "new-york" ? '["node.role == manager"]' : "null"}`);
+    }
 
     const started = Date.now();
     let tasks: TaskState[] = [];
