@@ -1,12 +1,11 @@
 /**
- * Entrypoint of every compose service: one container per continent. Shapes this container's
- * egress (tc netem, or the userspace emulator where the kernel lacks sch_netem), runs this
- * region's ranks of the all-reduce sweep, and hands their results over through the shared
- * results volume. The coordinator (rank 0's container) then runs the single-site baseline and the
- * distance sweep locally and writes the report.
+ * Entrypoint of every compose service and Swarm stack service: one container per continent. Waits
+ * until every continent's host name resolves, shapes this container's egress (tc netem, or the
+ * userspace emulator where the kernel lacks sch_netem), runs this region's ranks of the all-reduce
+ * sweep, and sends their results to the coordinator (rank 0's container) over the experiment
+ * network. The coordinator then runs the single-site baseline and the distance sweep locally and
+ * writes the report into its results folder.
  */
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
 import { sweepConfig, workerScript } from "../bench/allreduce-sweep.js";
 import { annotateRow } from "../bench/wan-sweep.js";
 import { linkModelFor } from "../collectives/select.js";
@@ -24,12 +23,16 @@ import { launchRanks } from "../transports/launcher.js";
 import { parseTopology } from "../transports/topology.js";
 import { shapeEgress } from "./backend.js";
 import { readContainerEnv } from "./env.js";
-import { clearPart, collectParts, combineParts, PARTS_DIR, writePart } from "./parts.js";
+import { openInbox, type PartsInbox } from "./inbox.js";
+import { combineParts, PARTS_PORT_OFFSET, partsUrl, sendPart } from "./parts.js";
+import { interfaceWithAddress, resolveHosts } from "./resolve.js";
 
 /** Connect and per-op timeout of the cross-container ranks: containers start a few seconds apart. */
 const RANK_TIMEOUT_MS = 120_000;
-/** How long the coordinator waits for the other continents' results after its own ranks finished. */
+/** How long the coordinator waits for the other continents' results after its own ranks finished (and they try to send them). */
 const PARTS_TIMEOUT_MS = 120_000;
+/** How long a container waits for the other continents' names to resolve (Swarm starts tasks minutes apart on a cold node). */
+const RESOLVE_TIMEOUT_MS = 300_000;
 
 async function main(): Promise<number> {
   const env = readContainerEnv();
@@ -44,14 +47,24 @@ async function main(): Promise<number> {
   const { plan, basePort } = parsed;
   const tag = `longhaul[${region.name}]`;
   const startedAt = new Date();
-  await clearPart(env.resultsDir, region.name);
+  const coordinator = topology.regions[0].name;
+  const partsPort = basePort + PARTS_PORT_OFFSET;
+  // Listening before the ranks start, so a continent that finishes first finds it.
+  const inbox: PartsInbox | undefined = region.index === 0 ? await openInbox(partsPort, topology.regions.map((r) => r.name)) : undefined;
+  const hosts = await resolveHosts(env.hosts, {
+    timeoutMs: RESOLVE_TIMEOUT_MS,
+    onWait: (pending) => console.error(`${tag}: waiting for ${pending.join(", ")} to resolve`),
+  });
+  const dev = env.dev ?? interfaceWithAddress(hosts[region.name]) ?? "eth0";
+  const where = Object.entries(hosts).map(([name, ip]) => (ip === env.hosts[name] ? `${name}=${ip}` : `${name}=${ip} (${env.hosts[name]})`));
+  console.error(`${tag}: continents at ${where.join(", ")}; this one on ${dev}`);
 
-  const shaped = await shapeEgress({ topology, region: region.name, hosts: env.hosts, dev: env.dev, basePort, rateMbit: plan.rateMbit, backend: env.backend });
+  const shaped = await shapeEgress({ topology, region: region.name, hosts, dev, basePort, rateMbit: plan.rateMbit, backend: env.backend });
   console.error(shaped.line);
   const config = sweepConfig({ sizes: [...plan.sizes], algorithms: [...plan.algorithms], iters: plan.iters, warmup: 1 });
   const results: RankResult[] = [];
   const rankEnv: NodeJS.ProcessEnv = {
-    LONGHAUL_HOSTS: Object.entries(env.hosts).map(([name, host]) => `${name}=${host}`).join(","),
+    LONGHAUL_HOSTS: Object.entries(hosts).map(([name, host]) => `${name}=${host}`).join(","),
     // The ranks' cost model ("auto") needs the WAN rate; LONGHAUL_HOSTS tells it the links are WAN.
     ...(plan.rateMbit !== undefined && { LONGHAUL_LINK_RATE_MBIT: String(plan.rateMbit) }),
   };
@@ -76,16 +89,16 @@ async function main(): Promise<number> {
       },
     });
     if (code !== 0) throw new Error(`${tag}: ranks failed (exit ${code}); see the lines above`);
-    await writePart(env.resultsDir, region.name, results);
   } finally {
     await shaped.close();
   }
-  if (region.index !== 0) {
-    console.error(`${tag}: done; results handed to ${topology.regions[0].name}, which writes the report`);
+  if (!inbox) {
+    await sendPart(partsUrl(hosts[coordinator], partsPort, region.name), results, PARTS_TIMEOUT_MS);
+    console.error(`${tag}: done; results handed to ${coordinator}, which writes the report`);
     return 0;
   }
-
-  const parts = await collectParts(env.resultsDir, topology.regions.map((r) => r.name), startedAt.getTime() - 1000, PARTS_TIMEOUT_MS);
+  inbox.add(region.name, results);
+  const parts = await inbox.wait(PARTS_TIMEOUT_MS).finally(() => inbox.close());
   // The same model the ranks' "auto" used (WAN links from LONGHAUL_HOSTS, the declared rate, and
   // with the userspace backend the emulator launchRanks told them of) gives each row its figures.
   const links = linkModelFor(topology, { ...rankEnv, LONGHAUL_EMULATE: shaped.backend === "userspace" ? "1" : "0" });
@@ -101,13 +114,12 @@ async function main(): Promise<number> {
   const report = assembleResults(plan, rows, {
     startedAt,
     backend: shaped.backend,
-    note: `one Docker container per continent on one host; baseline, distance sweep${training.length ? " and training (userspace emulator)" : ""} inside the ${region.name} container`,
+    note: `one Docker container per continent; baseline, distance sweep${training.length ? " and training (userspace emulator)" : ""} inside the ${region.name} container`,
     training,
   });
   const written = await writeReport(env.resultsDir, report);
-  await rm(join(env.resultsDir, PARTS_DIR), { recursive: true, force: true });
   console.log(summaryText(report.wan, report.baseline, training));
-  console.log(`\n${tag}: report written to ./results/: ${written.files.join(", ")}`);
+  console.log(`\n${tag}: report written to the results mount (./results with compose, LONGHAUL_RESULTS_DIR with the stack): ${written.files.join(", ")}`);
   return report.wan.some((r) => r.wrong > 0) ? 1 : 0;
 }
 
@@ -117,6 +129,8 @@ main().then(
   },
   (error: unknown) => {
     console.error(`longhaul: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
+    // Exit now: a failure before the parts arrived leaves the coordinator's inbox listening, and a
+    // container that never exits holds its stack or compose run forever. (stderr is synchronous on Linux.)
+    process.exit(1);
   },
 );

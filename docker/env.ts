@@ -11,8 +11,8 @@ export interface ContainerEnv {
   readonly topology: string;
   /** LONGHAUL_HOSTS: "new-york=172.29.77.11,chicago=…" — each region's fixed container address (the ranks read it too). */
   readonly hosts: Record<string, string>;
-  /** LONGHAUL_DEV (default eth0): interface on the experiment network. */
-  readonly dev: string;
+  /** LONGHAUL_DEV: interface on the experiment network; unset, the entrypoint finds the one holding this region's address. */
+  readonly dev?: string;
   /** LONGHAUL_BACKEND: auto (netem where the kernel has it, else userspace), netem or userspace. */
   readonly backend: "auto" | "netem" | "userspace";
   /** LONGHAUL_RESULTS (default /results): where the coordinator writes the report. */
@@ -62,7 +62,7 @@ export function readContainerEnv(env: NodeJS.ProcessEnv = process.env): Containe
     region,
     topology,
     hosts: parseHosts(env.LONGHAUL_HOSTS, parseTopology(topology)) ?? {},
-    dev: env.LONGHAUL_DEV?.trim() || "eth0",
+    dev: env.LONGHAUL_DEV?.trim() || undefined,
     backend,
     resultsDir: env.LONGHAUL_RESULTS?.trim() || "/results",
     runArgs,

@@ -1,46 +1,33 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { combineRanks, type RankResult, type ResultRow } from "../bench/sweep-types.js";
 
 /**
- * The compose experiment's ranks sit in four containers, so no single process sees every rank's
- * result. Each container writes its ranks' results into the shared results volume; the coordinator
- * (the container of rank 0) waits for every region's part and combines them as the sweep runner does.
+ * The experiment's ranks sit in one container per continent, and on a Swarm those containers sit on
+ * different nodes, so no process and no folder sees every rank's result. Each container sends its
+ * ranks' results over the experiment network to the coordinator (the container of rank 0), which
+ * listens on PARTS_PORT_OFFSET below the ranks' base port (docker/inbox.ts) and combines them as the
+ * sweep runner does.
  */
-export const PARTS_DIR = ".parts";
+export const PARTS_PORT_OFFSET = -1;
 
-const partPath = (dir: string, region: string): string => join(dir, PARTS_DIR, `${region}.json`);
+export const partsUrl = (host: string, port: number, region: string): string => `http://${host}:${port}/parts/${encodeURIComponent(region)}`;
 
-export async function clearPart(dir: string, region: string): Promise<void> {
-  await rm(partPath(dir, region), { force: true });
-}
-
-/** Written to a temporary name, then renamed: a reader never sees half a part. */
-export async function writePart(dir: string, region: string, results: readonly RankResult[]): Promise<void> {
-  await mkdir(join(dir, PARTS_DIR), { recursive: true });
-  const path = partPath(dir, region);
-  await writeFile(`${path}.tmp`, JSON.stringify(results));
-  await rename(`${path}.tmp`, path);
-}
-
-/** Waits until every region has a part written after `since` (ms epoch); the error names the missing ones. */
-export async function collectParts(dir: string, regions: readonly string[], since: number, timeoutMs: number): Promise<RankResult[]> {
+/** PUTs this region's results to the coordinator, retrying until it answers 204 or `timeoutMs` passes. */
+export async function sendPart(url: string, results: readonly RankResult[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let last = "";
   for (;;) {
-    const missing: string[] = [];
-    const results: RankResult[] = [];
-    for (const region of regions) {
-      const path = partPath(dir, region);
-      const fresh = await stat(path).then((s) => s.mtimeMs >= since, () => false);
-      if (fresh) results.push(...(JSON.parse(await readFile(path, "utf8")) as RankResult[]));
-      else missing.push(region);
+    const response = await fetch(url, { method: "PUT", body: JSON.stringify(results), headers: { "content-type": "application/json" } }).catch((error: unknown) => {
+      const cause = (error as { cause?: { code?: string } }).cause;
+      last = cause?.code ?? (error instanceof Error ? error.message : String(error));
+      return undefined;
+    });
+    if (response?.status === 204) return;
+    if (response) last = `HTTP ${response.status}: ${await response.text()}`;
+    if (Date.now() >= deadline) {
+      throw new Error(`could not hand the results to the coordinator at ${url} within ${Math.round(timeoutMs / 1000)} s (last: ${last}); check that its container runs (docker compose logs / docker service logs)`);
     }
-    if (missing.length === 0) return results;
-    if (Date.now() > deadline) {
-      throw new Error(`no results from ${missing.join(", ")} after ${Math.round(timeoutMs / 1000)} s; check those containers' logs (docker compose logs ${missing.join(" ")})`);
-    }
-    await sleep(250);
+    await sleep(1000);
   }
 }
 

@@ -53,7 +53,10 @@ describe("container environment", () => {
       LONGHAUL_DISTANCE_TO: "none",
       LONGHAUL_BASELINE: "0",
     });
-    expect(env).toMatchObject({ region: "chicago", topology: "continents:3", dev: "eth0", backend: "auto", resultsDir: "/results" });
+    expect(env).toMatchObject({ region: "chicago", topology: "continents:3", backend: "auto", resultsDir: "/results" });
+    // Unset, the entrypoint picks the interface holding the region's address (docker/resolve.ts).
+    expect(env.dev).toBeUndefined();
+    expect(readContainerEnv({ LONGHAUL_REGION: "chicago", LONGHAUL_DEV: " eth1 " }).dev).toBe("eth1");
     expect(env.hosts).toEqual({ "new-york": "172.29.77.11", chicago: "172.29.77.12" });
     expect(env.runArgs).toEqual(["--sizes", "4K,1M", "--distance-to", "none", "--no-baseline"]);
   });
