@@ -41,7 +41,7 @@ export async function launchNode(options: NodeLaunchOptions): Promise<number> {
   if (options.curve && !process.env[WIRE_ENV.curveKeys]) {
     throw new CommError(`--curve across hosts needs the same keys on every node: make them once with "longhaul keygen --out keys.json", copy the file to each host and set ${WIRE_ENV.curveKeys}=keys.json`, { code: "INVALID_ARGUMENT", op: "rendezvous" });
   }
-  const masterIp = (await lookup(options.masterAddr, { family: 4 })).address;
+  const masterIp = await resolveMaster(options.masterAddr, options.joinTimeoutMs);
   const advertiseAddr = options.advertiseAddr ?? (await localAddressToward(masterIp, options.masterPort));
   const master = await maybeMaster(options, masterIp, log);
   try {
@@ -141,5 +141,24 @@ async function localAddressToward(ip: string, port: number): Promise<string> {
     throw new CommError(`cannot find this host's address toward the master ${ip} (${(error as Error).message}); give --advertise-addr`, { code: "INVALID_ARGUMENT", op: "rendezvous", cause: error });
   } finally {
     socket.close();
+  }
+}
+
+/**
+ * The master's IPv4 address. Under Kubernetes the master's name (`<job>-0.<service>`) appears in DNS
+ * only once its pod exists, so a name that does not resolve yet is looked up again each second until
+ * the join timeout.
+ */
+async function resolveMaster(name: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return (await lookup(name, { family: 4 })).address;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new CommError(`cannot resolve the master address "${name}" (${(error as Error).message}) within ${timeoutMs} ms; check --master-addr / MASTER_ADDR`, { code: "TIMEOUT", op: "rendezvous", cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 }
