@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
 import { parseCount, parsePort, parseRate, parseTimeout } from "../netem/units.js";
 import { DEFAULT_BASE_PORT, type AddressPlan } from "../transports/addresses.js";
-import { ENV, readLinkRate } from "../transports/env.js";
+import { ENV, flagVar, readLinkRate } from "../transports/env.js";
 import { checkLaunchLimits } from "../transports/host-limits.js";
 import { launchRanks } from "../transports/launcher.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
@@ -103,7 +103,7 @@ export async function main(argv: string[]): Promise<number> {
       args,
       basePort: basePortText0 === undefined || basePortText0.trim() === "" ? DEFAULT_BASE_PORT : parsePort(basePortText0, values["base-port"] === undefined ? ENV.basePort : "--base-port"),
       // A pod spec sets these as variables (docker/k8s): the same meaning as --emulate and --rate.
-      emulate: values.emulate || envFlag(process.env[ENV.emulate], ENV.emulate),
+      emulate: values.emulate || flagVar(process.env, ENV.emulate),
       rateMbit: values.rate !== undefined ? parseRate(values.rate, "--rate") : readLinkRate(process.env),
       streams: values.streams === undefined ? undefined : parseCount(values.streams, "--streams"),
       curve: values.curve,
@@ -158,11 +158,4 @@ function resolveTopology(nproc: string | undefined, spec: string | undefined): T
     throw badValue(`-n ${nproc} disagrees with --topology "${spec}" of ${topology.size} ranks; drop -n or make them agree`);
   }
   return topology;
-}
-
-function envFlag(text: string | undefined, name: string): boolean {
-  const value = (text ?? "").trim().toLowerCase();
-  if (["", "0", "false", "no", "off"].includes(value)) return false;
-  if (["1", "true", "yes", "on"].includes(value)) return true;
-  throw badValue(`${name}="${text}" is not a flag; use 1 or 0`);
 }

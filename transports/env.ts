@@ -136,7 +136,8 @@ function intVar(env: NodeJS.ProcessEnv, name: string, min: number): number | und
   return fromText(env, name, (text) => parseCount(text, name, min));
 }
 
-function flagVar(env: NodeJS.ProcessEnv, name: string): boolean {
+/** A LONGHAUL_* on/off variable: unset, 0, false, no, off or 1, true, yes, on; anything else is INVALID_ARGUMENT naming it. */
+export function flagVar(env: NodeJS.ProcessEnv, name: string): boolean {
   const text = (env[name] ?? "").trim().toLowerCase();
   if (["", "0", "false", "no", "off"].includes(text)) return false;
   if (["1", "true", "yes", "on"].includes(text)) return true;

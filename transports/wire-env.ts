@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readCurveKeys, type CurveKeys } from "./curve.js";
-import { ENV, readLinkRate, type RankEnv } from "./env.js";
+import { ENV, flagVar, readLinkRate, type RankEnv } from "./env.js";
 import { invalidArgument } from "./errors.js";
 import type { Agreement } from "./job.js";
 
@@ -48,10 +48,7 @@ export function readWireEnv(env: NodeJS.ProcessEnv, world: RankEnv, overrides: {
 
 function resolveCurve(env: NodeJS.ProcessEnv, override: boolean | CurveKeys | undefined): CurveKeys | undefined {
   if (typeof override === "object") return override;
-  const text = (env[WIRE_ENV.curve] ?? "").trim().toLowerCase();
-  const on = override ?? (["", "0", "false", "no", "off"].includes(text) ? false : ["1", "true", "yes", "on"].includes(text) ? true : undefined);
-  if (on === undefined) throw invalidArgument(`${WIRE_ENV.curve}="${env[WIRE_ENV.curve]}" is not a flag; use 1 or 0`, "init");
-  if (!on) return undefined;
+  if (!(override ?? flagVar(env, WIRE_ENV.curve))) return undefined;
   const path = env[WIRE_ENV.curveKeys]?.trim();
   if (!path) {
     throw invalidArgument(`${WIRE_ENV.curve}=1 needs the job's keys: set ${WIRE_ENV.curveKeys} to a file made by "longhaul keygen --out FILE" (the launcher makes one per job with --curve)`, "init");
