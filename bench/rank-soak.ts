@@ -20,6 +20,8 @@ export interface SoakResult {
   msPerOp: number;
   rssAfterWarmup: number;
   rssEnd: number;
+  /** RSS after each tenth of the ops (after a full collection): growth that flattens is the allocator settling, growth that keeps on is a leak. */
+  rssByTenth: number[];
   /** Live handles by type (process.getActiveResourcesInfo), after the warm-up and at the end. */
   resourcesAfterWarmup: Record<string, number>;
   resourcesEnd: Record<string, number>;
@@ -46,12 +48,19 @@ export async function runRankSoak(comm: Communicator, config: SoakConfig): Promi
   for (let i = 0; i < config.warmup; i++) await once(i);
   await comm.barrier();
   const [rssAfterWarmup, resourcesAfterWarmup] = settledMemory();
-  const started = performance.now();
-  for (let i = 0; i < config.ops; i++) await once(i);
-  const msPerOp = (performance.now() - started) / config.ops;
+  const rssByTenth: number[] = [];
+  const tenth = Math.max(1, Math.floor(config.ops / 10));
+  let busyMs = 0;
+  for (let i = 0; i < config.ops; i++) {
+    const started = performance.now();
+    await once(i);
+    busyMs += performance.now() - started;
+    if ((i + 1) % tenth === 0 && rssByTenth.length < 10) rssByTenth.push(settledMemory()[0]);
+  }
+  const msPerOp = busyMs / config.ops;
   await comm.barrier();
   const [rssEnd, resourcesEnd] = settledMemory();
-  return { kind: "soak", rank: comm.rank, ops: config.ops, msPerOp, rssAfterWarmup, rssEnd, resourcesAfterWarmup, resourcesEnd, wrong };
+  return { kind: "soak", rank: comm.rank, ops: config.ops, msPerOp, rssAfterWarmup, rssEnd, rssByTenth, resourcesAfterWarmup, resourcesEnd, wrong };
 }
 
 function settledMemory(): [number, Record<string, number>] {

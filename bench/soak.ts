@@ -25,6 +25,8 @@ export interface SoakRow {
   rssAfterWarmupMiB: number;
   rssEndMiB: number;
   growthPct: number;
+  /** The worst rank's RSS after each tenth of the ops (MiB). */
+  rssByTenthMiB: number[];
   resourcesAfterWarmup: Record<string, number>;
   resourcesEnd: Record<string, number>;
   wrong: number;
@@ -56,6 +58,7 @@ function soakRow(transport: SweepTransport, options: SoakOptions, results: SoakR
     rssAfterWarmupMiB: mib(worst.rssAfterWarmup),
     rssEndMiB: mib(worst.rssEnd),
     growthPct: ((worst.rssEnd - worst.rssAfterWarmup) / worst.rssAfterWarmup) * 100,
+    rssByTenthMiB: worst.rssByTenth.map(mib),
     resourcesAfterWarmup: worst.resourcesAfterWarmup,
     resourcesEnd: worst.resourcesEnd,
     wrong: results.reduce((sum, r) => sum + r.wrong, 0),

@@ -12,6 +12,7 @@ const COLUMNS = [
   ["busbw(GB/s)", 12],
   ["#wrong", 8],
   ["peakRSS(MiB)", 13],
+  ["iters", 6],
 ] as const;
 
 export function tableHeader(): string {
@@ -29,6 +30,7 @@ export function tableRow(row: ResultRow): string {
     row.busbwGBps.toFixed(3),
     String(row.wrong),
     row.peakRssMiB.toFixed(1),
+    String(row.iters),
   ];
   return cells.map((cell, i) => (i === 3 || i === 2 ? cell.padEnd(COLUMNS[i][1]) : cell.padStart(COLUMNS[i][1]))).join(" ");
 }

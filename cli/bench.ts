@@ -27,7 +27,7 @@ export const SWEEP_FLAGS = {
   algorithm: { type: "string", default: "ring" },
   iters: { type: "string", default: "5" },
   warmup: { type: "string", default: "1" },
-  "min-time": { type: "string" },
+  "min-time": { type: "string", default: "1s" },
   dtype: { type: "string", default: "float32" },
   op: { type: "string", default: "sum" },
   transport: { type: "string" },
@@ -55,11 +55,12 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --topology SPEC      e.g. new-york:2,london:2 or continents (overrides --ranks)
   --sizes LIST         default 4KiB,256KiB,4MiB,64MiB; whole elements of --dtype (4 B for float32)
   --algorithm LIST     all-reduce algorithms: ${allReduceAlgorithmNames().join(", ")} (default ring)
-  --iters K            timed iterations per size, >= 1 (default 5)
+  --iters K            timed iterations per size, at least (default 5)
   --warmup W           untimed iterations first (default 1)
-  --min-time DURATION  more timed iterations (up to 1000) until they add up to about MS, judged by
-                       the slowest rank's time in one extra warm-up (default off: exactly --iters;
-                       500ms, 2s; a bare number is ms)
+  --min-time DURATION  more timed iterations (up to 1000) until they add up to about this long,
+                       judged by the slowest rank's time in one extra warm-up (default 1s, so a
+                       4 KiB figure is a median over hundreds of ops; 0: exactly --iters; a bare
+                       number is ms). The "iters" column says how many ran
   --dtype T            float32 | float64 | int32 (default float32)
   --op OP              sum | avg | min | max | prod (default sum)
   --transport T        threads (ranks as worker threads; default) | ipc (processes, ZeroMQ ipc://) |
@@ -154,7 +155,7 @@ async function micro(argv: string[]): Promise<number> {
   return 0;
 }
 
-const SOAK_HELP = `usage: longhaul bench soak [--ops 10000] [--size 1MiB] [--ranks 4] [--transport tcp,threads] [--warmup 100] [--json]
+const SOAK_HELP = `usage: longhaul bench soak [--ops 10000] [--size 1MiB] [--ranks 4] [--transport tcp,threads] [--warmup 1000] [--json]
 
 Runs --ops consecutive all-reduces (sum, float32) per transport and prints each rank's resident
 memory after the warm-up and at the end (after a full collection; threads: the whole process),
@@ -168,7 +169,7 @@ async function soak(argv: string[]): Promise<number> {
       size: { type: "string", default: "1MiB" },
       ranks: { type: "string", default: "4" },
       transport: { type: "string", default: "tcp,threads" },
-      warmup: { type: "string", default: "100" },
+      warmup: { type: "string", default: "1000" },
       "base-port": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
