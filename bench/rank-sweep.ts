@@ -59,15 +59,19 @@ function cpuMicros(usage: NodeJS.CpuUsage): number {
 /** Most timed iterations minTimeMs may ask for. */
 export const MAX_ITERS = 1000;
 
+/** With minTimeMs, the warm-up also runs this share of it: a fast op's first hundreds of runs are slower (JIT, wake-up patterns). */
+const WARMUP_SHARE = 0.25;
+
 /**
- * How many timed iterations every rank runs: config.iters, or with minTimeMs as many more as the
- * slowest rank's last warm-up says fit in that time (one 8-byte all-reduce, so every rank agrees).
+ * How many more untimed and how many timed iterations every rank runs: none and config.iters, or
+ * with minTimeMs as many as the slowest rank's last warm-up says fit in WARMUP_SHARE of that time
+ * and in that time (one 8-byte all-reduce, so every rank agrees).
  */
-async function agreedIterations(comm: Communicator, config: RankSweepConfig, warmupUs: number): Promise<number> {
-  if (!config.minTimeMs || config.warmup < 1) return config.iters;
+async function agreedIterations(comm: Communicator, config: RankSweepConfig, warmupUs: number): Promise<{ warmup: number; timed: number }> {
+  if (!config.minTimeMs || config.warmup < 1) return { warmup: 0, timed: config.iters };
   const slowest = await comm.allReduce(new Float64Array([warmupUs]), { op: "max", algorithm: "ring", timeoutMs: config.timeoutMs });
-  const fit = Math.ceil((config.minTimeMs * 1e3) / Math.max(slowest[0], 1));
-  return Math.min(MAX_ITERS, Math.max(config.iters, fit));
+  const fit = (ms: number): number => Math.ceil((ms * 1e3) / Math.max(slowest[0], 1));
+  return { warmup: Math.min(MAX_ITERS, fit(config.minTimeMs * WARMUP_SHARE)), timed: Math.min(MAX_ITERS, Math.max(config.iters, fit(config.minTimeMs))) };
 }
 
 interface Timing {
@@ -86,11 +90,17 @@ async function timeCase(comm: Communicator, config: RankSweepConfig, testCase: C
   let lastUs = 0;
   // With minTimeMs one more warm-up measures an iteration: the first may include one-off work
   // (auto's model replay, page faults on fresh buffers).
-  const warmup = config.warmup + (config.minTimeMs && config.warmup > 0 ? 1 : 0);
+  let warmup = config.warmup + (config.minTimeMs && config.warmup > 0 ? 1 : 0);
   let total = warmup + config.iters;
+  let agreed = false;
   for (let i = 0; i < total; i++) {
+    if (i === warmup && !agreed) {
+      agreed = true;
+      const more = await agreedIterations(comm, config, lastUs);
+      warmup += more.warmup;
+      total = warmup + more.timed;
+    }
     if (i === warmup) {
-      total = warmup + (await agreedIterations(comm, config, lastUs));
       // The warm-up's garbage (auto's first call replays its model) is collected before timing.
       gc?.();
       loopCpu = process.cpuUsage();
