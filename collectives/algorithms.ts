@@ -8,14 +8,16 @@ import { allReduceOneShot } from "./allreduce-one-shot.js";
 import { ringAllReduce } from "./allreduce-ring.js";
 import { allReduceTree } from "./allreduce-tree.js";
 import { allReduceAuto } from "./select.js";
+import { tagged } from "./algorithm-variant.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
+// Each named algorithm carries its name in its tags (algorithm-variant.ts); "auto" tags the one it picks.
 const registry = new Map<string, AllReduceAlgorithm>([
-  ["ring", ringAllReduce],
-  ["tree", allReduceTree],
-  ["halving-doubling", allReduceHalvingDoubling],
-  ["hierarchical", allReduceHierarchical],
-  ["one-shot", allReduceOneShot],
+  ["ring", tagged("ring", ringAllReduce)],
+  ["tree", tagged("tree", allReduceTree)],
+  ["halving-doubling", tagged("halving-doubling", allReduceHalvingDoubling)],
+  ["hierarchical", tagged("hierarchical", allReduceHierarchical)],
+  ["one-shot", tagged("one-shot", allReduceOneShot)],
   ["auto", allReduceAuto],
 ]);
 
@@ -25,7 +27,7 @@ export function registerAllReduceAlgorithm(name: string, algorithm: AllReduceAlg
 
 /** The algorithm registered under `name`, or undefined. "auto" falls back to ring while no selector is registered. */
 export function getAllReduceAlgorithm(name: string): AllReduceAlgorithm | undefined {
-  return registry.get(name) ?? (name === "auto" ? ringAllReduce : undefined);
+  return registry.get(name) ?? (name === "auto" ? registry.get("ring") : undefined);
 }
 
 export function allReduceAlgorithmNames(): string[] {

@@ -5,8 +5,10 @@
  */
 import { CommError } from "../transports/errors.js";
 import type { Topology } from "../transports/topology.js";
+import { variantBase } from "../transports/op-variants.js";
 import type { Transport } from "../transports/transport.js";
 import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "./algorithms.js";
+import { isVariantConflict, poisonOp, withVariant } from "./algorithm-variant.js";
 import { countOffsets, ringAllGatherInPlace } from "./allgather-ring.js";
 import { disseminationBarrier } from "./barrier.js";
 import { sharedBarrier } from "./barrier-shared.js";
@@ -68,7 +70,7 @@ class RingCommunicator implements Communicator {
     const name = options.algorithm ?? "auto";
     const algorithm = getAllReduceAlgorithm(name);
     if (!algorithm) this.check.fail(op, `unknown algorithm "${name}"; choose one of ${allReduceAlgorithmNames().join(", ")}`);
-    if (options.compress !== undefined) return this.run(op, options, async (ctx) => (await allReduceCompressed(ctx, data, options.compress, reduceOp), data));
+    if (options.compress !== undefined) return this.run(op, options, async (ctx) => (await allReduceCompressed(withVariant(ctx, "compressed"), data, options.compress, reduceOp), data));
     return this.run(op, options, async (ctx) => {
       await algorithm(ctx, data, reduceOp === "avg" ? "sum" : reduceOp);
       return this.finish(data, reduceOp);
@@ -165,10 +167,15 @@ class RingCommunicator implements Communicator {
       return Promise.reject(new CommError(`${opName} on rank ${this.rank}: the communicator is closed; create a new one`, { code: "CLOSED", rank: this.rank, op: opName }));
     }
     const timeoutMs = this.check.timeout(opName, options.timeoutMs, this.timeoutMs);
-    const opSeq = fixedSeq ?? this.nextSeq++;
-    const started = this.tail.then(() =>
-      body({ transport: this.transport, topology: this.topology, opSeq, timeoutMs, deadline: Date.now() + timeoutMs, opName, segmentBytes: this.segmentBytes }),
-    );
+    const opSeq = variantBase(fixedSeq ?? this.nextSeq++);
+    const started = this.tail.then(() => {
+      const ctx = { transport: this.transport, topology: this.topology, opSeq, timeoutMs, deadline: Date.now() + timeoutMs, opName, segmentBytes: this.segmentBytes };
+      return body(ctx).catch((error: unknown) => {
+        // Ranks that run different algorithms for this op: make sure every rank hears of it.
+        if (error instanceof CommError && isVariantConflict(error)) poisonOp(ctx, error);
+        throw error;
+      });
+    });
     this.tail = started.catch(() => undefined);
     return started;
   }

@@ -14,6 +14,7 @@ import { allReduceTree } from "./allreduce-tree.js";
 import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "../model/cost-schedules.js";
 import { CALIBRATION_ENV, softwareFromEnv } from "../model/calibration.js";
 import { simulate } from "../model/cost-sim.js";
+import { withVariant } from "./algorithm-variant.js";
 import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
 import { readLinkRate, readStreams } from "../transports/env.js";
@@ -164,8 +165,12 @@ export function autoChoice(links: LinkModel, bytes: number, segmentBytes: number
 /** `algorithm: "auto"`: the cheapest algorithm by the cost model, chosen per call; between threads, the measured rule of select-threads.ts. */
 export const allReduceAuto: AllReduceAlgorithm = (ctx, data, op) => {
   const { transport } = ctx;
-  if (transport.inProcess) return (threadsChoice(data.byteLength, transport.size, transport.shared?.slotBytes) === "one-shot" ? allReduceOneShot : ringAllReduce)(ctx, data, op);
-  return IMPLEMENTATIONS[autoChoice(linkModelFor(ctx.topology), data.byteLength, ctx.segmentBytes)](ctx, data, op);
+  if (transport.inProcess) {
+    const choice = threadsChoice(data.byteLength, transport.size, transport.shared?.slotBytes) === "one-shot" ? "one-shot" : "ring";
+    return (choice === "one-shot" ? allReduceOneShot : ringAllReduce)(withVariant(ctx, choice), data, op);
+  }
+  const choice = autoChoice(linkModelFor(ctx.topology), data.byteLength, ctx.segmentBytes);
+  return IMPLEMENTATIONS[choice](withVariant(ctx, choice), data, op);
 };
 
 export function implementationOf(algorithm: ScheduledAlgorithm): AllReduceAlgorithm {

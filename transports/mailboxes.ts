@@ -1,4 +1,8 @@
 import { CommError } from "./errors.js";
+import { POISON_VARIANT, splitTag, VARIANT_CONFLICT, VARIANT_NAMES } from "./op-variants.js";
+
+/** How many recent ops' variants are remembered per peer. */
+const REMEMBERED_OPS = 256;
 
 interface Waiter {
   resolve: (bytes: Uint8Array) => void;
@@ -33,15 +37,24 @@ export class Mailboxes {
   private readonly pending = new Set<Waiter>();
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Infinity;
+  /** Per peer: op → the algorithm slot this rank receives it with / the peer sent it with. */
+  private readonly expected: Array<Map<number, number>>;
+  private readonly seen: Array<Map<number, number>>;
+  /** Ops some rank found the ranks disagree on: every receive for them fails. */
+  private readonly poisoned = new Map<number, () => CommError>();
 
   constructor(
     private readonly rank: number,
     size: number,
   ) {
     this.boxes = Array.from({ length: size }, () => new Map());
+    this.expected = Array.from({ length: size }, () => new Map());
+    this.seen = Array.from({ length: size }, () => new Map());
   }
 
   deliver(peer: number, tag: number, bytes: Uint8Array): void {
+    const { seq, variant } = splitTag(tag);
+    if (seq > 0 && this.conflictOnDeliver(peer, seq, variant, bytes)) return;
     const box = this.boxes[peer].get(tag);
     const waiter = box?.waiting.shift();
     if (waiter) {
@@ -55,6 +68,11 @@ export class Mailboxes {
   }
 
   take(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
+    const { seq, variant } = splitTag(tag);
+    if (seq > 0) {
+      const conflict = this.poisoned.get(seq) ?? this.conflictOnTake(peer, seq, variant);
+      if (conflict) return Promise.reject(conflict());
+    }
     const box = this.boxes[peer].get(tag);
     const ready = box?.queued.shift();
     if (ready) {
@@ -69,6 +87,49 @@ export class Mailboxes {
       target.waiting.push(waiter);
       this.pending.add(waiter);
       if (waiter.deadline < this.armedAt) this.arm(waiter.deadline);
+    });
+  }
+
+  /** A message of another algorithm for an op this rank receives with one: fail that op's receives from the peer. */
+  private conflictOnDeliver(peer: number, seq: number, variant: number, bytes: Uint8Array): boolean {
+    if (variant === POISON_VARIANT) {
+      const reason = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+      this.failOp(seq, () => this.variantError(peer, `rank ${peer} found that the ranks run different algorithms for this op (${reason})`));
+      return true;
+    }
+    remember(this.seen[peer], seq, variant);
+    const mine = this.expected[peer].get(seq);
+    if (mine === undefined || mine === variant) return false;
+    this.failOp(seq, () => this.variantError(peer, `rank ${peer} runs this op with ${VARIANT_NAMES[variant]}, this rank with ${VARIANT_NAMES[mine]}`), peer);
+    return true;
+  }
+
+  private conflictOnTake(peer: number, seq: number, variant: number): (() => CommError) | undefined {
+    remember(this.expected[peer], seq, variant);
+    const theirs = this.seen[peer].get(seq);
+    if (theirs === undefined || theirs === variant) return undefined;
+    return () => this.variantError(peer, `rank ${peer} runs this op with ${VARIANT_NAMES[theirs]}, this rank with ${VARIANT_NAMES[variant]}`);
+  }
+
+  /** Rejects the pending receives of op `seq` (from `peer` only, or from everyone) and every later one. */
+  private failOp(seq: number, error: () => CommError, peer?: number): void {
+    if (peer === undefined) remember(this.poisoned, seq, error);
+    for (const waiter of [...this.pending]) {
+      if (splitTag(waiter.tag).seq !== seq || (peer !== undefined && waiter.peer !== peer)) continue;
+      const index = waiter.box.waiting.indexOf(waiter);
+      if (index >= 0) waiter.box.waiting.splice(index, 1);
+      this.settled(waiter);
+      this.dropIfEmpty(waiter.peer, waiter.tag, waiter.box);
+      waiter.reject(error());
+    }
+  }
+
+  private variantError(peer: number, detail: string): CommError {
+    return new CommError(`rank ${this.rank}: ${detail}; every rank must pass the same algorithm (for "auto": the same link settings and calibration)`, {
+      code: "MISMATCH",
+      rank: this.rank,
+      peer,
+      cause: VARIANT_CONFLICT,
     });
   }
 
@@ -146,4 +207,9 @@ export class Mailboxes {
   private dropIfEmpty(peer: number, tag: number, box: Box): void {
     if (box.queued.length === 0 && box.waiting.length === 0) this.boxes[peer].delete(tag);
   }
+}
+
+function remember<V>(map: Map<number, V>, seq: number, value: V): void {
+  map.set(seq, value);
+  if (map.size > REMEMBERED_OPS) map.delete(map.keys().next().value as number);
 }
