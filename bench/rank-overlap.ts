@@ -31,7 +31,7 @@ export interface OverlapConfig {
 export interface OverlapRankResult {
   kind: "overlap";
   rank: number;
-  /** Wall time of each timed step, ms (barrier before each, outside the timing). */
+  /** Wall time of each timed step, ms (a barrier before each, outside the timing, except while DiLoCo's outer sync is in flight). */
   stepMs: number[];
   /** Elements that differed from the closed-form sum, over every step's every gradient. */
   wrong: number;
@@ -42,7 +42,7 @@ function algorithmOf(strategy: OverlapStrategy): AllReduceAlgorithmName {
   return strategy === "sync" ? "ring" : "hierarchical";
 }
 
-/** Layer l of rank r holds r + 1 + l + step: small integers, so the float32 sum is exact. */
+/** Layer l of rank r holds r + 1 + l + (step mod 8): small integers, so the float32 sum is exact. */
 const valueOf = (rank: number, layer: number, step: number) => rank + 1 + layer + (step % 8);
 
 /**
