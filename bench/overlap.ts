@@ -52,13 +52,13 @@ export interface OverlapReport {
 /** Runs the ranks of `topology` on the synthetic trainer and combines their step times. */
 async function runOnce(topology: Topology, options: OverlapOptions, emulate: boolean, log: (line: string) => void): Promise<OverlapRun> {
   const results: OverlapRankResult[] = [];
-  const { topology: _spec, emulate: _emulate, rateMbit: _rate, transport: _transport, basePort, timeoutMs, ...overlap } = options;
-  const config = { ...sweepConfig({ ranks: topology.size, timeoutMs }), overlap };
-  const code = await startRanks<OverlapRankResult>(topology, options.transport ?? "tcp", config, (r) => results.push(r), (rank, line) => log(`[rank ${rank}] ${line}`), { basePort, emulate });
+  const { layers, computeMs, gradBytes, strategy, overlap, steps, warmup, innerSteps } = options;
+  const config = { ...sweepConfig({ ranks: topology.size, timeoutMs: options.timeoutMs }), overlap: { layers, computeMs, gradBytes, strategy, overlap, steps, warmup, innerSteps } };
+  const code = await startRanks<OverlapRankResult>(topology, options.transport ?? "tcp", config, (r) => results.push(r), (rank, line) => log(`[rank ${rank}] ${line}`), { basePort: options.basePort, emulate });
   if (code !== 0 || results.length !== topology.size) throw new Error(`bench overlap on ${topology.spec}: ranks failed (exit ${code}, ${results.length} of ${topology.size} reported)`);
-  const steps = Math.min(...results.map((r) => r.stepMs.length));
-  const slowest = Array.from({ length: steps }, (_, i) => Math.max(...results.map((r) => r.stepMs[i])));
-  const stepMs = slowest.reduce((a, b) => a + b, 0) / Math.max(1, steps);
+  const timed = Math.min(...results.map((r) => r.stepMs.length));
+  const slowest = Array.from({ length: timed }, (_, i) => Math.max(...results.map((r) => r.stepMs[i])));
+  const stepMs = slowest.reduce((a, b) => a + b, 0) / Math.max(1, timed);
   return { topology: topology.spec, ranks: topology.size, stepMs, exposedMs: stepMs - computeSecondsOf(options) * 1000, wrong: results.reduce((s, r) => s + r.wrong, 0) };
 }
 
