@@ -4,6 +4,7 @@
  * line on stdout for the runner to collect.
  */
 import { init } from "../init.js";
+import { runRankOverlap } from "./rank-overlap.js";
 import { runRankSoak } from "./rank-soak.js";
 import { runRankSweep } from "./rank-sweep.js";
 import { CONFIG_ENV, RESULT_MARKER, type RankSweepConfig } from "./sweep-types.js";
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const comm = await init({ segmentBytes: config.segmentBytes, timeoutMs: config.timeoutMs });
   const report = (result: unknown): boolean => process.stdout.write(RESULT_MARKER + JSON.stringify(result) + "\n");
   if (config.soak) report(await runRankSoak(comm, config.soak));
+  else if (config.overlap) report(await runRankOverlap(comm, config.overlap));
   else await runRankSweep(comm, config, report);
   await comm.barrier();
   await comm.close();

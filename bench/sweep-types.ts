@@ -1,5 +1,6 @@
 /** What a sweep is asked to do and what it reports, shared by the rank workers, the runner and the CLI. */
 import type { DTypeName, ReduceOp } from "../collectives/types.js";
+import type { OverlapConfig } from "./rank-overlap.js";
 import type { SoakConfig } from "./rank-soak.js";
 
 /** Rank workers print results as `RESULT_MARKER + JSON` lines and read their config from CONFIG_ENV. */
@@ -33,6 +34,8 @@ export interface RankSweepConfig {
   minTimeMs?: number;
   /** Instead of the sweep: many consecutive all-reduces of one size, with memory and handles before and after (bench soak). */
   soak?: SoakConfig;
+  /** Instead of the sweep: the GPU-like synthetic trainer of bench overlap. */
+  overlap?: OverlapConfig;
 }
 
 /** One rank's figures for one (algorithm, size). */

@@ -17,6 +17,7 @@ import { cpuBoundNotes, cpuFloorAboveNetwork } from "../bench/cpu-bound.js";
 import { jsonLine, tableHeader, tableRow } from "../bench/table.js";
 import { microTable } from "../bench/micro-table.js";
 import { runSoak, soakTable } from "../bench/soak.js";
+import { overlapMain } from "../bench/overlap-cli.js";
 
 const SWEEP_OPS: Record<string, SweepOp> = { allreduce: "allreduce", reducescatter: "reducescatter", allgather: "allgather" };
 
@@ -46,6 +47,7 @@ function usage(): string {
   return `usage: longhaul bench <allreduce|reducescatter|allgather> [options]
        longhaul bench micro [--sizes 1MiB,64MiB] [--time DURATION (bare: ms)] [--json]
        longhaul bench soak [--ops 10000] [--size 1MiB] [--transport tcp,threads] [--json]
+       longhaul bench overlap [--layers L --compute-ms C --grad-bytes B] [--strategy S] [--overlap on|off] [--emulate --rate R] [--json]
 
 Starts the ranks itself and prints size, count, type, time (us, median over iterations of the
 slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-1)/n), #wrong
@@ -198,6 +200,7 @@ export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === "micro") return micro(rest);
   if (sub === "soak") return soak(rest);
+  if (sub === "overlap") return overlapMain(rest);
   const op = sub === undefined ? undefined : SWEEP_OPS[sub];
   if (!op) {
     console.log(usage());

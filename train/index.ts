@@ -5,6 +5,7 @@
  */
 export { DistributedOptimizer, broadcastVariables, readVariables, writeVariables, type DistributedOptimizerOptions } from "./tfjs-adapter.js";
 export { flatten, split } from "./flat.js";
+export { GradientBuckets, assignBuckets, DEFAULT_BUCKET_BYTES, type BucketOptions } from "./grad-buckets.js";
 export { useWasmBackend } from "./tfjs-backend.js";
 export { loadMnist, shardOf, batchRows, takeRows, type Dataset } from "./mnist-data.js";
 export { MnistMlp } from "./mnist-mlp.js";
