@@ -38,8 +38,8 @@ export class Mailboxes {
   private timer: NodeJS.Timeout | undefined;
   private armedAt = Infinity;
   /** Per peer: op → the algorithm slot this rank receives it with / the peer sent it with. */
-  private readonly expected: Array<Map<number, number>>;
-  private readonly seen: Array<Map<number, number>>;
+  private readonly expected: RecentOps[];
+  private readonly seen: RecentOps[];
   /** Ops some rank found the ranks disagree on: every receive for them fails. */
   private readonly poisoned = new Map<number, () => CommError>();
 
@@ -48,8 +48,8 @@ export class Mailboxes {
     size: number,
   ) {
     this.boxes = Array.from({ length: size }, () => new Map());
-    this.expected = Array.from({ length: size }, () => new Map());
-    this.seen = Array.from({ length: size }, () => new Map());
+    this.expected = Array.from({ length: size }, () => new RecentOps());
+    this.seen = Array.from({ length: size }, () => new RecentOps());
   }
 
   deliver(peer: number, tag: number, bytes: Uint8Array): void {
@@ -97,7 +97,7 @@ export class Mailboxes {
       this.failOp(seq, () => this.variantError(peer, `rank ${peer} found that the ranks run different algorithms for this op (${reason})`));
       return true;
     }
-    remember(this.seen[peer], seq, variant);
+    this.seen[peer].set(seq, variant);
     const mine = this.expected[peer].get(seq);
     if (mine === undefined || mine === variant) return false;
     this.failOp(seq, () => this.variantError(peer, `rank ${peer} runs this op with ${VARIANT_NAMES[variant]}, this rank with ${VARIANT_NAMES[mine]}`), peer);
@@ -105,7 +105,7 @@ export class Mailboxes {
   }
 
   private conflictOnTake(peer: number, seq: number, variant: number): (() => CommError) | undefined {
-    remember(this.expected[peer], seq, variant);
+    this.expected[peer].set(seq, variant);
     const theirs = this.seen[peer].get(seq);
     if (theirs === undefined || theirs === variant) return undefined;
     return () => this.variantError(peer, `rank ${peer} runs this op with ${VARIANT_NAMES[theirs]}, this rank with ${VARIANT_NAMES[variant]}`);
@@ -212,4 +212,24 @@ export class Mailboxes {
 function remember<V>(map: Map<number, V>, seq: number, value: V): void {
   map.set(seq, value);
   if (map.size > REMEMBERED_OPS) map.delete(map.keys().next().value as number);
+}
+
+/**
+ * The algorithm slot of the last REMEMBERED_OPS ops, in fixed arrays indexed by sequence number:
+ * this runs on every message, where a Map's insert-and-evict churn cost measurable time.
+ */
+class RecentOps {
+  private readonly seqs = new Float64Array(REMEMBERED_OPS).fill(-1);
+  private readonly variants = new Uint8Array(REMEMBERED_OPS);
+
+  set(seq: number, variant: number): void {
+    const i = seq % REMEMBERED_OPS;
+    this.seqs[i] = seq;
+    this.variants[i] = variant;
+  }
+
+  get(seq: number): number | undefined {
+    const i = seq % REMEMBERED_OPS;
+    return this.seqs[i] === seq ? this.variants[i] : undefined;
+  }
 }
