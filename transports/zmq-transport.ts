@@ -1,4 +1,4 @@
-import { context, Pull } from "zeromq";
+import { Pull } from "zeromq";
 import { watchForAbandonment } from "./abandon-watch.js";
 import { PeerClosing, type ByeVerdict } from "./closing.js";
 import { admitClients, pullSecurity, pushSecurity, type CurveKeys } from "./curve.js";
@@ -11,6 +11,7 @@ import { Reassembly } from "./reassembly.js";
 import type { Transport } from "./transport.js";
 import { bytesOf } from "./transport.js";
 import { PeerLink, type LinkOptions } from "./zmq-link.js";
+import { checkTag, disagrees, FLUSH_MS, portTaken, RECEIVE_HWM, tooManySockets, unconfirmedClose } from "./zmq-limits.js";
 import { drainLimitMs, waitUntil } from "./zmq-drain.js";
 
 export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "streams" | "copyBelowBytes" | "job" | "security">;
@@ -33,25 +34,6 @@ export interface WireIdentity {
   /** The slowest link rate assumed when sizing that wait for bytes still in flight (Mbit/s). */
   drainRateMbit: number;
 }
-
-/**
- * Messages libzmq may queue per connection before this rank's reader takes them (its default is
- * 1000): beyond this TCP pushes back on the sender. A flood of 64 KiB junk frames otherwise parks
- * ~100 MiB in the queue; 64 segments of 1 MiB still keep a fast link busy.
- */
-const RECEIVE_HWM = 64;
-
-/**
- * ZeroMQ's context holds 1,023 sockets by default; a rank needs 1 + (streams + 2) per peer (the +2
- * is the disconnect monitor), so a world of a few hundred ranks would fail with EMFILE. Raised at
- * load, before any socket exists (libzmq fixes it then); open files bound it next (about 3.6 per
- * socket: `ulimit -n`).
- */
-const MAX_SOCKETS = 16_384;
-if (context.maxSockets < MAX_SOCKETS) context.maxSockets = MAX_SOCKETS;
-
-/** How long a last BYE_ACK may hold the process's exit while its peer is unreachable (ZeroMQ linger). */
-const FLUSH_MS = 5000;
 
 /**
  * Transport over ZeroMQ: one PULL socket (one reader loop) receives from every peer; one PeerLink
@@ -95,10 +77,7 @@ export class ZmqTransport implements Transport {
       try {
         await this.pull.bind(endpoint);
       } catch (error) {
-        throw new CommError(
-          `rank ${this.rank}: cannot listen on ${endpoint} (${(error as Error).message}): the port is taken by another process — another longhaul job on the same base port, or an earlier run still alive; pick another base port (LONGHAUL_BASE_PORT / --base-port) or stop that process`,
-          { code: "INVALID_ARGUMENT", rank: this.rank, op: "connect", cause: error },
-        );
+        throw portTaken(this.rank, endpoint, error);
       }
     }
     void this.readLoop();
@@ -112,10 +91,7 @@ export class ZmqTransport implements Transport {
       } catch (error) {
         let sockets = 1;
         for (let p = 0; p < this.size; p++) if (p !== this.rank) sockets += streams(p) + 2;
-        throw new CommError(
-          `rank ${this.rank}: cannot open the ZeroMQ sockets for a world of ${this.size} ranks (${(error as Error).message}): it needs ${sockets} sockets here, ZeroMQ allows ${context.maxSockets} per process and each takes about 4 open files (ulimit -n is the usual limit); use fewer streams per peer (LONGHAUL_STREAMS=1), fewer ranks per process, or raise ulimit -n`,
-          { code: "UNSUPPORTED", rank: this.rank, op: "connect", cause: error },
-        );
+        throw tooManySockets(this.rank, this.size, sockets, error);
       }
     }
   }
@@ -168,10 +144,7 @@ export class ZmqTransport implements Transport {
     const unconfirmed = this.openPeers();
     this.shutdown(FLUSH_MS);
     if (!settled) {
-      throw new CommError(
-        `rank ${this.rank}: close: peers ${unconfirmed.join(", ")} did not confirm receipt of everything this rank sent within ${limitMs} ms (${pendingBytes} bytes were still in flight); what they had not received is lost — check those ranks, or close only after their last receive`,
-        { code: "TIMEOUT", rank: this.rank, peer: unconfirmed[0], op: "close" },
-      );
+      throw unconfirmedClose(this.rank, unconfirmed, limitMs, pendingBytes);
     }
   }
 
@@ -280,10 +253,7 @@ export class ZmqTransport implements Transport {
     if (!theirs) return this.dropped.drop("malformed HELLO");
     const differs = disagreement(this.identity.agreement, theirs);
     if (differs && !this.handshakeError) {
-      this.handshakeError = new CommError(
-        `rank ${this.rank}: rank ${h.src} disagrees on ${differs.field}: it has "${differs.theirs}", this rank "${differs.mine}"; start every rank of the job with the same settings`,
-        { code: "MISMATCH", rank: this.rank, peer: h.src, op: "connect" },
-      );
+      this.handshakeError = disagrees(this.rank, h.src, differs);
     }
     this.peerStreams[h.src] = Math.max(1, h.stripes);
     this.hellos.add(h.src);
@@ -325,11 +295,5 @@ export class ZmqTransport implements Transport {
       });
     this.mailboxes.failPeer(peer, error);
     link.fail(error, flushMs);
-  }
-}
-
-function checkTag(rank: number, tag: number): void {
-  if (!Number.isSafeInteger(tag) || tag < 0) {
-    throw new CommError(`rank ${rank}: tag ${tag} is not a non-negative safe integer`, { code: "INVALID_ARGUMENT", rank });
   }
 }
