@@ -1,14 +1,14 @@
 /**
  * Ranks that run different algorithms for one op fail with MISMATCH on every rank from the first
- * message, not with a TIMEOUT, and the world goes on with the next op. Ports 31800-31899 belong to this file.
+ * message, not with a TIMEOUT, and the world goes on with the next op. Ports 27500-27599 belong to this file.
  */
 import { describe, expect, it } from "vitest";
 import { allReduceExact, zmqWorld } from "../transports/zmq-world.js";
 
 describe("every rank agrees on the algorithm of an op", () => {
   it.each([
-    ["ring on one rank, tree on the others", 31800, ["ring", "tree", "tree"]],
-    ["hierarchical on one rank, halving-doubling on the others", 31810, ["halving-doubling", "halving-doubling", "hierarchical"]],
+    ["ring on one rank, tree on the others", 27500, ["ring", "tree", "tree"]],
+    ["hierarchical on one rank, halving-doubling on the others", 27510, ["halving-doubling", "halving-doubling", "hierarchical"]],
   ])("%s: MISMATCH naming both on every rank, in well under the op timeout", async (_name, port, algorithms) => {
     const w = await zmqWorld(3, port as number);
     try {

@@ -1,7 +1,7 @@
 /**
  * The closing handshake between real processes: a rank that sends and closes at once, with no sleep
  * anywhere, loses nothing — over loopback and over an emulated 7,700 km / 100 Mbit/s link.
- * Ports 31700-31799 belong to this file.
+ * Ports 27400-27499 belong to this file.
  */
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -17,8 +17,8 @@ async function sendThenClose(bytes: number, basePort: number, emulate: string[])
 
 describe("send, then close at once", () => {
   it.each([
-    ["loopback, 64 MiB (zero-copy, confirmed by ACK)", 64 << 20, 31700, []],
-    ["emulated new-york↔asuncion at 100 Mbit/s, 16 MiB (copied: the send resolved long before the bytes arrived)", 16 << 20, 31710, ["--emulate", "--rate", "100mbit"]],
+    ["loopback, 64 MiB (zero-copy, confirmed by ACK)", 64 << 20, 27400, []],
+    ["emulated new-york↔asuncion at 100 Mbit/s, 16 MiB (copied: the send resolved long before the bytes arrived)", 16 << 20, 27410, ["--emulate", "--rate", "100mbit"]],
   ])("%s: the peer receives every byte and close() returns after it did", async (_name, bytes, port, emulate) => {
     for (let run = 0; run < 2; run++) {
       const r = await sendThenClose(bytes as number, port as number, emulate as string[]);

@@ -1,6 +1,6 @@
 /**
  * CURVE: a job's links are encrypted and only holders of its keys can join or inject frames.
- * Ports 31600-31699 belong to this file.
+ * Ports 27300-27399 belong to this file.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -53,7 +53,7 @@ describe("the ZAP handler", () => {
 describe("a job with CURVE", () => {
   it("all-reduces exactly over encrypted links", async () => {
     const curve = generateCurveKeys();
-    const w = await zmqWorld(3, 31600, { curve, jobId: "curve-job" });
+    const w = await zmqWorld(3, 27300, { curve, jobId: "curve-job" });
     try {
       expect(await allReduceExact(w.comms, 300_000)).toBe(true);
     } finally {
@@ -64,20 +64,20 @@ describe("a job with CURVE", () => {
   it("refuses a rank with other keys (it cannot connect), and frames from a client without the job's key never arrive", async () => {
     const curve = generateCurveKeys();
     const topology = parseTopology("2");
-    const good = connectZmq({ rank: 0, topology, plan: { basePort: 31610 }, curve, jobId: "j", timeoutMs: 3000 });
-    const wrong = connectZmq({ rank: 1, topology, plan: { basePort: 31610 }, curve: { ...generateCurveKeys(), clientPublicKey: curve.clientPublicKey, clientSecretKey: curve.clientSecretKey }, jobId: "j", timeoutMs: 3000 });
+    const good = connectZmq({ rank: 0, topology, plan: { basePort: 27310 }, curve, jobId: "j", timeoutMs: 3000 });
+    const wrong = connectZmq({ rank: 1, topology, plan: { basePort: 27310 }, curve: { ...generateCurveKeys(), clientPublicKey: curve.clientPublicKey, clientSecretKey: curve.clientSecretKey }, jobId: "j", timeoutMs: 3000 });
     const [a, b] = await Promise.allSettled([good, wrong]);
     for (const result of [a, b]) {
       expect(result.status).toBe("rejected");
       expect((result as PromiseRejectedResult).reason.message).toMatch(/did not answer.*with CURVE on, check that every rank has the job's keys/);
     }
 
-    const w = await zmqWorld(2, 31620, { curve, jobId: "j" });
+    const w = await zmqWorld(2, 27320, { curve, jobId: "j" });
     try {
       // An intruder that knows the server's public key but holds its own client key: ZAP refuses it.
       const intruder = new Push({ linger: 0, curveServerKey: curve.serverPublicKey, ...(({ publicKey, secretKey }) => ({ curvePublicKey: publicKey, curveSecretKey: secretKey }))(curveKeyPair()) });
       const refused = new Promise((resolve) => intruder.events.on("handshake:error:auth", resolve));
-      intruder.connect("tcp://127.0.0.1:31620");
+      intruder.connect("tcp://127.0.0.1:27320");
       const forgedBye = encodeHeader({ kind: FrameKind.BYE, flags: 0, stripe: 0, stripes: 1, src: 1, seq: 0, tag: 0, total: 0, job: jobToken("j") });
       void intruder.send([forgedBye]);
       await vi.waitFor(() => refused, { timeout: 5000 });

@@ -1,7 +1,7 @@
 /**
  * Job identity and agreement at connect: a second job on the same ports fails at once and leaves the
  * first alone; ranks that disagree on what the world must share are refused with MISMATCH naming the
- * field, on every rank, in seconds. Ports 31500-31599 belong to this file.
+ * field, on every rank, in seconds. Ports 27200-27299 belong to this file.
  */
 import { describe, expect, it } from "vitest";
 import { CommError } from "../../transports/errors.js";
@@ -12,17 +12,17 @@ import { allReduceExact, zmqWorld } from "./zmq-world.js";
 
 describe("two jobs on one base port", () => {
   it("the second fails in under 5 s naming the conflict; the first is undisturbed", async () => {
-    const first = await zmqWorld(2, 31500, { jobId: "first" });
+    const first = await zmqWorld(2, 27200, { jobId: "first" });
     try {
       const running = allReduceExact(first.comms, 100_000);
       const started = Date.now();
-      const second = await Promise.allSettled([0, 1].map((rank) => connectZmq({ rank, topology: parseTopology("2"), plan: { basePort: 31500 }, jobId: "second", timeoutMs: 10_000 })));
+      const second = await Promise.allSettled([0, 1].map((rank) => connectZmq({ rank, topology: parseTopology("2"), plan: { basePort: 27200 }, jobId: "second", timeoutMs: 10_000 })));
       expect(Date.now() - started).toBeLessThan(5000);
       for (const result of second) {
         expect(result.status).toBe("rejected");
         const error = (result as PromiseRejectedResult).reason as CommError;
         expect(error.code).toBe("INVALID_ARGUMENT");
-        expect(error.message).toMatch(/cannot listen on tcp:\/\/127\.0\.0\.1:3150[01].*taken by another process — another longhaul job on the same base port/);
+        expect(error.message).toMatch(/cannot listen on tcp:\/\/127\.0\.0\.1:2720[01].*taken by another process — another longhaul job on the same base port/);
       }
       expect(await running).toBe(true);
       for (let i = 0; i < 5; i++) expect(await allReduceExact(first.comms)).toBe(true);
@@ -38,7 +38,7 @@ describe("agreement checked in the HELLO", () => {
     const started = Date.now();
     const results = await Promise.allSettled(
       [0, 1, 2].map((rank) =>
-        connectZmq({ rank, topology: parseTopology("3"), plan: { basePort: 31510 }, timeoutMs: 20_000, agreement: { LONGHAUL_LINK_RATE_MBIT: rank === 2 ? "100" : "1000" } }),
+        connectZmq({ rank, topology: parseTopology("3"), plan: { basePort: 27210 }, timeoutMs: 20_000, agreement: { LONGHAUL_LINK_RATE_MBIT: rank === 2 ? "100" : "1000" } }),
       ),
     );
     expect(Date.now() - started).toBeLessThan(5000);
@@ -58,7 +58,7 @@ describe("agreement checked in the HELLO", () => {
       RANK: String(rank),
       WORLD_SIZE: "3",
       LONGHAUL_TOPOLOGY: "a:2,b:1",
-      LONGHAUL_BASE_PORT: "31520",
+      LONGHAUL_BASE_PORT: "27220",
       LONGHAUL_LINK_RATE_MBIT: "1000",
       LONGHAUL_TIMEOUT_MS: "20000",
       ...(rank === 1 ? odd : {}),

@@ -1,7 +1,7 @@
 /**
  * What arrives at a rank's port from outside its job: random frames, another job's frames, forged
  * headers and control frames. Nothing of it is delivered, nothing crashes the rank, and the job's
- * next all-reduce is exact. Ports 31400-31499 belong to this file.
+ * next all-reduce is exact. Ports 27100-27199 belong to this file.
  */
 import { execa } from "execa";
 import { Push } from "zeromq";
@@ -42,13 +42,13 @@ const header = (over: Partial<FrameHeader>): Buffer =>
 
 describe("a live rank under frames from outside its job", () => {
   it("survives 100,000 random and corrupted frames from another process: all dropped and counted, next all-reduce exact, RSS grows < 64 MiB", async () => {
-    const w = await world(31400);
+    const w = await world(27100);
     expect(await allReduceExact(w.comms)).toBe(true);
     const rank0 = w.transports[0];
     gc();
     const rssBefore = process.memoryUsage().rss;
     const frames = 100_000;
-    const fuzz = await execa("node", [FUZZER, "31400", JOB, "12345", String(frames)], { reject: false, timeout: 90_000 });
+    const fuzz = await execa("node", [FUZZER, "27100", JOB, "12345", String(frames)], { reject: false, timeout: 90_000 });
     expect(fuzz.exitCode, fuzz.stderr).toBe(0);
     await vi.waitFor(() => expect(rank0.dropped.total).toBe(frames), { timeout: 60_000, interval: 50 });
     expect(await allReduceExact(w.comms)).toBe(true);
@@ -60,8 +60,8 @@ describe("a live rank under frames from outside its job", () => {
   }, 150_000);
 
   it("drops a crafted frame with a valid sender and a 512 MiB length without allocating it; the job goes on", async () => {
-    const w = await world(31410, 2);
-    const push = attacker(31410);
+    const w = await world(27110, 2);
+    const push = attacker(27110);
     for (let seq = 0; seq < 200; seq++) await push.send([header({ seq, total: 512 * 2 ** 20 }), Buffer.alloc(8)]);
     for (let seq = 0; seq < 200; seq++) await push.send([header({ seq, stripes: 2, stripe: 0, total: 512 * 2 ** 20 }), Buffer.alloc(8)]);
     await vi.waitFor(() => expect(w.transports[0].dropped.total).toBe(400), { timeout: 10_000, interval: 20 });
@@ -70,8 +70,8 @@ describe("a live rank under frames from outside its job", () => {
   });
 
   it("a forged BYE with the job's token is at worst PEER_LOST on the ops that wait for that peer, never a crash or a stall", async () => {
-    const w = await world(31420);
-    const push = attacker(31420);
+    const w = await world(27120);
+    const push = attacker(27120);
     await push.send([header({ kind: FrameKind.BYE, stripe: 0, stripes: 1, total: 0 })]);
     const outcome = await Promise.allSettled(w.comms.map((c, rank) => c.allReduce(new Float32Array([rank + 1]), { timeoutMs: 5000 })));
     for (const result of outcome) {
@@ -81,8 +81,8 @@ describe("a live rank under frames from outside its job", () => {
   });
 
   it("frames from another job on the same ports are dropped, not delivered", async () => {
-    const w = await world(31430);
-    const push = attacker(31430);
+    const w = await world(27130);
+    const push = attacker(27130);
     await push.send([header({ job: jobToken("some-other-job"), seq: 0, total: 4, tag: 9 }), Buffer.alloc(4, 1)]);
     await vi.waitFor(() => expect(w.transports[0].dropped.total).toBe(1), { timeout: 5000, interval: 10 });
     await expect(w.transports[0].recv(1, 9, 200)).rejects.toMatchObject({ code: "TIMEOUT" });

@@ -7,7 +7,7 @@ import { parseTopology } from "../../transports/topology.js";
 import { connectZmq } from "../../transports/zmq-connect.js";
 import { runRanks } from "./spawn-ranks.js";
 
-// Ports 31000-31199 belong to this file, and 40000 (a 2,000-rank world binds only rank 0 there).
+// Ports 31000-31199 belong to this file, and 20000-21999 (a 2,000-rank world binds only rank 0, dials the rest; below the ephemeral range).
 const ipcDir = mkdtempSync(join(tmpdir(), "longhaul-zmq-test-"));
 afterAll(() => rmSync(ipcDir, { recursive: true, force: true }));
 
@@ -84,9 +84,9 @@ describe("connectZmq", () => {
   });
 
   it("opens the sockets of a 2,000-rank world (past ZeroMQ's default 1,023 per process) and names only the first unreachable peers", async () => {
-    const error = await connectZmq({ rank: 0, topology: parseTopology("2000"), plan: { basePort: 40000 }, timeoutMs: 300 }).then(() => undefined, (e: unknown) => e);
+    const error = await connectZmq({ rank: 0, topology: parseTopology("2000"), plan: { basePort: 20000 }, timeoutMs: 300 }).then(() => undefined, (e: unknown) => e);
     expect(error).toMatchObject({ code: "TIMEOUT" });
-    expect((error as CommError).message).toMatch(/peers 1 at tcp:\/\/127\.0\.0\.1:40001, .*8 at tcp:\/\/127\.0\.0\.1:40008 and 1991 more did not answer/);
+    expect((error as CommError).message).toMatch(/peers 1 at tcp:\/\/127\.0\.0\.1:20001, .*8 at tcp:\/\/127\.0\.0\.1:20008 and 1991 more did not answer/);
   });
 
   it("reports a port already in use as INVALID_ARGUMENT with what to do", async () => {
