@@ -6,6 +6,7 @@ export { parseTopology, TOPOLOGY_PRESETS, type Topology, type Region } from "./t
 export type { Transport } from "./transports/transport.js";
 export { createMemoryWorld } from "./transports/memory.js";
 export { connectZmq, type ConnectZmqOptions } from "./transports/zmq-connect.js";
+export { generateCurveKeys, readCurveKeys, type CurveKeys } from "./transports/curve.js";
 export { createThreadMesh, ThreadTransport, type ThreadPorts, type ThreadTransportOptions } from "./transports/threads.js";
 export { createSharedArena, markRankExited, SharedArena, SHARED_SLOT_BYTES } from "./transports/shared-arena.js";
 export { launchRanks, type LaunchOptions, type LaunchResult } from "./transports/launcher.js";

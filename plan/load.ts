@@ -1,8 +1,7 @@
 /** Reads a scenario file: JSON, checked by validateScenario. */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "../transports/package-info.js";
 import { badField, PlanError } from "./errors.js";
 import type { Scenario } from "./scenario.js";
 import { validateScenario } from "./validate.js";
@@ -31,7 +30,5 @@ export async function loadScenario(path: string): Promise<Scenario> {
 
 /** The shipped scenarios folder: found by walking up from this module to the package root (the same from source and from dist/). */
 export function scenariosDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return join(dir, "scenarios");
+  return join(packageRoot(), "scenarios");
 }

@@ -16,7 +16,8 @@ import { formatRankHosts, RANK_HOSTS_ENV } from "./rank-hosts.js";
 import { masterBindError, RendezvousMaster } from "./rendezvous/master.js";
 import { joinRendezvous, type NodeSession } from "./rendezvous/node.js";
 import { parseTopology } from "./topology.js";
-import { packageVersion, WIRE_ENV } from "./wire-env.js";
+import { packageVersion } from "./package-info.js";
+import { WIRE_ENV } from "./wire-env.js";
 
 export interface NodeLaunchOptions extends Pick<LaunchOptions, "command" | "args" | "prefixOutput" | "stopWithParent" | "timeoutMs" | "curve"> {
   nnodes: number;

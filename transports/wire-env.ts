@@ -3,11 +3,11 @@
  * must agree on with every other rank (sent in each connection's HELLO).
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { readCurveKeys, type CurveKeys } from "./curve.js";
 import { ENV, flagVar, readLinkRate, type RankEnv } from "./env.js";
 import { invalidArgument } from "./errors.js";
 import type { Agreement } from "./job.js";
+import { packageVersion } from "./package-info.js";
 
 export const WIRE_ENV = {
   /** The job's id (the launcher sets a fresh one per run); frames of another job are dropped. */
@@ -57,20 +57,3 @@ function resolveCurve(env: NodeJS.ProcessEnv, override: boolean | CurveKeys | un
 }
 
 const digest = (text: string): string => (text === "" ? "defaults" : `sha256:${createHash("sha256").update(text).digest("hex").slice(0, 16)}`);
-
-let version: string | undefined;
-
-/** longhaul's own version: ranks of different versions may speak different wires. */
-export function packageVersion(): string {
-  // One level up from the sources (vitest), two from dist/.
-  for (const candidate of ["../package.json", "../../package.json"]) {
-    if (version) break;
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "longhaul") version = pkg.version;
-    } catch {
-      // not there: try the next level
-    }
-  }
-  return version ?? "unknown";
-}
