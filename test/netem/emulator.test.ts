@@ -82,7 +82,9 @@ describe("emulator fidelity (one link on loopback)", () => {
     [1000, 100], [1000, 1000], [8000, 100], [8000, 1000],
   ])("throughput at %d km, %d Mbit/s is within 10 percent of the rate, bytes in order", async (km, rate) => {
     const bytes = Math.round((rate * 1e6 / 8) * 0.4);
-    const m = await bestOf(3, () => probe({ forward: fromDistance(km, { rateMbit: rate }), bytes, pings: 1 }), (x) => x.throughputMbit / rate - 1);
+    // Up to 5 tries (it stops at the first within 5%): at 1 Gbit/s the emulator needs a core, and with two test files
+    // running on 2 cores a run can lose it without the load average or the median loop delay showing it (889 Mbit/s once).
+    const m = await bestOf(5, () => probe({ forward: fromDistance(km, { rateMbit: rate }), bytes, pings: 1 }), (x) => x.throughputMbit / rate - 1);
     const r = m.result;
     expect(r.expectedMbit).toBe(rate);
     if (!starved(m, `${km} km ${rate} Mbit/s`)) expect(r.throughputMbit).toBeGreaterThan(rate * 0.9);
