@@ -20,6 +20,11 @@ export const ENV = {
   streams: "LONGHAUL_STREAMS",
   /** The WAN rate (Mbit/s): the cost model's link rate and the streams init() opens per WAN peer. */
   linkRateMbit: "LONGHAUL_LINK_RATE_MBIT",
+  /**
+   * Set by `launch --threads`: the ranks run as worker threads, K per node (blocks of K consecutive
+   * ranks share a process). The cost model treats links inside a block as memcpy links.
+   */
+  threads: "LONGHAUL_THREADS",
   /** 1: init() measures the delays between regions (collectives/link-probe.ts). */
   probe: "LONGHAUL_PROBE",
 } as const;
