@@ -114,6 +114,11 @@ export function readStreams(env: NodeJS.ProcessEnv = process.env): number | unde
   return intVar(env, ENV.streams, 1);
 }
 
+/** LONGHAUL_THREADS: ranks per process when the launcher runs them as threads; unset: one rank per process. */
+export function readThreadsPerProcess(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return intVar(env, ENV.threads, 1);
+}
+
 function positiveMs(ms: number, text: string): number {
   if (ms <= 0) throw invalidArgument(`${ENV.timeoutMs}="${text}" must be above zero; write e.g. 30000 or "30s"`, "init");
   return ms;
