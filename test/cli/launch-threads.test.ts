@@ -37,6 +37,19 @@ describe("longhaul launch --threads", () => {
     expect(run.stdout).not.toContain("done");
   });
 
+  it("node-level: two nodes of two threads each, ZeroMQ only between the nodes", async () => {
+    const node = (rank: number) => launch(["--nnodes", "2", "--nproc-per-node", "2", "--node-rank", String(rank), "--master-addr", "127.0.0.1", "--master-port", "27650", "--base-port", "27700", "--threads", "--", "node", fixture]);
+    const runs = await Promise.all([node(0), node(1)]);
+    for (const [n, run] of runs.entries()) {
+      expect(run.code, run.stderr).toBe(0);
+      for (const rank of [2 * n, 2 * n + 1]) {
+        expect(run.stdout).toContain(`[rank ${rank}] env RANK=${rank} LOCAL_RANK=${rank % 2} WORLD_SIZE=4 LOCAL_WORLD_SIZE=2 LONGHAUL_THREADS=2 `);
+        expect(run.stdout).toContain(`[rank ${rank}] allreduce 300001 wrong 0\n`);
+        expect(run.stdout).toContain(`[rank ${rank}] done\n`);
+      }
+    }
+  });
+
   it("refuses a command that is not a node script, saying what to do", async () => {
     const run = await launch(["-n", "2", "--threads", "--", "python3", "train.py"]);
     expect(run.code).toBe(2);
