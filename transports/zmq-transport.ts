@@ -20,8 +20,7 @@ export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "
 export interface PerPeer {
   streams: (peer: number) => number;
   copyBelowBytes: (peer: number) => number;
-  /** The peers this transport links to (default: all); others are reached another way (composite.ts). */
-  connects?: (peer: number) => boolean;
+  connects?: (peer: number) => boolean; // the peers linked (default: all); others go another way (composite.ts)
 }
 
 /** Who this rank is on the wire: its job, what the world must agree on, its keys, its close bounds. */
