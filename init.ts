@@ -5,6 +5,8 @@ import type { Communicator } from "./collectives/types.js";
 import type { CurveKeys } from "./transports/curve.js";
 import { readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
 import { readWireEnv } from "./transports/wire-env.js";
+import { connectThreadRank } from "./transports/thread-connect.js";
+import { inThreadWorld } from "./transports/thread-world.js";
 import { connectZmq } from "./transports/zmq-connect.js";
 import type { ZmqTransport } from "./transports/zmq-transport.js";
 
@@ -40,7 +42,8 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
 export async function init(options: InitOptions = {}): Promise<Communicator> {
   const { env = process.env, streams, segmentBytes, jobId, curve, ...overrides } = options;
   const world = readRankEnv(env, overrides);
-  const transport = await connectRank(world, env, { streams, jobId, curve });
+  const wire = { streams, jobId, curve };
+  const transport = inThreadWorld() ? await connectThreadRank(world, (peers) => connectRank(world, env, { ...wire, peers })) : await connectRank(world, env, wire);
   if (world.probe && world.topology.regions.length > 1) {
     try {
       const rttMs = await measureRegionRtts(transport, world.topology, world.timeoutMs ?? PROBE_TIMEOUT_MS);
@@ -54,7 +57,7 @@ export async function init(options: InitOptions = {}): Promise<Communicator> {
 }
 
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */
-export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitOptions, "streams" | "jobId" | "curve"> = {}): Promise<ZmqTransport> {
+export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitOptions, "streams" | "jobId" | "curve"> & { peers?: (peer: number) => boolean } = {}): Promise<ZmqTransport> {
   const wire = readWireEnv(env, world, options);
   const rateMbit = readLinkRate(env);
   return connectZmq({
@@ -66,6 +69,7 @@ export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pic
     ...wire,
     closeTimeoutMs: world.timeoutMs,
     drainRateMbit: rateMbit,
+    peers: options.peers,
   });
 }
 

@@ -8,7 +8,7 @@ import { launchRanks } from "../transports/launcher.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 import { NODE_FLAGS, nodeLaunchFrom } from "./launch-node-flags.js";
 
-const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate RATE]] [--ipc] [--streams K] -- CMD ARGS...
+const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate RATE]] [--ipc] [--threads] [--streams K] -- CMD ARGS...
        longhaul launch --nnodes N --nproc-per-node K --master-addr HOST [--master-port P] [--node-rank R]
                        [--rdzv-id JOB] [--region NAME] [--advertise-addr ADDR] [--join-timeout 5m] … -- CMD ARGS...
 
@@ -29,6 +29,10 @@ options:
                        for "auto" and their stream counts. Without --emulate it is refused: to tell
                        ranks on a real WAN its rate, set ${ENV.linkRateMbit}=1gbit in their environment
   --ipc                co-located ranks talk over ZeroMQ ipc:// instead of TCP loopback
+  --threads            run this host's ranks as worker threads of this process (NCCL's shape: shared
+                       memory inside a node, ZeroMQ only to other nodes); CMD must be
+                       "node [node-flags] script.mjs [args]" or a .js/.mjs script, each worker gets
+                       its own environment, and process.exit(code) in a rank ends that rank only
   --streams K          connections per peer link; large messages are striped over them (default:
                        from each WAN pair's bandwidth-delay product when the rate is known, else 1)
   --curve              encrypt and authenticate every link with CURVE; keys are made for this job
@@ -78,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
       timeout: { type: "string" },
       "no-prefix": { type: "boolean", default: false },
       "outlive-parent": { type: "boolean", default: false },
+      threads: { type: "boolean", default: false },
       ...NODE_FLAGS,
       help: { type: "boolean", short: "h", default: false },
     },
@@ -107,10 +112,14 @@ export async function main(argv: string[]): Promise<number> {
       rateMbit: values.rate !== undefined ? parseRate(values.rate, "--rate") : readLinkRate(process.env),
       streams: values.streams === undefined ? undefined : parseCount(values.streams, "--streams"),
       curve: values.curve,
+      threads: values.threads,
       prefixOutput: !values["no-prefix"],
       stopWithParent: !values["outlive-parent"],
       timeoutMs: values.timeout === undefined ? undefined : parseTimeout(values.timeout, "--timeout"),
     });
+  }
+  if (values.threads && (values.emulate || values.ipc)) {
+    throw badValue(`--threads puts every rank of this host in one process, so no link would go through ${values.emulate ? "the emulator (--emulate)" : "ipc:// (--ipc)"}; drop one of them (a node-level launch, --nnodes, may emulate its links between nodes with --threads)`);
   }
   const topology = resolveTopology(values.nproc, values.topology);
   const basePortText = values["base-port"] ?? process.env[ENV.basePort];
@@ -134,6 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       rateMbit,
       ipc: values.ipc,
       curve: values.curve,
+      threads: values.threads,
       jobId: values["job-id"],
       env: streams === undefined ? undefined : { [ENV.streams]: String(streams) },
       prefixOutput: !values["no-prefix"],

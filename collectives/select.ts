@@ -17,7 +17,7 @@ import { simulate } from "../model/cost-sim.js";
 import { withVariant } from "./algorithm-variant.js";
 import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
-import { readLinkRate, readStreams } from "../transports/env.js";
+import { readLinkRate, readStreams, readThreadsPerProcess } from "../transports/env.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
 export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];
@@ -114,7 +114,8 @@ function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
   // After a node-level launch (rank hosts) the regions are other machines even with the emulator on:
   // no rank's choice may depend on its own host's core count. (Docker's containers share one host.)
   const hosted = Boolean(env.LONGHAUL_RANK_HOSTS);
-  return { wan: emulated || hosted || Boolean(env.LONGHAUL_HOSTS), emulated, hosted, software, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }) };
+  const threads = readThreadsPerProcess(env); // launch --threads: blocks of consecutive ranks share a process
+  return { wan: emulated || hosted || Boolean(env.LONGHAUL_HOSTS), emulated, hosted, software, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }), ...(threads !== undefined && { threadsPerProcess: threads }) };
 }
 
 /**
@@ -127,7 +128,7 @@ export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.Proces
   const set = models.get(topology.spec);
   if (set) return set;
   const options = declaredFromEnv(env);
-  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.hosted}|${options.rateMbit}|${options.streams}|${env[CALIBRATION_ENV] ?? ""}`;
+  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.hosted}|${options.rateMbit}|${options.streams}|${options.threadsPerProcess}|${env[CALIBRATION_ENV] ?? ""}`;
   let model = declared.get(key);
   if (!model) {
     model = declaredLinkModel(topology, options);
@@ -162,7 +163,12 @@ export function autoChoice(links: LinkModel, bytes: number, segmentBytes: number
   return algorithm;
 }
 
-/** `algorithm: "auto"`: the cheapest algorithm by the cost model, chosen per call; between threads, the measured rule of select-threads.ts. */
+/**
+ * `algorithm: "auto"`: the cheapest algorithm by the cost model, chosen per call; when every peer is
+ * a thread of this process, the measured rule of select-threads.ts. A world whose nodes run their
+ * ranks as threads (some peers threads, others behind sockets) uses the cost model, which knows
+ * from LONGHAUL_THREADS — the same on every rank, agreed at connect — which links are memcpy links.
+ */
 export const allReduceAuto: AllReduceAlgorithm = (ctx, data, op) => {
   const { transport } = ctx;
   if (transport.inProcess) {

@@ -11,7 +11,7 @@
  */
 import { CpuCalendar } from "./cost-cpu.js";
 import type { Schedule } from "./cost-schedules.js";
-import type { LinkModel } from "./link-model.js";
+import { sameProcess, type LinkModel } from "./link-model.js";
 
 export interface SimCosts {
   /** Include this implementation's software costs (false: network only, for lower bounds). */
@@ -107,12 +107,13 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
         t = cpu(model.hostOf[lane.rank], t, sw.perMessageS);
         const wire = costs.bandwidth ? send.bytes : 0;
         const start = Math.max(t, senderFree.get(lane.rank) ?? 0);
-        let done = cpu(model.hostOf[lane.rank], start, wire * sw.localBetaS);
+        const threads = sameProcess(model, lane.rank, send.to);
+        let done = cpu(model.hostOf[lane.rank], start, wire * (threads ? sw.threadBetaS : sw.localBetaS));
         senderFree.set(lane.rank, done);
         const [a, b] = [region(lane.rank), region(send.to)];
         // The loopback leg is CPU work, not wire time (syscalls and I/O-thread and event-loop wake-ups
         // at both ends): half is booked on each end's cores, so messages in flight at once queue there.
-        const leg = on(sw.localAlphaS) / 2;
+        const leg = on(threads ? sw.threadAlphaS : sw.localAlphaS) / 2;
         let alpha = 0;
         if (a !== b) {
           const key = `${a}>${b}`;
@@ -132,7 +133,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
         arrive(`${lane.rank}>${send.to}:${send.key}`, at);
         end = Math.max(end, at);
         // Zero-copy sends (large, inside a region) resolve on the receiver's ACK, and every op settles its sends before returning.
-        if (costs.software && a === b && send.bytes >= sw.ackFromBytes) rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], at + 2 * leg);
+        if (costs.software && a === b && !threads && send.bytes >= sw.ackFromBytes) rankEnd[lane.rank] = Math.max(rankEnd[lane.rank], at + 2 * leg);
       }
       sent[pick] = true;
       time[pick] = t;

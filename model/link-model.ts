@@ -28,6 +28,10 @@ export interface SoftwareCosts {
   emulatorAlphaS: number;
   /** Per-byte CPU cost of the emulator process, shared by all WAN traffic, s/byte (0 = no emulator). */
   emulatorBetaS: number;
+  /** One-way latency between two ranks that are threads of one process (a MessagePort hop), s. */
+  threadAlphaS: number;
+  /** Per-byte cost of a message between threads of one process (one memcpy into a pooled buffer), s/byte. */
+  threadBetaS: number;
   /** Sends inside a region of at least this many bytes go zero-copy and complete on the receiver's ACK (the ZeroMQ transport's default; WAN sends are copied). */
   ackFromBytes: number;
 }
@@ -50,6 +54,10 @@ export const DEFAULT_SOFTWARE: SoftwareCosts = {
   perOpS: 30e-6,
   emulatorAlphaS: 150e-6,
   emulatorBetaS: 1.0e-9,
+  // A MessagePort round trip between two threads here is ~20-40 µs (4 threads on 2 cores); a copy into
+  // a pooled buffer runs at ~7 GB/s. Rough, like the socket terms: they decide only mixed worlds.
+  threadAlphaS: 12e-6,
+  threadBetaS: 0.15e-9,
   ackFromBytes: 64 * 1024,
 };
 
@@ -71,6 +79,8 @@ export interface LinkModel {
   /** hostOf[rank]: the host a rank runs on; ranks of one host (and the emulator, on host 0) share its cores. */
   readonly hostOf: readonly number[];
   readonly software: SoftwareCosts;
+  /** threadGroup[rank]: ranks with the same number are threads of one process (`launch --threads`); absent: every rank a process. */
+  readonly threadGroup?: readonly number[];
 }
 
 export interface DeclareOptions {
@@ -89,6 +99,8 @@ export interface DeclareOptions {
   cores?: number;
   /** Measured one-way delays between regions (s, by region index; see link-probe.ts): used instead of the profiles, and make the links WAN whatever the region names. */
   measuredAlphaS?: readonly (readonly number[])[];
+  /** Ranks run as threads, this many consecutive ranks per process (LONGHAUL_THREADS): links inside a block are memcpy links. */
+  threadsPerProcess?: number;
 }
 
 /**
@@ -123,7 +135,13 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
     emulated,
     ...hostsOf(topology, wan && (!emulated || options.hosted === true), options.cores),
     software,
+    ...(options.threadsPerProcess !== undefined && { threadGroup: Array.from({ length: topology.size }, (_, r) => Math.floor(r / options.threadsPerProcess!)) }),
   };
+}
+
+/** Whether ranks a and b are threads of one process in this model (memcpy links, no socket). */
+export function sameProcess(model: LinkModel, a: number, b: number): boolean {
+  return model.threadGroup !== undefined && model.threadGroup[a] === model.threadGroup[b];
 }
 
 /**

@@ -20,6 +20,11 @@ export const ENV = {
   streams: "LONGHAUL_STREAMS",
   /** The WAN rate (Mbit/s): the cost model's link rate and the streams init() opens per WAN peer. */
   linkRateMbit: "LONGHAUL_LINK_RATE_MBIT",
+  /**
+   * Set by `launch --threads`: the ranks run as worker threads, K per node (blocks of K consecutive
+   * ranks share a process). The cost model treats links inside a block as memcpy links.
+   */
+  threads: "LONGHAUL_THREADS",
   /** 1: init() measures the delays between regions (collectives/link-probe.ts). */
   probe: "LONGHAUL_PROBE",
 } as const;
@@ -107,6 +112,11 @@ export function readLinkRate(env: NodeJS.ProcessEnv = process.env): number | und
 /** LONGHAUL_STREAMS: connections per peer link, a whole number >= 1; unset lets init() pick. */
 export function readStreams(env: NodeJS.ProcessEnv = process.env): number | undefined {
   return intVar(env, ENV.streams, 1);
+}
+
+/** LONGHAUL_THREADS: ranks per process when the launcher runs them as threads; unset: one rank per process. */
+export function readThreadsPerProcess(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return intVar(env, ENV.threads, 1);
 }
 
 function positiveMs(ms: number, text: string): number {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { constants } from "node:os";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -9,9 +8,11 @@ import { generateCurveKeys } from "./curve.js";
 import { ENV } from "./env.js";
 import { checkLaunchLimits } from "./host-limits.js";
 import { newJobId } from "./job.js";
-import { watchParent } from "./parent-watch.js";
+import { signalStatus, superviseRanks, type LaunchResult, type RankHandle } from "./rank-supervisor.js";
 import { WIRE_ENV } from "./wire-env.js";
 import type { Topology } from "./topology.js";
+
+export type { LaunchResult } from "./rank-supervisor.js";
 
 export interface LaunchOptions {
   topology: Topology;
@@ -52,118 +53,64 @@ export interface LaunchOptions {
   node?: { groupRank: number };
   /** Stops every rank (SIGTERM, then SIGKILL after graceMs) and makes the launch end with code 1, e.g. when another node failed. */
   stop?: AbortSignal;
+  /**
+   * Run this host's ranks as worker threads of this process (thread-ranks.ts): `command` must be
+   * `node [node-flags] script [args]` or a script; ranks on this host talk through shared memory.
+   */
+  threads?: boolean;
 }
-
-export interface LaunchResult {
-  /** 0 when every rank exited 0; else the first failure's code (128 + signal number for a signal). */
-  code: number;
-  failedRank?: number;
-  timedOut?: boolean;
-}
-
-/** Signals forwarded to the ranks, from any route (a terminal, kill, a process group, a closed ssh session). */
-const FORWARDED: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /**
- * Starts one local process per rank of `topology` with the torchrun-style environment, like
- * torchrun / mpirun. When one rank fails the others are stopped (SIGTERM, then SIGKILL after
- * graceMs); SIGINT/SIGTERM/SIGHUP sent to this process are forwarded, also while it is still
- * spawning, and when this process's parent goes away (npx does not pass signals on) the ranks are
- * stopped as on SIGTERM. Each rank runs in its own process group so its children are stopped with
- * it, and none outlives this process. A world larger than this host can start is refused first.
+ * Starts one local rank of `topology` per process (or, with `threads`, per worker thread of this
+ * process: thread-ranks.ts) with the torchrun-style environment, like torchrun / mpirun. When one
+ * rank fails the others are stopped (SIGTERM, then SIGKILL after graceMs); SIGINT/SIGTERM/SIGHUP
+ * sent to this process are forwarded, also while it is still spawning, and when this process's
+ * parent goes away (npx does not pass signals on) the ranks are stopped as on SIGTERM
+ * (rank-supervisor.ts). Each rank process runs in its own process group so its children are stopped
+ * with it, and none outlives this process. A world larger than this host can start is refused first.
  */
 export async function launchRanks(options: LaunchOptions): Promise<LaunchResult> {
   const { topology } = options;
-  const local = topology.regions.flatMap((region) => region.ranks.filter((rank) => options.ranks?.includes(rank) ?? true).map((rank) => ({ region, rank })));
+  const local = topology.regions.flatMap((region) => region.ranks.filter((rank) => options.ranks?.includes(rank) ?? true));
   checkLaunchLimits(local.length, { size: topology.size, regions: topology.regions.length, basePort: options.basePort ?? DEFAULT_BASE_PORT, emulate: options.emulate ?? false });
   const ipcDir = options.ipc ? mkdtempSync(join(tmpdir(), "longhaul-ipc-")) : undefined;
   const wire = jobWireEnv(options);
-  const children: ChildProcess[] = [];
-  const exited = new Set<number>();
-  let result: LaunchResult | undefined;
-  let stopping: NodeJS.Timeout | undefined;
-
-  const signalAll = (signal: NodeJS.Signals): void => {
-    children.forEach((child, rank) => {
-      if (!exited.has(rank) && child.pid !== undefined) killGroup(child.pid, signal);
-    });
-  };
-  const stopAll = (): void => {
-    if (stopping) return;
-    signalAll("SIGTERM");
-    stopping = setTimeout(() => signalAll("SIGKILL"), options.graceMs ?? 3000);
-  };
-  const forward = (signal: NodeJS.Signals): void => {
-    result ??= { code: 128 + (constants.signals[signal] ?? 15) };
-    if (stopping) signalAll("SIGKILL"); // a second signal: no more grace
-    else signalAll(signal);
-    stopping ??= setTimeout(() => signalAll("SIGKILL"), options.graceMs ?? 3000);
-  };
-  const onExit = (): void => signalAll("SIGKILL");
-  for (const signal of FORWARDED) process.on(signal, forward);
-  process.on("exit", onExit);
-  const unwatch = options.stopWithParent === false ? () => undefined : watchParent(() => forward("SIGTERM"));
-  const stopFromOutside = (): void => {
-    result ??= { code: 1 };
-    stopAll();
-  };
-  if (options.stop?.aborted) result = { code: 1 };
-  options.stop?.addEventListener("abort", stopFromOutside);
-  const startRank = (region: Topology["regions"][number], rank: number): Promise<void> => {
-    const localRank = topology.localRank(rank);
-    const child = spawn(options.command, options.args ?? [], {
-      cwd: options.cwd,
-      env: { ...rankEnv(options, rank, localRank, ipcDir), ...wire.env },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    });
-    children[rank] = child;
-    const prefix = options.prefixOutput === false ? "" : topology.regions.length > 1 ? `[rank ${rank} ${region.name}] ` : `[rank ${rank}] `;
-    pipeLines(child, rank, prefix, options.onLine);
-    return new Promise<void>((resolve) => {
-      const finish = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
-        if (exited.has(rank)) return;
-        exited.add(rank);
-        const status = error ? 127 : code ?? 128 + (constants.signals[signal ?? "SIGTERM"] ?? 15);
-        if (error) emit(options.onLine, rank, "stderr", prefix, `cannot start "${options.command}": ${error.message}`);
-        if (status !== 0 && !result) {
-          result = { code: status, failedRank: rank };
-          stopAll();
-        }
-        resolve();
-      };
-      child.on("error", (error) => finish(null, null, error));
-      child.on("close", (code, signal) => finish(code, signal));
-    });
-  };
-
+  const threads: NodeJS.ProcessEnv = options.threads ? { [ENV.threads]: String(local.length) } : {};
+  const envOf = (rank: number): NodeJS.ProcessEnv => ({ ...rankEnv(options, rank, topology.localRank(rank), ipcDir), ...wire.env, ...threads });
+  const prefixOf = (rank: number): string => (options.prefixOutput === false ? "" : topology.regions.length > 1 ? `[rank ${rank} ${topology.regionOf(rank).name}] ` : `[rank ${rank}] `);
+  const lines = (rank: number) => (stream: "stdout" | "stderr", line: string) => emit(options.onLine, rank, stream, prefixOf(rank), line);
   try {
-    const done: Array<Promise<void>> = [];
-    for (const { region, rank } of local) {
-      // Yield between spawns so a signal that arrives while a large world starts is handled now,
-      // and stop spawning once one has (or a rank has failed).
-      await new Promise((resolve) => setImmediate(resolve));
-      if (result) break;
-      done.push(startRank(region, rank));
-    }
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      result ??= { code: 124, timedOut: true };
-      stopAll();
-    }, options.timeoutMs);
-    await Promise.all(done);
-    clearTimeout(timer);
-    return result ?? { code: 0 };
+    const start = options.threads
+      ? (await import("./thread-ranks.js")).threadRankStarter({ command: options.command, args: options.args ?? [], cwd: options.cwd, localRanks: local, envOf, lines })
+      : (rank: number) => startProcess(options, envOf(rank), lines(rank));
+    return await superviseRanks({ ranks: local, start, timeoutMs: options.timeoutMs, graceMs: options.graceMs, stopWithParent: options.stopWithParent, stop: options.stop });
   } finally {
-    // A rank that exited may have left children in its process group: they go too.
-    children.forEach((child) => child.pid !== undefined && killGroup(child.pid, "SIGKILL"));
-    clearTimeout(stopping);
-    for (const signal of FORWARDED) process.off(signal, forward);
-    process.off("exit", onExit);
-    unwatch();
-    options.stop?.removeEventListener("abort", stopFromOutside);
     if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
     wire.cleanup();
   }
+}
+
+/** One rank as a process in its own group, its output split into lines. */
+function startProcess(options: LaunchOptions, env: NodeJS.ProcessEnv, line: (stream: "stdout" | "stderr", text: string) => void): RankHandle {
+  const child = spawn(options.command, options.args ?? [], { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  pipeLines(child, line);
+  const exited = new Promise<number>((resolve) => {
+    let settled = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      if (error) line("stderr", `cannot start "${options.command}": ${error.message}`);
+      resolve(error ? 127 : code ?? signalStatus(signal));
+    };
+    child.on("error", (error) => finish(null, null, error));
+    child.on("close", (code, signal) => finish(code, signal));
+  });
+  return {
+    exited,
+    signal: (signal) => child.pid !== undefined && killGroup(child.pid, signal),
+    // A rank that exited may have left children in its process group: they go too.
+    kill: () => child.pid !== undefined && killGroup(child.pid, "SIGKILL"),
+  };
 }
 
 /** The job id and CURVE settings of this launch, and what to remove when it ends. */
@@ -210,12 +157,16 @@ function rankEnv(options: LaunchOptions, rank: number, localRank: number, ipcDir
   return env;
 }
 
-function pipeLines(child: ChildProcess, rank: number, prefix: string, onLine: LaunchOptions["onLine"]): void {
+function pipeLines(child: ChildProcess, line: (stream: "stdout" | "stderr", text: string) => void): void {
   for (const stream of ["stdout", "stderr"] as const) {
     const source = child[stream];
-    if (!source) continue;
-    createInterface({ input: source, crlfDelay: Infinity }).on("line", (line) => emit(onLine, rank, stream, prefix, line));
+    if (source) splitLines(source, (text) => line(stream, text));
   }
+}
+
+/** Calls `onLine` with each line of a stream (without its newline). */
+export function splitLines(source: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  createInterface({ input: source, crlfDelay: Infinity }).on("line", onLine);
 }
 
 function emit(onLine: LaunchOptions["onLine"], rank: number, stream: "stdout" | "stderr", prefix: string, line: string): void {

@@ -19,7 +19,7 @@ import { parseTopology } from "./topology.js";
 import { packageVersion } from "./package-info.js";
 import { WIRE_ENV } from "./wire-env.js";
 
-export interface NodeLaunchOptions extends Pick<LaunchOptions, "command" | "args" | "prefixOutput" | "stopWithParent" | "timeoutMs" | "curve"> {
+export interface NodeLaunchOptions extends Pick<LaunchOptions, "command" | "args" | "prefixOutput" | "stopWithParent" | "timeoutMs" | "curve" | "threads"> {
   nnodes: number;
   nprocPerNode: number;
   nodeRank?: number;
@@ -64,6 +64,7 @@ export async function launchNode(options: NodeLaunchOptions): Promise<number> {
           rate: String(options.rateMbit ?? "unshaped"),
           streams: String(options.streams ?? "per link"),
           curve: options.curve ? "on" : "off",
+          threads: options.threads ? "on" : "off",
         },
       },
     });

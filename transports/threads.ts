@@ -40,6 +40,8 @@ export function createThreadMesh(size: number): ThreadPorts[] {
 export interface ThreadTransportOptions {
   /** The world's createSharedArena(size) buffer, the same for every rank: enables the one-shot all-reduce and the shared barrier. */
   shared?: SharedArrayBuffer;
+  /** Let the thread end while the ports are open (`launch --threads`: a trainer that forgot close() still exits). */
+  unref?: boolean;
 }
 
 export class ThreadTransport implements Transport {
@@ -71,6 +73,7 @@ export class ThreadTransport implements Transport {
       port.on("message", (message: Envelope) => this.onMessage(peer, message));
       // 'close' fires when the other side's thread ends or closes its port (if it did so after this side started listening).
       port.on("close", () => this.peerGone(peer));
+      if (options.unref) port.unref();
     });
   }
 
@@ -108,6 +111,11 @@ export class ThreadTransport implements Transport {
       port?.postMessage({ kind: "bye" } satisfies Envelope);
       port?.close();
     }
+  }
+
+  /** Closes at once (there is no closing handshake between threads). */
+  abort(): void {
+    void this.close();
   }
 
   private onMessage(peer: number, message: Envelope): void {

@@ -28,6 +28,8 @@ function agreedSettings(env: NodeJS.ProcessEnv, world: RankEnv): Record<string, 
     [ENV.hosts]: JSON.stringify(Object.entries(plan.hosts ?? {}).sort()),
     rankHosts: (plan.rankHosts ?? []).join(","),
     [ENV.probe]: world.probe ? "on" : "off",
+    // Threads per node: "auto" models those links as memcpy, so every node must run the same way.
+    [ENV.threads]: env[ENV.threads]?.trim() || "off",
     // A calibration changes what "auto" picks: every rank must use the same one.
     LONGHAUL_SOFTWARE_COSTS: digest(env.LONGHAUL_SOFTWARE_COSTS?.trim() ?? ""),
   };

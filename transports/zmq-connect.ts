@@ -40,6 +40,8 @@ export interface ConnectZmqOptions {
   curve?: CurveKeys;
   /** close() waits this long (plus the time for bytes still in flight) for peers to confirm (default 60 s). */
   closeTimeoutMs?: number;
+  /** The peers to link to (default: all); the others are threads of this process (composite.ts). */
+  peers?: (peer: number) => boolean;
   /** Slowest link rate assumed for the bytes still in flight at close (Mbit/s, default 10). */
   drainRateMbit?: number;
 }
@@ -62,6 +64,7 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
   const transport = new ZmqTransport(rank, topology.size, (peer) => dialEndpoint(topology, plan, rank, peer), {
     streams: typeof streams === "number" ? () => streams : streams,
     copyBelowBytes: typeof copyBelow === "number" ? () => copyBelow : copyBelow,
+    connects: options.peers,
   }, {
     stripeMinBytes: options.stripeMinBytes ?? 1 << 20,
     ackTimeoutMs: options.ackTimeoutMs ?? 300_000,

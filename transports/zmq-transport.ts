@@ -20,6 +20,7 @@ export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "
 export interface PerPeer {
   streams: (peer: number) => number;
   copyBelowBytes: (peer: number) => number;
+  connects?: (peer: number) => boolean; // the peers linked (default: all); others go another way (composite.ts)
 }
 
 /** Who this rank is on the wire: its job, what the world must agree on, its keys, its close bounds. */
@@ -84,7 +85,7 @@ export class ZmqTransport implements Transport {
     const security = this.identity.curve ? pushSecurity(this.identity.curve) : undefined;
     const streams = (peer: number): number => Math.max(1, Math.floor(this.perPeer.streams(peer)));
     for (let peer = 0; peer < this.size; peer++) {
-      if (peer === this.rank) continue;
+      if (peer === this.rank || this.perPeer.connects?.(peer) === false) continue;
       const options = { ...this.settings, rank: this.rank, peer, endpoint: this.endpoints(peer), streams: streams(peer), copyBelowBytes: this.perPeer.copyBelowBytes(peer), job: this.identity.job, security };
       try {
         this.links[peer] = new PeerLink(options, () => this.peerDisconnected(peer));
