@@ -3,7 +3,8 @@
  * `longhaul launch`, with or without --threads, and rank 0 prints per size the median time of the
  * slowest rank, algbw and busbw (= 2(p−1)/p · bytes / time) and the elements that differ from the
  * closed-form sum. Each size runs as many iterations as fill --min-time (5..1000), a count all ranks
- * agree on (the slowest rank's time of one op decides it).
+ * agree on (the slowest rank's time of one op decides it), after as many untimed ones (as
+ * `longhaul bench` does: a fast op's first hundreds of runs are slower). --json: one line per size.
  *
  *   longhaul launch -n 4 --threads -- node dist/examples/allreduce-perf.js --sizes 4KiB,64MiB
  */
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "4KiB,64MiB" },
     "min-time": { type: "string", default: "1s" },
     algorithm: { type: "string", default: "auto" },
+    json: { type: "boolean", default: false },
   },
 });
 const sizes = parseSizes(values.sizes);
@@ -40,6 +42,7 @@ async function measure(comm: Communicator, bytes: number): Promise<string> {
   const data = allocArray(Float32Array, bytes / 4);
   const probe = await comm.allReduce(await timeOps(comm, data, 2), { op: "max" }); // warm-up, then one timed op
   const iters = Math.min(1000, Math.max(5, Math.ceil(minTimeMs / Math.max(probe[1], 1e-3))));
+  await timeOps(comm, data, iters); // warm-up as long as the timed part
   const slowest = await comm.allReduce(await timeOps(comm, data, iters), { op: "max" });
   const ms = [...slowest].sort((a, b) => a - b)[Math.floor(iters / 2)];
   fillInput(data, "sum", comm.rank);
@@ -47,11 +50,12 @@ async function measure(comm: Communicator, bytes: number): Promise<string> {
   const wrong = await comm.allReduce(new Float64Array([countWrong(data, "sum", comm.size)]), { op: "max" });
   const algbw = bytes / (ms * 1e6);
   const busbw = (algbw * 2 * (comm.size - 1)) / comm.size;
+  if (values.json) return JSON.stringify({ bytes, algorithm, ranks: comm.size, timeUs: ms * 1000, algbwGBps: algbw, busbwGBps: busbw, wrong: wrong[0], iters });
   return [formatSize(bytes).padStart(10), String(bytes / 4).padStart(10), "float32", algorithm.padEnd(8), (ms * 1000).toFixed(1).padStart(10), algbw.toFixed(3).padStart(8), busbw.toFixed(3).padStart(8), String(wrong[0]).padStart(6), String(iters).padStart(6)].join("  ");
 }
 
 const comm = await init();
-if (comm.rank === 0) console.log(`# all_reduce_perf ranks=${comm.size} min-time=${minTimeMs} ms\n${["size", "count", "type   ", "algo    ", "time(us)", "algbw", "busbw", "#wrong", "iters"].map((h, i) => (i === 2 || i === 3 ? h : h.padStart([10, 10, 0, 0, 10, 8, 8, 6, 6][i]))).join("  ")}`);
+if (comm.rank === 0 && !values.json) console.log(`# all_reduce_perf ranks=${comm.size} min-time=${minTimeMs} ms\n${["size", "count", "type   ", "algo    ", "time(us)", "algbw", "busbw", "#wrong", "iters"].map((h, i) => (i === 2 || i === 3 ? h : h.padStart([10, 10, 0, 0, 10, 8, 8, 6, 6][i]))).join("  ")}`);
 for (const bytes of sizes) {
   const row = await measure(comm, bytes);
   if (comm.rank === 0) console.log(row);

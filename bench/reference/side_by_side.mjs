@@ -17,13 +17,13 @@ const { values } = parseArgs({ options: { rounds: { type: "string", default: "1"
 const SIZES = [4096, 64 << 20];
 const mpiRun = (btl) => ["mpirun", ["--allow-run-as-root", "--oversubscribe", "-n", "4", "--mca", "btl", btl, values.python, join(here, "allreduce_reference.py"), "mpi", "--sizes", SIZES.join(",")]];
 const longhaul = (transport) => [process.execPath, [cli, "bench", "allreduce", "--ranks", "4", "--transport", transport, "--algorithm", "auto", "--sizes", "4KiB,64MiB", "--base-port", "28300", "--json"]];
-const launched = (threads) => [process.execPath, [cli, "launch", "-n", "4", ...(threads ? ["--threads"] : []), "--base-port", "28320", "--", process.execPath, join(root, "examples", "allreduce-perf.mjs"), "--sizes", "4KiB,64MiB", "--json"]];
+const launched = (threads) => [process.execPath, [cli, "launch", "-n", "4", ...(threads ? ["--threads"] : []), "--base-port", "28320", "--", process.execPath, join(root, "dist", "examples", "allreduce-perf.js"), "--sizes", "4KiB,64MiB", "--json"]];
 
 const ROWS = [
   { name: "longhaul, processes, ZeroMQ tcp", run: longhaul("tcp") },
   { name: "longhaul, processes, ZeroMQ ipc", run: longhaul("ipc") },
-  { name: "longhaul, launch -n 4 (processes)", run: launched(false), needs: "examples/allreduce-perf.mjs" },
-  { name: "longhaul, launch -n 4 --threads", run: launched(true), needs: "examples/allreduce-perf.mjs" },
+  { name: "longhaul, launch -n 4 (processes)", run: launched(false), needs: "dist/examples/allreduce-perf.js" },
+  { name: "longhaul, launch -n 4 --threads", run: launched(true), needs: "dist/examples/allreduce-perf.js" },
   { name: "longhaul, worker threads (bench)", run: longhaul("threads") },
   { name: "Gloo, processes, tcp", run: [values.python, [join(here, "allreduce_reference.py"), "gloo", "--ranks", "4", "--sizes", SIZES.join(",")]], needs: "torch" },
   { name: "Open MPI, processes, tcp", run: mpiRun("self,tcp"), needs: "mpi" },
@@ -40,7 +40,8 @@ function available(need) {
 /** Figures per size from the JSON lines a command printed: longhaul's rows or the reference script's. */
 function figures(stdout) {
   const out = new Map();
-  for (const line of stdout.split("\n")) {
+  for (const raw of stdout.split("\n")) {
+    const line = raw.replace(/^\[rank \d+\] /, ""); // launch's output prefix
     if (!line.startsWith("{")) continue;
     const row = JSON.parse(line);
     const bytes = row.bytes;
