@@ -26,6 +26,7 @@ def parse_args():
     p.add_argument("--sizes", default="4096,67108864", help="bytes, comma-separated")
     p.add_argument("--min-time", type=float, default=1.0, help="seconds of timed iterations per size (and as much warm-up)")
     p.add_argument("--max-iters", type=int, default=1000)
+    p.add_argument("--iters", type=int, default=0, help="exactly this many timed iterations (and as many warm-up) instead of --min-time")
     p.add_argument("--port", type=int, default=28290)
     return p.parse_args()
 
@@ -105,7 +106,7 @@ def run(args):
     for nbytes in [int(s) for s in args.sizes.split(",")]:
         buf = b.buffer(nbytes // 4)
         one = max(b.max_all(timed(b, buf, 2)))
-        fit = int(min(args.max_iters, max(1, args.min_time / max(one, 1e-6))))
+        fit = args.iters or int(min(args.max_iters, max(1, args.min_time / max(one, 1e-6))))
         timed(b, buf, fit)  # warm-up as long as the timed part
         times = b.max_all(timed(b, buf, fit))  # per iteration, the slowest rank's time
         wrong = int(np.count_nonzero(b.first(buf) != expected))
