@@ -1,9 +1,10 @@
+import { startCommThread } from "./comm-thread/start.js";
 import { createCommunicator } from "./collectives/communicator.js";
 import { measureRegionRtts } from "./collectives/link-probe.js";
 import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
 import type { Communicator } from "./collectives/types.js";
 import type { CurveKeys } from "./transports/curve.js";
-import { readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
+import { readCommThread, readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
 import { readWireEnv } from "./transports/wire-env.js";
 import { connectZmq } from "./transports/zmq-connect.js";
 import type { ZmqTransport } from "./transports/zmq-transport.js";
@@ -27,20 +28,40 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   jobId?: string;
   /** CURVE-encrypted, authenticated links: true reads the keys from LONGHAUL_CURVE_KEYS; or the keys themselves. Default LONGHAUL_CURVE. */
   curve?: boolean | CurveKeys;
+  /**
+   * Run this rank's transport and collectives in a worker thread (the communication thread), so ops
+   * progress while this thread computes synchronously; ops are forwarded to it and `start.*` handles'
+   * isCompleted() turns true even while this thread never yields. Default LONGHAUL_COMM_THREAD.
+   * `streams` must then be a number (a function cannot cross to the thread).
+   */
+  commThread?: boolean;
+}
+
+/** What a thread other than the caller's needs to connect: the options plus the abandonment watch's setting. */
+export interface InitHereOptions extends Omit<InitOptions, "commThread"> {
+  /** See ConnectZmqOptions.closeWhenAbandonedMs (the comm thread turns it off: its caller's thread decides). */
+  closeWhenAbandonedMs?: number;
 }
 
 /**
  * Joins the world this process belongs to and returns a ready Communicator. Reads RANK, WORLD_SIZE,
  * LOCAL_RANK (torchrun's names) and LONGHAUL_TOPOLOGY, LONGHAUL_BASE_PORT, LONGHAUL_EMULATE,
  * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS, LONGHAUL_LINK_RATE_MBIT, LONGHAUL_PROBE,
- * LONGHAUL_JOB_ID, LONGHAUL_CURVE, LONGHAUL_CURVE_KEYS;
+ * LONGHAUL_JOB_ID, LONGHAUL_CURVE, LONGHAUL_CURVE_KEYS, LONGHAUL_COMM_THREAD;
  * options override the environment.
  * LONGHAUL_TIMEOUT_MS (or timeoutMs) bounds both connecting and every op.
  */
 export async function init(options: InitOptions = {}): Promise<Communicator> {
-  const { env = process.env, streams, segmentBytes, jobId, curve, ...overrides } = options;
+  const { commThread, ...rest } = options;
+  if (commThread ?? readCommThread(options.env ?? process.env)) return startCommThread(rest);
+  return initHere(rest);
+}
+
+/** init() on the calling thread: connects the transport and returns the Communicator over it. */
+export async function initHere(options: InitHereOptions = {}): Promise<Communicator> {
+  const { env = process.env, streams, segmentBytes, jobId, curve, closeWhenAbandonedMs, ...overrides } = options;
   const world = readRankEnv(env, overrides);
-  const transport = await connectRank(world, env, { streams, jobId, curve });
+  const transport = await connectRank(world, env, { streams, jobId, curve, closeWhenAbandonedMs });
   if (world.probe && world.topology.regions.length > 1) {
     try {
       const rttMs = await measureRegionRtts(transport, world.topology, world.timeoutMs ?? PROBE_TIMEOUT_MS);
@@ -54,7 +75,7 @@ export async function init(options: InitOptions = {}): Promise<Communicator> {
 }
 
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */
-export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitOptions, "streams" | "jobId" | "curve"> = {}): Promise<ZmqTransport> {
+export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitHereOptions, "streams" | "jobId" | "curve" | "closeWhenAbandonedMs"> = {}): Promise<ZmqTransport> {
   const wire = readWireEnv(env, world, options);
   const rateMbit = readLinkRate(env);
   return connectZmq({
@@ -66,6 +87,7 @@ export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pic
     ...wire,
     closeTimeoutMs: world.timeoutMs,
     drainRateMbit: rateMbit,
+    closeWhenAbandonedMs: options.closeWhenAbandonedMs,
   });
 }
 

@@ -3,11 +3,10 @@
  * the ranks — processes over ZeroMQ tcp/ipc through launchRanks, or worker threads in this process —
  * and yields one ResultRow per (algorithm, size) as soon as every rank has reported it.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { invalidArgument } from "../transports/errors.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 import { launchRanks } from "../transports/launcher.js";
+import { compiledScript } from "../transports/package-info.js";
 import { AsyncQueue } from "./async-queue.js";
 import { launchThreadRanks } from "./threads-sweep.js";
 import { BYTES_PER_ELEMENT, combineRanks, CONFIG_ENV, RESULT_MARKER, type RankResult, type RankSweepConfig, type ResultRow, type SweepTransport } from "./sweep-types.js";
@@ -28,10 +27,9 @@ export interface SweepOptions extends Partial<RankSweepConfig> {
 
 export const DEFAULT_SIZES = [4096, 256 * 1024, 4 << 20, 64 << 20];
 
+/** A bench worker script; under vitest this file runs from source, the workers always run compiled from dist/. */
 export function workerScript(name: string): string {
-  const here = fileURLToPath(import.meta.url);
-  // Under vitest this file runs from source; the workers always run compiled from dist/.
-  return here.endsWith(".ts") ? join(dirname(here), "..", "dist", "bench", name) : join(dirname(here), name);
+  return compiledScript(`bench/${name}`);
 }
 
 export function sweepConfig(options: SweepOptions): RankSweepConfig {
