@@ -59,6 +59,11 @@ export async function init(options: InitOptions = {}): Promise<Communicator> {
 
 /** init() on the calling thread: connects the transport and returns the Communicator over it. */
 export async function initHere(options: InitHereOptions = {}): Promise<Communicator> {
+  return (await connectHere(options)).comm;
+}
+
+/** initHere, also handing back the transport (the comm thread aborts it when it must stop at once). */
+export async function connectHere(options: InitHereOptions = {}): Promise<{ comm: Communicator; transport: ZmqTransport }> {
   const { env = process.env, streams, segmentBytes, jobId, curve, closeWhenAbandonedMs, ...overrides } = options;
   const world = readRankEnv(env, overrides);
   const transport = await connectRank(world, env, { streams, jobId, curve, closeWhenAbandonedMs });
@@ -71,7 +76,7 @@ export async function initHere(options: InitHereOptions = {}): Promise<Communica
       throw error;
     }
   }
-  return createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes });
+  return { comm: createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes }), transport };
 }
 
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */

@@ -15,6 +15,9 @@ export interface ThreadWorld {
   topology: string;
 }
 
+/** Longest wait in process.exit() for the thread to close its sockets (it only has to finish the task at hand). */
+const ABORT_WAIT_MS = 2000;
+
 type OnDone = (error: Error | undefined, atMs: number) => void;
 export type OpParts = Omit<OpRequest, "kind" | "id" | "slot">;
 
@@ -32,10 +35,13 @@ export class CommThreadLink {
   private closing?: Promise<void>;
   private closeCallbacks?: { resolve: () => void; reject: (error: Error) => void };
   private readonly onBeforeExit = (): void => this.closeAbandoned();
+  private readonly onProcessExit = (): void => this.abortOnExit();
 
   constructor(
     private readonly worker: Worker,
     private readonly rank: number,
+    /** Set by the thread once its sockets are closed (see worker.ts). */
+    private readonly socketsClosed: Int32Array,
   ) {
     this.ready = new Promise((resolve, reject) => (this.readyCallbacks = { resolve, reject }));
     this.ready.catch(() => undefined);
@@ -43,6 +49,7 @@ export class CommThreadLink {
     worker.on("error", (error: Error) => (this.crashCause = error));
     worker.on("exit", (code: number) => this.onExit(code));
     process.on("beforeExit", this.onBeforeExit);
+    process.on("exit", this.onProcessExit);
   }
 
   /** Why no op may be posted now, if so: the communicator is closing or its thread is gone. */
@@ -89,6 +96,9 @@ export class CommThreadLink {
       case "closed":
         this.closeError = message.error ? fromWire(message.error) : null;
         return;
+      case "crashed":
+        this.crashCause = fromWire(message.error);
+        return;
       case "done": {
         const entry = this.pending.get(message.id);
         if (!entry) return;
@@ -107,6 +117,7 @@ export class CommThreadLink {
 
   private onExit(code: number): void {
     process.off("beforeExit", this.onBeforeExit);
+    process.off("exit", this.onProcessExit);
     if (this.closeError === undefined) {
       const why = this.crashCause ? `${this.crashCause.name}: ${this.crashCause.message}` : `exit code ${code}`;
       this.lostError = new CommError(
@@ -119,6 +130,13 @@ export class CommThreadLink {
     for (const id of [...this.pending.keys()]) this.finish(id, error ?? new CommError(`rank ${this.rank}: the communication thread ended before this op finished`, { code: "CLOSED", rank: this.rank }), Date.now());
     if (error) this.closeCallbacks?.reject(error);
     else this.closeCallbacks?.resolve();
+  }
+
+  /** process.exit() with the thread still running: its sockets must close before the thread is torn down (bounded wait). */
+  private abortOnExit(): void {
+    if (Atomics.load(this.socketsClosed, 0) !== 0) return;
+    this.worker.postMessage({ kind: "abort" });
+    Atomics.wait(this.socketsClosed, 0, 0, ABORT_WAIT_MS);
   }
 
   /** The program ran out of work without calling close(): close for it, as the transport's own abandonment watch does. */

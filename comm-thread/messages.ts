@@ -37,13 +37,22 @@ export interface OpRequest {
   options: Record<string, unknown>;
 }
 
-export type ToWorker = OpRequest | { kind: "close" };
+/** "abort": the process is exiting; close the sockets now (then set the exit flag). */
+export type ToWorker = OpRequest | { kind: "close" } | { kind: "abort" };
+
+/** What the thread starts with: the init options and the flag it sets once its sockets are closed. */
+export interface ThreadData {
+  options: Record<string, unknown>;
+  socketsClosed: Int32Array;
+}
 
 export type FromWorker =
   | { kind: "ready"; rank: number; size: number; topology: string }
   | { kind: "failed"; error: WireError }
   | { kind: "done"; id: number; error?: WireError }
-  | { kind: "closed"; error?: WireError };
+  | { kind: "closed"; error?: WireError }
+  /** An uncaught error in the thread: its sockets are closed and it exits. */
+  | { kind: "crashed"; error: WireError };
 
 /** A CommError (or any error) as plain fields that survive structured cloning. */
 export interface WireError {
