@@ -21,6 +21,8 @@ export interface SweepOptions extends Partial<RankSweepConfig> {
   emulate?: boolean;
   /** Stop every rank after this long (default: no limit beyond the per-op timeouts). */
   launchTimeoutMs?: number;
+  /** Each rank process runs its transport and collectives in a communication thread (tcp, ipc). */
+  commThread?: boolean;
   /** Lines the ranks print on stderr (default: to this process's stderr with a rank prefix). */
   onRankLog?: (rank: number, line: string) => void;
 }
@@ -72,6 +74,7 @@ export function checkSweep(options: SweepOptions): void {
   }
   const transport = sweepTransport(options);
   if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
+  if (transport === "threads" && options.commThread) throw invalidArgument("the communication thread is for ranks that are processes; use transport tcp or ipc with it (threads ranks are worker threads already)", "bench");
   if (transport !== "threads" && options.algorithms?.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
 }
 
@@ -118,14 +121,14 @@ export function startRanks<R>(
   config: RankSweepConfig,
   collect: (result: R) => void,
   log: (rank: number, line: string) => void,
-  options: Pick<SweepOptions, "emulate" | "basePort" | "launchTimeoutMs">,
+  options: Pick<SweepOptions, "emulate" | "basePort" | "launchTimeoutMs" | "commThread">,
 ): Promise<number> {
   if (transport === "threads") return launchThreadRanks<R>(topology, { ...config, cpuSampling: "whole-loop" }, workerScript("threads-worker.js"), collect, log);
   return launchRanks({
     topology,
     command: process.execPath,
     args: ["--expose-gc", workerScript("allreduce-worker.js")],
-    env: { [CONFIG_ENV]: JSON.stringify(config) },
+    env: { [CONFIG_ENV]: JSON.stringify(config), ...(options.commThread && { LONGHAUL_COMM_THREAD: "1" }) },
     ipc: transport === "ipc",
     emulate: options.emulate,
     basePort: options.basePort,
