@@ -1,10 +1,13 @@
+import { startCommThread } from "./comm-thread/start.js";
 import { createCommunicator } from "./collectives/communicator.js";
 import { measureRegionRtts } from "./collectives/link-probe.js";
 import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
 import type { Communicator } from "./collectives/types.js";
 import type { CurveKeys } from "./transports/curve.js";
-import { readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
+import { readCommThread, readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
 import { readWireEnv } from "./transports/wire-env.js";
+import type { AbortableTransport } from "./transports/composite.js";
+import { CommError } from "./transports/errors.js";
 import { connectThreadRank } from "./transports/thread-connect.js";
 import { inThreadWorld } from "./transports/thread-world.js";
 import { connectZmq } from "./transports/zmq-connect.js";
@@ -29,20 +32,48 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   jobId?: string;
   /** CURVE-encrypted, authenticated links: true reads the keys from LONGHAUL_CURVE_KEYS; or the keys themselves. Default LONGHAUL_CURVE. */
   curve?: boolean | CurveKeys;
+  /**
+   * Run this rank's transport and collectives in a worker thread (the communication thread), so ops
+   * progress while this thread computes synchronously; ops are forwarded to it and `start.*` handles'
+   * isCompleted() turns true even while this thread never yields. Default LONGHAUL_COMM_THREAD.
+   * `streams` must then be a number (a function cannot cross to the thread).
+   */
+  commThread?: boolean;
+}
+
+/** What a thread other than the caller's needs to connect: the options plus the abandonment watch's setting. */
+export interface InitHereOptions extends Omit<InitOptions, "commThread"> {
+  /** See ConnectZmqOptions.closeWhenAbandonedMs (the comm thread turns it off: its caller's thread decides). */
+  closeWhenAbandonedMs?: number;
 }
 
 /**
  * Joins the world this process belongs to and returns a ready Communicator. Reads RANK, WORLD_SIZE,
  * LOCAL_RANK (torchrun's names) and LONGHAUL_TOPOLOGY, LONGHAUL_BASE_PORT, LONGHAUL_EMULATE,
  * LONGHAUL_HOSTS, LONGHAUL_IPC_DIR, LONGHAUL_TIMEOUT_MS, LONGHAUL_STREAMS, LONGHAUL_LINK_RATE_MBIT, LONGHAUL_PROBE,
- * LONGHAUL_JOB_ID, LONGHAUL_CURVE, LONGHAUL_CURVE_KEYS;
+ * LONGHAUL_JOB_ID, LONGHAUL_CURVE, LONGHAUL_CURVE_KEYS, LONGHAUL_COMM_THREAD;
  * options override the environment.
  * LONGHAUL_TIMEOUT_MS (or timeoutMs) bounds both connecting and every op.
  */
 export async function init(options: InitOptions = {}): Promise<Communicator> {
-  const { env = process.env, streams, segmentBytes, jobId, curve, ...overrides } = options;
+  const { commThread, ...rest } = options;
+  if (!(commThread ?? readCommThread(options.env ?? process.env))) return initHere(rest);
+  if (inThreadWorld()) {
+    throw new CommError("this rank runs as a worker thread (launch --threads): its links are shared memory and messages of this process, which a communication thread of its own cannot take over; leave commThread / LONGHAUL_COMM_THREAD off for --threads launches", { code: "INVALID_ARGUMENT", op: "init" });
+  }
+  return startCommThread(rest);
+}
+
+/** init() on the calling thread: connects the transport and returns the Communicator over it. */
+export async function initHere(options: InitHereOptions = {}): Promise<Communicator> {
+  return (await connectHere(options)).comm;
+}
+
+/** initHere, also handing back the transport (the comm thread aborts it when it must stop at once). */
+export async function connectHere(options: InitHereOptions = {}): Promise<{ comm: Communicator; transport: AbortableTransport }> {
+  const { env = process.env, streams, segmentBytes, jobId, curve, closeWhenAbandonedMs, ...overrides } = options;
   const world = readRankEnv(env, overrides);
-  const wire = { streams, jobId, curve };
+  const wire = { streams, jobId, curve, closeWhenAbandonedMs };
   const transport = inThreadWorld() ? await connectThreadRank(world, (peers) => connectRank(world, env, { ...wire, peers })) : await connectRank(world, env, wire);
   if (world.probe && world.topology.regions.length > 1) {
     try {
@@ -53,11 +84,11 @@ export async function init(options: InitOptions = {}): Promise<Communicator> {
       throw error;
     }
   }
-  return createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes });
+  return { comm: createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes }), transport };
 }
 
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */
-export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitOptions, "streams" | "jobId" | "curve"> & { peers?: (peer: number) => boolean } = {}): Promise<ZmqTransport> {
+export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitHereOptions, "streams" | "jobId" | "curve" | "closeWhenAbandonedMs"> & { peers?: (peer: number) => boolean } = {}): Promise<ZmqTransport> {
   const wire = readWireEnv(env, world, options);
   const rateMbit = readLinkRate(env);
   return connectZmq({
@@ -70,6 +101,7 @@ export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pic
     closeTimeoutMs: world.timeoutMs,
     drainRateMbit: rateMbit,
     peers: options.peers,
+    closeWhenAbandonedMs: options.closeWhenAbandonedMs,
   });
 }
 

@@ -3,11 +3,10 @@
  * the ranks — processes over ZeroMQ tcp/ipc through launchRanks, or worker threads in this process —
  * and yields one ResultRow per (algorithm, size) as soon as every rank has reported it.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { invalidArgument } from "../transports/errors.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 import { launchRanks } from "../transports/launcher.js";
+import { compiledScript } from "../transports/package-info.js";
 import { AsyncQueue } from "./async-queue.js";
 import { launchThreadRanks } from "./threads-sweep.js";
 import { BYTES_PER_ELEMENT, combineRanks, CONFIG_ENV, RESULT_MARKER, type RankResult, type RankSweepConfig, type ResultRow, type SweepTransport } from "./sweep-types.js";
@@ -22,16 +21,17 @@ export interface SweepOptions extends Partial<RankSweepConfig> {
   emulate?: boolean;
   /** Stop every rank after this long (default: no limit beyond the per-op timeouts). */
   launchTimeoutMs?: number;
+  /** Each rank process runs its transport and collectives in a communication thread (tcp, ipc). */
+  commThread?: boolean;
   /** Lines the ranks print on stderr (default: to this process's stderr with a rank prefix). */
   onRankLog?: (rank: number, line: string) => void;
 }
 
 export const DEFAULT_SIZES = [4096, 256 * 1024, 4 << 20, 64 << 20];
 
+/** A bench worker script; under vitest this file runs from source, the workers always run compiled from dist/. */
 export function workerScript(name: string): string {
-  const here = fileURLToPath(import.meta.url);
-  // Under vitest this file runs from source; the workers always run compiled from dist/.
-  return here.endsWith(".ts") ? join(dirname(here), "..", "dist", "bench", name) : join(dirname(here), name);
+  return compiledScript(`bench/${name}`);
 }
 
 export function sweepConfig(options: SweepOptions): RankSweepConfig {
@@ -74,6 +74,7 @@ export function checkSweep(options: SweepOptions): void {
   }
   const transport = sweepTransport(options);
   if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
+  if (transport === "threads" && options.commThread) throw invalidArgument("the communication thread is for ranks that are processes; use transport tcp or ipc with it (threads ranks are worker threads already)", "bench");
   if (transport !== "threads" && options.algorithms?.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
 }
 
@@ -120,14 +121,14 @@ export function startRanks<R>(
   config: RankSweepConfig,
   collect: (result: R) => void,
   log: (rank: number, line: string) => void,
-  options: Pick<SweepOptions, "emulate" | "basePort" | "launchTimeoutMs">,
+  options: Pick<SweepOptions, "emulate" | "basePort" | "launchTimeoutMs" | "commThread">,
 ): Promise<number> {
   if (transport === "threads") return launchThreadRanks<R>(topology, { ...config, cpuSampling: "whole-loop" }, workerScript("threads-worker.js"), collect, log);
   return launchRanks({
     topology,
     command: process.execPath,
     args: ["--expose-gc", workerScript("allreduce-worker.js")],
-    env: { [CONFIG_ENV]: JSON.stringify(config) },
+    env: { [CONFIG_ENV]: JSON.stringify(config), ...(options.commThread && { LONGHAUL_COMM_THREAD: "1" }) },
     ipc: transport === "ipc",
     emulate: options.emulate,
     basePort: options.basePort,

@@ -40,6 +40,7 @@ export const SWEEP_FLAGS = {
   emulate: { type: "boolean", default: false },
   rate: { type: "string" },
   explain: { type: "boolean", default: false },
+  "comm-thread": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -78,6 +79,8 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
                        delay per region pair; implies --transport tcp unless ipc is given)
   --rate R             rate of every region pair with --emulate, e.g. 1gbit, 100mbit (default unshaped)
   --explain            print each algorithm's predicted time and floor per size, and what auto picks
+  --comm-thread        each rank runs its transport and collectives in a communication thread
+                       (init({ commThread: true }), LONGHAUL_COMM_THREAD=1); tcp and ipc only
 
 Every row carries the cost model's predictedUs and lowerBoundUs (JSON keys; for auto, those of the
 algorithm it picked, named in "chosen"; between threads only "chosen"). A row whose ranks needed
@@ -113,6 +116,7 @@ export function sweepOptionsFrom(op: SweepOp, values: Record<string, string | bo
     segmentBytes: text("segment") === undefined ? undefined : parseSize(text("segment")!, "--segment"),
     basePort: text("base-port") === undefined ? undefined : parsePort(text("base-port")!, "--base-port"),
     timeoutMs: text("timeout") === undefined ? undefined : parseTimeout(text("timeout")!, "--timeout"),
+    ...(values["comm-thread"] === true && { commThread: true }),
   };
 }
 
@@ -128,7 +132,7 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
   const world = sweepTopology(options);
   if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
-  if (!values.json) console.log(`# ${op} topology=${world.spec} ranks=${world.size} transport=${sweepTransport(options)} buffers=${options.buffers} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
+  if (!values.json) console.log(`# ${op} topology=${world.spec} ranks=${world.size} transport=${sweepTransport(options)} buffers=${options.buffers}${options.commThread ? " comm-thread=on" : ""} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
   const rows: ResultRow[] = [];
   for await (const row of runWanSweep(options)) {

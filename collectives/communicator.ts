@@ -21,6 +21,7 @@ import { ringReduceScatterInPlace } from "./reducescatter-ring.js";
 import { blockBounds } from "./ring-pass.js";
 import type { AllReduceOptions, Communicator, NumericArray, OpContext, OpOptions, ReduceOp, ReduceOptions } from "./types.js";
 import { Validator } from "./validate.js";
+import { promiseWorkStarter } from "./work.js";
 
 export interface CommunicatorOptions {
   /** Default per-op timeout (ms); each op may override it. */
@@ -41,6 +42,7 @@ function finishAvg(data: NumericArray, size: number): void {
 class RingCommunicator implements Communicator {
   readonly rank: number;
   readonly size: number;
+  readonly start = promiseWorkStarter(this);
   private readonly check: Validator;
   private readonly timeoutMs: number;
   private readonly segmentBytes: number;

@@ -13,6 +13,7 @@ export type {
   ReduceOp,
   ReduceOptions,
 } from "./types.js";
+export { promiseWork, promiseWorkStarter, type Work, type WorkStarter } from "./work.js";
 export { allReduceAlgorithmNames, getAllReduceAlgorithm, registerAllReduceAlgorithm } from "./algorithms.js";
 export { ringAllReduce } from "./allreduce-ring.js";
 export { allocArray, reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";

@@ -1,5 +1,6 @@
 import type { Topology } from "../transports/topology.js";
 import type { Transport } from "../transports/transport.js";
+import type { WorkStarter } from "./work.js";
 
 /** Element types the collectives reduce. */
 export type NumericArray = Float32Array | Float64Array | Int32Array;
@@ -59,5 +60,7 @@ export interface Communicator {
   barrier(options?: OpOptions): Promise<void>;
   send(data: NumericArray, peer: number, options?: OpOptions & { tag?: number }): Promise<void>;
   recv<T extends NumericArray>(data: T, peer: number, options?: OpOptions & { tag?: number }): Promise<T>;
+  /** The same ops, each returning a Work handle (wait, isCompleted, completedAtMs) instead of a Promise: see work.ts. */
+  readonly start: WorkStarter;
   close(): Promise<void>;
 }

@@ -27,6 +27,8 @@ export const ENV = {
   threads: "LONGHAUL_THREADS",
   /** 1: init() measures the delays between regions (collectives/link-probe.ts). */
   probe: "LONGHAUL_PROBE",
+  /** 1: init() runs this rank's transport and collectives in a worker thread (comm-thread/). */
+  commThread: "LONGHAUL_COMM_THREAD",
 } as const;
 
 /** Settings that override the environment (same meaning as the variables in ENV). */
@@ -107,6 +109,11 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
 /** LONGHAUL_LINK_RATE_MBIT: a bare number is Mbit/s, and units work too ("1gbit"); unset is unshaped. */
 export function readLinkRate(env: NodeJS.ProcessEnv = process.env): number | undefined {
   return fromText(env, ENV.linkRateMbit, (text) => parseRate(text, ENV.linkRateMbit));
+}
+
+/** LONGHAUL_COMM_THREAD: run the transport and collectives in a communication thread (default off). */
+export function readCommThread(env: NodeJS.ProcessEnv = process.env): boolean {
+  return flagVar(env, ENV.commThread);
 }
 
 /** LONGHAUL_STREAMS: connections per peer link, a whole number >= 1; unset lets init() pick. */

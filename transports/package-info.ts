@@ -19,3 +19,8 @@ export function packageVersion(): string {
   version ??= (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
   return version;
 }
+
+/** A compiled module of longhaul's (`dist/<path>`), found the same way from the sources (vitest) and from dist/: for worker scripts. */
+export function compiledScript(path: string): string {
+  return join(packageRoot(), "dist", path);
+}

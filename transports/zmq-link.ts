@@ -88,6 +88,19 @@ export class PeerLink {
     this.established = true;
   }
 
+  /**
+   * Closes the disconnect monitor now instead of a while after its socket: for a worker thread about
+   * to be torn down, where a monitor still open aborts the process (zeromq.js #411). Its receive loop
+   * then rejects unhandled (ENOTSOCK), so only a thread on its way out calls this.
+   */
+  closeMonitor(): void {
+    try {
+      this.writers[0].socket.events.close();
+    } catch {
+      // already closed
+    }
+  }
+
   get lost(): boolean {
     return this.failure !== undefined;
   }
