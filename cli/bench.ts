@@ -69,7 +69,8 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --op OP              sum | avg | min | max | prod (default sum)
   --transport T        threads (ranks as worker threads; default) | ipc (processes, ZeroMQ ipc://) |
                        tcp (processes, ZeroMQ tcp loopback; the default when emulating)
-  --segment SIZE       pipelining segment (default 1MiB)
+  --segment SIZE       pipelining segment (default 4MiB between processes of this host, 1MiB for
+                       threads and emulated or multi-host worlds)
   --buffers B          registered (allocArray: reductions run in wasm memory; default) | plain (ordinary typed arrays)
   --base-port P        first TCP port of the ranks (tcp transport)
   --timeout DURATION   per-op timeout in each rank: 30s, 500ms; a bare number is seconds, as in every

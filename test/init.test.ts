@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { init } from "../init.js";
+import { defaultSegmentBytes, init, ONE_HOST_SEGMENT_BYTES } from "../init.js";
+import { readRankEnv } from "../transports/env.js";
 import { launchRanks } from "../transports/launcher.js";
 import { parseTopology } from "../transports/topology.js";
 
@@ -25,5 +26,14 @@ describe("init", () => {
         [2, "ldn", [6, 30]],
       ]);
     }
+  });
+
+  it("segments 4 MiB between processes of one host, and leaves emulated or multi-host worlds to the communicator's 1 MiB", () => {
+    const world = (env: NodeJS.ProcessEnv) => readRankEnv({ RANK: "0", LONGHAUL_TOPOLOGY: "ny:2,ldn:2", ...env });
+    expect(defaultSegmentBytes(world({}))).toBe(ONE_HOST_SEGMENT_BYTES);
+    expect(defaultSegmentBytes(world({ LONGHAUL_IPC_DIR: "/tmp" }))).toBe(ONE_HOST_SEGMENT_BYTES);
+    expect(defaultSegmentBytes(world({ LONGHAUL_EMULATE: "1" }))).toBeUndefined();
+    expect(defaultSegmentBytes(world({ LONGHAUL_HOSTS: "ny=10.0.0.1,ldn=10.0.0.2" }))).toBeUndefined();
+    expect(defaultSegmentBytes(world({ LONGHAUL_RANK_HOSTS: "10.0.0.1*2,10.0.0.2*2" }))).toBeUndefined();
   });
 });

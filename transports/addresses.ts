@@ -60,7 +60,12 @@ export function listenEndpoints(topology: Topology, plan: AddressPlan, rank: num
   const tcp = listenEndpoint(topology, plan, rank);
   if (plan.ipcDir === undefined) return [tcp];
   const ipc = ipcEndpoint(plan.ipcDir, plan, rank);
-  return plan.emulate || plan.hosts !== undefined || plan.rankHosts !== undefined ? [tcp, ipc] : [ipc];
+  return oneHost(plan) ? [ipc] : [tcp, ipc];
+}
+
+/** Every rank on this host and no link emulated: the plan names no hosts and no emulator. */
+export function oneHost(plan: AddressPlan): boolean {
+  return !plan.emulate && plan.hosts === undefined && plan.rankHosts === undefined;
 }
 
 function ipcEndpoint(dir: string, plan: AddressPlan, rank: number): string {
