@@ -1,5 +1,6 @@
 import { startCommThread } from "./comm-thread/start.js";
 import { createCommunicator } from "./collectives/communicator.js";
+import { countTraffic } from "./collectives/compression/traffic.js";
 import { measureRegionRtts } from "./collectives/link-probe.js";
 import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
 import type { Communicator } from "./collectives/types.js";
@@ -31,6 +32,8 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   segmentBytes?: number;
   /** The job id (default LONGHAUL_JOB_ID, which the launcher sets): frames of other jobs are dropped. */
   jobId?: string;
+  /** Count the payload bytes this rank sends over the WAN and the LAN: the Communicator's `traffic`. */
+  countTraffic?: boolean;
   /** CURVE-encrypted, authenticated links: true reads the keys from LONGHAUL_CURVE_KEYS; or the keys themselves. Default LONGHAUL_CURVE. */
   curve?: boolean | CurveKeys;
   /**
@@ -72,7 +75,7 @@ export async function initHere(options: InitHereOptions = {}): Promise<Communica
 
 /** initHere, also handing back the transport (the comm thread aborts it when it must stop at once). */
 export async function connectHere(options: InitHereOptions = {}): Promise<{ comm: Communicator; transport: AbortableTransport }> {
-  const { env = process.env, streams, segmentBytes, jobId, curve, closeWhenAbandonedMs, ...overrides } = options;
+  const { env = process.env, streams, segmentBytes, jobId, curve, closeWhenAbandonedMs, countTraffic: counted, ...overrides } = options;
   const world = readRankEnv(env, overrides);
   const wire = { streams, jobId, curve, closeWhenAbandonedMs };
   const transport = inThreadWorld() ? await connectThreadRank(world, (peers) => connectRank(world, env, { ...wire, peers })) : await connectRank(world, env, wire);
@@ -85,7 +88,8 @@ export async function connectHere(options: InitHereOptions = {}): Promise<{ comm
       throw error;
     }
   }
-  return { comm: createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs, segmentBytes: segmentBytes ?? defaultSegmentBytes(world) }), transport };
+  const under = counted ? countTraffic(transport, world.topology) : transport;
+  return { comm: createCommunicator(under, world.topology, { timeoutMs: world.timeoutMs, segmentBytes: segmentBytes ?? defaultSegmentBytes(world) }), transport };
 }
 
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */

@@ -28,6 +28,9 @@ options:
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
   --overlap T           inner steps an outer exchange overlaps (default 0 for diloco, 5 for streaming-diloco)
   --outer-compress Q    fp16 (default), int8 or none: quantisation of DiLoCo's outer gradients
+  --comm-thread         run each rank's transport and collectives in a communication thread
+                        (init({ commThread: true })), so an overlapped DiLoCo exchange progresses
+                        while the rank computes, also in the one-site reference
   --no-baseline         skip both references
   --paired              run the one-site reference at the same time as the main run, so both see
                         the same machine load (fairer step rates on a shared machine)
@@ -45,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
       "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
-      timeout: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+      timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
@@ -74,6 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     fragments: count(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
     overlapSteps: values.overlap === undefined ? undefined : parseCount(values.overlap, "--overlap", 0),
     outerCompress: outer === "none" ? undefined : (outer as TrainConfig["outerCompress"]),
+    commThread: values["comm-thread"],
   };
   const topology = parseTopology(values.topology);
   const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : parsePort(values["base-port"], "--base-port");

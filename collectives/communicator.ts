@@ -6,6 +6,7 @@
 import { CommError } from "../transports/errors.js";
 import type { Topology } from "../transports/topology.js";
 import { variantBase } from "../transports/op-variants.js";
+import { CountingTransport, type Traffic } from "./compression/traffic.js";
 import type { Transport } from "../transports/transport.js";
 import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "./algorithms.js";
 import { isVariantConflict, poisonOp, withVariant } from "./algorithm-variant.js";
@@ -43,6 +44,8 @@ class RingCommunicator implements Communicator {
   readonly rank: number;
   readonly size: number;
   readonly start = promiseWorkStarter(this);
+  /** The counts of a CountingTransport underneath (init({ countTraffic: true })). */
+  readonly traffic?: Traffic;
   private readonly check: Validator;
   private readonly timeoutMs: number;
   private readonly segmentBytes: number;
@@ -57,6 +60,7 @@ class RingCommunicator implements Communicator {
   ) {
     this.rank = transport.rank;
     this.size = transport.size;
+    if (transport instanceof CountingTransport) this.traffic = transport.traffic;
     this.check = new Validator(this.rank, this.size);
     this.timeoutMs = this.check.timeout("createCommunicator", options.timeoutMs, DEFAULT_TIMEOUT_MS);
     const segment = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;

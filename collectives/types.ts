@@ -1,5 +1,6 @@
 import type { Topology } from "../transports/topology.js";
 import type { Transport } from "../transports/transport.js";
+import type { Traffic } from "./compression/traffic.js";
 import type { WorkStarter } from "./work.js";
 
 /** Element types the collectives reduce. */
@@ -63,4 +64,6 @@ export interface Communicator {
   /** The same ops, each returning a Work handle (wait, isCompleted, completedAtMs) instead of a Promise: see work.ts. */
   readonly start: WorkStarter;
   close(): Promise<void>;
+  /** Payload bytes this rank sent over the WAN and the LAN so far, when init({ countTraffic: true }) built it. */
+  readonly traffic?: Traffic;
 }

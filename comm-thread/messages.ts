@@ -44,7 +44,11 @@ export type ToWorker = OpRequest | { kind: "close" } | { kind: "abort" };
 export interface ThreadData {
   options: Record<string, unknown>;
   socketsClosed: Int32Array;
+  /** With countTraffic: the thread's Traffic counts, TRAFFIC_FIELDS in order, updated as each op ends. */
+  traffic?: Float64Array;
 }
+
+export const TRAFFIC_FIELDS = ["wanBytes", "lanBytes", "wanMessages", "lanMessages"] as const;
 
 export type FromWorker =
   | { kind: "ready"; rank: number; size: number; topology: string }

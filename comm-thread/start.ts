@@ -12,7 +12,7 @@ import { compiledScript } from "../transports/package-info.js";
 import { parseTopology } from "../transports/topology.js";
 import type { InitHereOptions } from "../init.js";
 import { CommThreadLink } from "./link.js";
-import type { ThreadData } from "./messages.js";
+import { TRAFFIC_FIELDS, type ThreadData } from "./messages.js";
 import { ThreadedCommunicator } from "./threaded-communicator.js";
 
 /** The options as plain data for the thread: the environment copied, a Topology by its spec. */
@@ -25,13 +25,14 @@ function forThread(options: InitHereOptions): InitHereOptions {
 }
 
 export async function startCommThread(options: InitHereOptions, script = compiledScript("comm-thread/worker.js")): Promise<Communicator> {
-  const { env = process.env, streams: _streams, segmentBytes: _segment, jobId: _job, curve: _curve, closeWhenAbandonedMs: _abandon, ...overrides } = options;
+  const { env = process.env, streams: _streams, segmentBytes: _segment, jobId: _job, curve: _curve, closeWhenAbandonedMs: _abandon, countTraffic, ...overrides } = options;
   const world = readRankEnv(env, overrides);
   const socketsClosed = new Int32Array(new SharedArrayBuffer(4));
-  const workerData: ThreadData = { options: forThread(options) as Record<string, unknown>, socketsClosed };
+  const traffic = countTraffic ? new Float64Array(new SharedArrayBuffer(TRAFFIC_FIELDS.length * 8)) : undefined;
+  const workerData: ThreadData = { options: forThread(options) as Record<string, unknown>, socketsClosed, traffic };
   const worker = new Worker(script, { workerData });
   const link = new CommThreadLink(worker, world.rank, socketsClosed);
   const ready = await link.ready;
   const topology = typeof options.topology === "object" ? options.topology : parseTopology(ready.topology);
-  return new ThreadedCommunicator(link, ready.rank, ready.size, topology);
+  return new ThreadedCommunicator(link, ready.rank, ready.size, topology, traffic);
 }

@@ -13,7 +13,8 @@ import { Validator } from "../collectives/validate.js";
 import type { Work, WorkStarter } from "../collectives/work.js";
 import type { Topology } from "../transports/topology.js";
 import type { CommThreadLink } from "./link.js";
-import type { OpName, SharedView } from "./messages.js";
+import type { Traffic } from "../collectives/compression/traffic.js";
+import { TRAFFIC_FIELDS, type OpName, type SharedView } from "./messages.js";
 import { describe, isShared, sharedLike } from "./shared-views.js";
 import { ResidualKeys } from "./residual-keys.js";
 import { StagingPool } from "./staging.js";
@@ -27,6 +28,12 @@ interface DataPlan {
 }
 
 export class ThreadedCommunicator implements Communicator {
+  /** The thread's counts as of the last op that ended (init({ countTraffic: true })). */
+  get traffic(): Traffic | undefined {
+    const counts = this.trafficCounts;
+    return counts && (Object.fromEntries(TRAFFIC_FIELDS.map((field, i) => [field, counts[i]])) as unknown as Traffic);
+  }
+
   readonly start: WorkStarter;
   /** Staging buffers made so far (repeated sizes reuse them). */
   readonly staging = new StagingPool();
@@ -38,6 +45,7 @@ export class ThreadedCommunicator implements Communicator {
     readonly rank: number,
     readonly size: number,
     readonly topology: Topology,
+    private readonly trafficCounts?: Float64Array,
   ) {
     this.check = new Validator(rank, size);
     this.start = {

@@ -14,7 +14,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { connectHere, type InitHereOptions } from "../init.js";
 import type { Communicator, NumericArray } from "../collectives/types.js";
 import type { ZmqTransport } from "../transports/zmq-transport.js";
-import { toWire, type FromWorker, type OpRequest, type ThreadData, type ToWorker } from "./messages.js";
+import { toWire, TRAFFIC_FIELDS, type FromWorker, type OpRequest, type ThreadData, type ToWorker } from "./messages.js";
 import { viewOf } from "./shared-views.js";
 import { FAILED, markSlot, SUCCEEDED } from "./slots.js";
 
@@ -50,6 +50,7 @@ function runOp(comm: Communicator, request: OpRequest): Promise<unknown> {
 function runAndReport(comm: Communicator, request: OpRequest): void {
   new Promise((resolve) => resolve(runOp(comm, request))).then(
     () => {
+      publishTraffic(comm);
       markSlot(request.slot, SUCCEEDED, Date.now());
       post({ kind: "done", id: request.id });
     },
@@ -58,6 +59,12 @@ function runAndReport(comm: Communicator, request: OpRequest): void {
       post({ kind: "done", id: request.id, error: toWire(error) });
     },
   );
+}
+
+/** The counts the main thread reads (Communicator.traffic), written before the op is marked done. */
+function publishTraffic(comm: Communicator): void {
+  if (!data.traffic || !comm.traffic) return;
+  TRAFFIC_FIELDS.forEach((field, i) => (data.traffic![i] = comm.traffic![field]));
 }
 
 let exiting = false;

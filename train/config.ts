@@ -21,6 +21,8 @@ export interface TrainConfig {
   overlapSteps?: number;
   /** Quantise DiLoCo's outer gradients on the wire. */
   outerCompress?: "fp16" | "int8";
+  /** Each rank's transport and collectives run in a communication thread (init({ commThread: true })). */
+  commThread?: boolean;
   seed: number;
 }
 

@@ -1,14 +1,13 @@
 /**
- * One rank of `longhaul train` (started by the launcher): joins the world like init() does, but
- * with a CountingTransport under the Communicator so it can report the bytes it sent over the WAN.
+ * One rank of `longhaul train` (started by the launcher): joins the world with init(), counting the
+ * bytes it sends (countTraffic) so it can report its WAN volume, on one stream per peer unless
+ * LONGHAUL_STREAMS says otherwise.
  * Reads its TrainConfig from LONGHAUL_TRAIN_CONFIG and writes rank-R.json into LONGHAUL_TRAIN_OUT.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createCommunicator } from "../collectives/communicator.js";
-import { countTraffic } from "../collectives/compression/traffic.js";
-import { connectRank } from "../init.js";
-import { readRankEnv } from "../transports/env.js";
+import { init } from "../init.js";
+import { readStreams } from "../transports/env.js";
 import type { RankResult, TrainConfig } from "./config.js";
 import { loadMnist } from "./mnist-data.js";
 import { useWasmBackend } from "./tfjs-backend.js";
@@ -20,9 +19,7 @@ async function main(): Promise<void> {
   if (!config || !outDir) throw new Error("mnist-worker is started by `longhaul train` (LONGHAUL_TRAIN_CONFIG and LONGHAUL_TRAIN_OUT are not set)");
   await useWasmBackend();
   const data = loadMnist();
-  const world = readRankEnv(process.env);
-  const transport = countTraffic(await connectRank(world, process.env, { streams: world.streams ?? 1 }), world.topology);
-  const comm = createCommunicator(transport, world.topology, { timeoutMs: world.timeoutMs });
+  const comm = await init({ streams: readStreams(process.env) ?? 1, countTraffic: true, commThread: config.commThread ?? false });
   const every = Math.max(1, Math.floor(config.steps / 10));
   const run = await trainRank(comm, config, data, (step, loss) => {
     if (comm.rank === 0 && (step + 1) % every === 0) process.stderr.write(`step ${step + 1}/${config.steps} loss ${loss.toFixed(4)}\n`);
@@ -30,7 +27,7 @@ async function main(): Promise<void> {
   await comm.barrier();
   // close() returns once every peer confirmed receipt of all this rank sent (the closing handshake).
   await comm.close();
-  const result: RankResult = { rank: comm.rank, method: config.method, steps: config.steps, ...run, wanBytes: transport.traffic.wanBytes, lanBytes: transport.traffic.lanBytes };
+  const result: RankResult = { rank: comm.rank, method: config.method, steps: config.steps, ...run, wanBytes: comm.traffic!.wanBytes, lanBytes: comm.traffic!.lanBytes };
   writeFileSync(join(outDir, `rank-${comm.rank}.json`), JSON.stringify(result));
 }
 

@@ -8,6 +8,8 @@ import { trainOneProcess } from "./train-one-process.js";
 
 export interface TrainSummary {
   method: string;
+  /** The ranks' collectives ran in communication threads (--comm-thread). */
+  commThread: boolean;
   topology: string;
   emulate: boolean;
   ranks: number;
@@ -59,7 +61,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     [run, oneSite] = await Promise.all([runWorld(o), runWorld({ ...oneSiteOptions, basePort: o.basePort + 256, log: tag("[site] ") })]);
   } else run = await runWorld(o);
   const summary: TrainSummary = {
-    method: config.method, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
+    method: config.method, commThread: config.commThread ?? false, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
     samples: config.steps * config.batch * topology.size, testAccuracy: run.testAccuracy, wanBytes: run.wanBytes,
     emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, waitFraction: run.waitFraction, syncs: run.ranks[0].syncs,
     seconds: (performance.now() - started) / 1000,

@@ -74,4 +74,12 @@ describe("communication thread", () => {
       expect(r).toMatchObject({ same: true, sharedValue: 3, sharedAllocations: 0, rounds: [true, true, true, true, true], allocations: 2 });
     }
   });
+
+  it("counts the bytes a rank sent (init({ countTraffic: true })) the same with and without the thread", async () => {
+    const threaded = await run("traffic", 28040);
+    const direct = await run("traffic", 28060, false);
+    for (const r of threaded) expect(r.traffic).toMatchObject({ wanBytes: 0, wanMessages: 0, lanBytes: expect.any(Number) });
+    expect((threaded[0].traffic as { lanBytes: number }).lanBytes).toBeGreaterThanOrEqual(4000);
+    expect(threaded.map((r) => r.traffic)).toEqual(direct.map((r) => r.traffic));
+  });
 });
