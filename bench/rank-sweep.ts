@@ -66,22 +66,36 @@ export const MAX_ITERS = 1000;
  */
 const WARMUP_SHARE = 1;
 
-/**
- * How many more untimed and how many timed iterations every rank runs: none and config.iters, or
- * with minTimeMs as many as the slowest rank's last warm-up says fit in WARMUP_SHARE of that time
- * and in that time (one 8-byte all-reduce, so every rank agrees).
- */
-async function agreedIterations(comm: Communicator, config: RankSweepConfig, warmupUs: number): Promise<{ warmup: number; timed: number }> {
-  if (!config.minTimeMs || config.warmup < 1) return { warmup: 0, timed: config.iters };
-  const slowest = await comm.allReduce(new Float64Array([warmupUs]), { op: "max", algorithm: "ring", timeoutMs: config.timeoutMs });
-  const fit = (ms: number): number => Math.ceil((ms * 1e3) / Math.max(slowest[0], 1));
-  return { warmup: Math.min(MAX_ITERS, fit(config.minTimeMs * WARMUP_SHARE)), timed: Math.min(MAX_ITERS, Math.max(config.iters, fit(config.minTimeMs))) };
-}
-
 interface Timing {
   timesUs: number[];
   cpuUs: number;
   result: NumericArray | undefined;
+}
+
+/** The slowest rank's value (one 8-byte all-reduce, so every rank agrees on what follows from it). */
+async function slowest(comm: Communicator, config: RankSweepConfig, us: number): Promise<number> {
+  const max = await comm.allReduce(new Float64Array([us]), { op: "max", algorithm: "ring", timeoutMs: config.timeoutMs });
+  return max[0];
+}
+
+/**
+ * The minTimeMs warm-up: rounds of 1, 2, 4, … iterations until the slowest rank's rounds add up to
+ * WARMUP_SHARE of minTimeMs (or MAX_ITERS were run); returns the last round's time per iteration,
+ * from which the timed count follows. Judging by the last round, not the first iteration, lets an
+ * op that keeps getting faster while it warms up get the count its warm speed fills.
+ */
+export async function warmUp(comm: Communicator, config: RankSweepConfig, runOnce: () => Promise<number>): Promise<number> {
+  const targetUs = config.minTimeMs! * 1e3 * WARMUP_SHARE;
+  let spentUs = 0;
+  let ran = 0;
+  for (let round = 1; ; round *= 2) {
+    let roundUs = 0;
+    for (let i = 0; i < round; i++) roundUs += await runOnce();
+    const perIteration = (await slowest(comm, config, roundUs)) / round;
+    spentUs += perIteration * round;
+    ran += round;
+    if (spentUs >= targetUs || ran + round * 2 > MAX_ITERS) return Math.max(perIteration, 1);
+  }
 }
 
 /** Warm-up then timed iterations of one case, each started after a barrier. */
@@ -90,33 +104,26 @@ async function timeCase(comm: Communicator, config: RankSweepConfig, testCase: C
   const cpusUs: number[] = [];
   let result: NumericArray | undefined;
   const perIteration = config.cpuSampling !== "whole-loop";
-  let loopCpu = process.cpuUsage();
-  let lastUs = 0;
-  // With minTimeMs one more warm-up measures an iteration: the first may include one-off work
-  // (auto's model replay, page faults on fresh buffers).
-  let warmup = config.warmup + (config.minTimeMs && config.warmup > 0 ? 1 : 0);
-  let total = warmup + config.iters;
-  let agreed = false;
-  for (let i = 0; i < total; i++) {
-    if (i === warmup && !agreed) {
-      agreed = true;
-      const more = await agreedIterations(comm, config, lastUs);
-      warmup += more.warmup;
-      total = warmup + more.timed;
-    }
-    if (i === warmup) {
-      // The warm-up's garbage (auto's first call replays its model) is collected before timing.
-      gc?.();
-      loopCpu = process.cpuUsage();
-    }
+  let cpu: NodeJS.CpuUsage | undefined;
+  const runOnce = async (): Promise<number> => {
     testCase.prepare();
     await comm.barrier({ timeoutMs: config.timeoutMs });
-    const cpu = perIteration ? process.cpuUsage() : undefined;
+    cpu = perIteration ? process.cpuUsage() : undefined;
     const started = process.hrtime.bigint();
     result = await testCase.run();
-    lastUs = Number(process.hrtime.bigint() - started) / 1e3;
-    if (i < warmup) continue;
-    timesUs.push(lastUs);
+    return Number(process.hrtime.bigint() - started) / 1e3;
+  };
+  for (let i = 0; i < config.warmup; i++) await runOnce();
+  let timed = config.iters;
+  if (config.minTimeMs && config.warmup > 0) {
+    const perIterationUs = await warmUp(comm, config, runOnce);
+    timed = Math.min(MAX_ITERS, Math.max(config.iters, Math.ceil((config.minTimeMs * 1e3) / perIterationUs)));
+  }
+  // The warm-up's garbage (auto's first call replays its model) is collected before timing.
+  gc?.();
+  const loopCpu = process.cpuUsage();
+  for (let i = 0; i < timed; i++) {
+    timesUs.push(await runOnce());
     if (cpu) cpusUs.push(cpuMicros(process.cpuUsage(cpu)));
   }
   if (!perIteration) cpusUs.push(cpuMicros(process.cpuUsage(loopCpu)) / Math.max(1, timesUs.length));

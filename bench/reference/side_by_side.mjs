@@ -74,7 +74,8 @@ for (let round = 0; round < Number(values.rounds); round++) {
   }
   for (const kind of ["tcp", "ipc"]) {
     const f = floor(kind);
-    table.push(`| bare zeromq.js between 2 processes, ${kind} (floor) | stream ${f.streamGBs.toFixed(2)} GB/s | one-way ${f.pingPongOneWayUs} µs | |`);
+    const exchange = JSON.parse(execFileSync(process.execPath, [join(here, "zmq_exchange_floor.mjs"), kind], { encoding: "utf8" }));
+    table.push(`| bare zeromq.js, ${kind} (floor): 2 processes streaming / ping-pong; 4 processes one-hop exchange | stream ${f.streamGBs.toFixed(2)} GB/s | one-way ${f.pingPongOneWayUs} µs; exchange ${exchange.medianUs} µs | |`);
   }
 }
 console.log("| 4 ranks, fp32 sum | 64 MiB busbw | 4 KiB time | #wrong |\n|---|---|---|---|\n" + table.join("\n"));
