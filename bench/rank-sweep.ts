@@ -66,6 +66,8 @@ export const MAX_ITERS = 1000;
  */
 const WARMUP_SHARE = 1;
 
+type WarmUpConfig = Pick<RankSweepConfig, "minTimeMs" | "timeoutMs">;
+
 interface Timing {
   timesUs: number[];
   cpuUs: number;
@@ -73,7 +75,7 @@ interface Timing {
 }
 
 /** The slowest rank's value (one 8-byte all-reduce, so every rank agrees on what follows from it). */
-async function slowest(comm: Communicator, config: RankSweepConfig, us: number): Promise<number> {
+async function slowest(comm: Communicator, config: WarmUpConfig, us: number): Promise<number> {
   const max = await comm.allReduce(new Float64Array([us]), { op: "max", algorithm: "ring", timeoutMs: config.timeoutMs });
   return max[0];
 }
@@ -84,7 +86,7 @@ async function slowest(comm: Communicator, config: RankSweepConfig, us: number):
  * from which the timed count follows. Judging by the last round, not the first iteration, lets an
  * op that keeps getting faster while it warms up get the count its warm speed fills.
  */
-export async function warmUp(comm: Communicator, config: RankSweepConfig, runOnce: () => Promise<number>): Promise<number> {
+export async function warmUp(comm: Communicator, config: WarmUpConfig, runOnce: () => Promise<number>): Promise<number> {
   const targetUs = config.minTimeMs! * 1e3 * WARMUP_SHARE;
   let spentUs = 0;
   let ran = 0;

@@ -3,14 +3,15 @@
  * `longhaul launch`, with or without --threads, and rank 0 prints per size the median time of the
  * slowest rank, algbw and busbw (= 2(p−1)/p · bytes / time) and the elements that differ from the
  * closed-form sum. Each size runs as many iterations as fill --min-time (5..1000), a count all ranks
- * agree on (the slowest rank's time of one op decides it), after as many untimed ones (as
- * `longhaul bench` does: a fast op's first hundreds of runs are slower). --json: one line per size.
+ * agree on, after a warm-up as long that decides it (`longhaul bench`'s: a fast op's first hundreds
+ * of runs are slower). --json: one line per size.
  *
  *   longhaul launch -n 4 --threads -- node dist/examples/allreduce-perf.js --sizes 4KiB,64MiB
  */
 import { parseArgs } from "node:util";
 import { allocArray, init, type AllReduceAlgorithmName, type Communicator } from "../index.js";
 import { countWrong, fillInput } from "../bench/expected.js";
+import { warmUp } from "../bench/rank-sweep.js";
 import { formatSize, parseSizes } from "../bench/sizes.js";
 import { parseDuration } from "../netem/units.js";
 
@@ -26,23 +27,26 @@ const sizes = parseSizes(values.sizes);
 const minTimeMs = parseDuration(values["min-time"], "--min-time");
 const algorithm = values.algorithm as AllReduceAlgorithmName;
 
-/** Times one all-reduce per iteration, each after a barrier; returns every iteration's time (ms) on this rank. */
+/** One all-reduce after a barrier; its time on this rank (ms). */
+async function timeOp(comm: Communicator, data: Float32Array): Promise<number> {
+  await comm.barrier();
+  const started = performance.now();
+  await comm.allReduce(data, { algorithm });
+  return performance.now() - started;
+}
+
+/** Times one all-reduce per iteration; returns every iteration's time (ms) on this rank. */
 async function timeOps(comm: Communicator, data: Float32Array, iters: number): Promise<Float64Array> {
   const times = new Float64Array(iters);
-  for (let i = 0; i < iters; i++) {
-    await comm.barrier();
-    const started = performance.now();
-    await comm.allReduce(data, { algorithm });
-    times[i] = performance.now() - started;
-  }
+  for (let i = 0; i < iters; i++) times[i] = await timeOp(comm, data);
   return times;
 }
 
 async function measure(comm: Communicator, bytes: number): Promise<string> {
   const data = allocArray(Float32Array, bytes / 4);
-  const probe = await comm.allReduce(await timeOps(comm, data, 2), { op: "max" }); // warm-up, then one timed op
-  const iters = Math.min(1000, Math.max(5, Math.ceil(minTimeMs / Math.max(probe[1], 1e-3))));
-  await timeOps(comm, data, iters); // warm-up as long as the timed part
+  // The bench's warm-up: rounds of 1, 2, 4, … ops until they fill --min-time; the count follows from the last round.
+  const warmUs = await warmUp(comm, { minTimeMs }, async () => (await timeOp(comm, data)) * 1e3);
+  const iters = Math.min(1000, Math.max(5, Math.ceil((minTimeMs * 1e3) / warmUs)));
   const slowest = await comm.allReduce(await timeOps(comm, data, iters), { op: "max" });
   const ms = [...slowest].sort((a, b) => a - b)[Math.floor(iters / 2)];
   fillInput(data, "sum", comm.rank);
