@@ -9,7 +9,7 @@ import { CommError } from "../transports/errors.js";
 import { fromWire, type FromWorker, type OpRequest, type SlotRef } from "./messages.js";
 import { SlotTable, slotTime } from "./slots.js";
 
-export interface ThreadWorld {
+export interface JoinedWorld {
   rank: number;
   size: number;
   topology: string;
@@ -23,8 +23,8 @@ export type OpParts = Omit<OpRequest, "kind" | "id" | "slot">;
 
 export class CommThreadLink {
   /** Resolves once the thread joined the world; rejects with init's error. */
-  readonly ready: Promise<ThreadWorld>;
-  private readyCallbacks!: { resolve: (world: ThreadWorld) => void; reject: (error: Error) => void };
+  readonly ready: Promise<JoinedWorld>;
+  private readyCallbacks!: { resolve: (world: JoinedWorld) => void; reject: (error: Error) => void };
   private readonly pending = new Map<number, { slot: SlotRef; onDone: OnDone }>();
   private readonly slots = new SlotTable();
   private nextId = 1;

@@ -30,11 +30,6 @@ export class CompositeTransport implements AbortableTransport {
     }
   }
 
-  /** Whether `peer` is a thread of this process (memcpy links) rather than behind a socket. */
-  peerInProcess(peer: number): boolean {
-    return this.localIndex.has(peer);
-  }
-
   send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
     const index = this.localIndex.get(peer);
     return index === undefined ? this.remote.send(peer, tag, payload) : this.local.send(index, tag, payload);
@@ -58,6 +53,6 @@ export class CompositeTransport implements AbortableTransport {
 
   abort(): void {
     this.remote.abort();
-    void this.local.close();
+    this.local.abort();
   }
 }

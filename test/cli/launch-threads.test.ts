@@ -5,8 +5,8 @@ import { describe, expect, it } from "vitest";
 const fixture = fileURLToPath(new URL("../fixtures/threads-rank.mjs", import.meta.url));
 const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
-function launch(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, "launch", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+function launch(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [cli, "launch", ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -35,6 +35,13 @@ describe("longhaul launch --threads", () => {
     expect(run.code).toBe(3);
     expect(run.stdout).toContain("[rank 2] allreduce 1000 wrong 0\n");
     expect(run.stdout).not.toContain("done");
+  });
+
+  it("refuses a communication thread for thread ranks with a typed error saying what to do, and the launch fails", async () => {
+    const run = await launch(["-n", "2", "--threads", "--base-port", "27600", "--", fixture], { LONGHAUL_COMM_THREAD: "1" });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\[rank \d\] CommError: this rank runs as a worker thread \(launch --threads\).*leave commThread \/ LONGHAUL_COMM_THREAD off/);
+    expect(run.stdout).not.toContain("allreduce");
   });
 
   it("node-level: two nodes of two threads each, ZeroMQ only between the nodes", async () => {
