@@ -5,12 +5,13 @@ import { measureRegionRtts } from "./collectives/link-probe.js";
 import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
 import type { Communicator } from "./collectives/types.js";
 import type { CurveKeys } from "./transports/curve.js";
-import { readCommThread, readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
+import { readCommThread, readHostLinks, readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
 import { readWireEnv } from "./transports/wire-env.js";
 import { oneHost } from "./transports/addresses.js";
 import type { AbortableTransport } from "./transports/composite.js";
 import { CommError } from "./transports/errors.js";
 import { connectThreadRank } from "./transports/thread-connect.js";
+import { connectUnix } from "./transports/unix-connect.js";
 import { inThreadWorld } from "./transports/thread-world.js";
 import { connectZmq } from "./transports/zmq-connect.js";
 import type { ZmqTransport } from "./transports/zmq-transport.js";
@@ -78,7 +79,7 @@ export async function connectHere(options: InitHereOptions = {}): Promise<{ comm
   const { env = process.env, streams, segmentBytes, jobId, curve, closeWhenAbandonedMs, countTraffic: counted, ...overrides } = options;
   const world = readRankEnv(env, overrides);
   const wire = { streams, jobId, curve, closeWhenAbandonedMs };
-  const transport = inThreadWorld() ? await connectThreadRank(world, (peers) => connectRank(world, env, { ...wire, peers })) : await connectRank(world, env, wire);
+  const transport = inThreadWorld() ? await connectThreadRank(world, (peers) => connectRank(world, env, { ...wire, peers })) : await connectProcessRank(world, env, wire);
   if (world.probe && world.topology.regions.length > 1) {
     try {
       const rttMs = await measureRegionRtts(transport, world.topology, world.timeoutMs ?? PROBE_TIMEOUT_MS);
@@ -92,8 +93,31 @@ export async function connectHere(options: InitHereOptions = {}): Promise<{ comm
   return { comm: createCommunicator(under, world.topology, { timeoutMs: world.timeoutMs, segmentBytes: segmentBytes ?? defaultSegmentBytes(world) }), transport };
 }
 
+type WireOptions = Pick<InitHereOptions, "streams" | "jobId" | "curve" | "closeWhenAbandonedMs">;
+
+/**
+ * A rank that is a process of its own: when every rank is on this host and no link is emulated,
+ * Unix sockets with Node's own socket code (no ZeroMQ I/O threads on the path); else, or with
+ * CURVE or LONGHAUL_HOST_LINKS=zmq, ZeroMQ.
+ */
+function connectProcessRank(world: RankEnv, env: NodeJS.ProcessEnv, options: WireOptions): Promise<AbortableTransport> {
+  const wire = readWireEnv(env, world, options);
+  if (wire.curve || !oneHost(world.plan) || readHostLinks(env) === "zmq") return connectRank(world, env, options);
+  return connectUnix({
+    rank: world.rank,
+    topology: world.topology,
+    plan: world.plan,
+    timeoutMs: world.timeoutMs,
+    jobId: wire.jobId,
+    agreement: wire.agreement,
+    closeTimeoutMs: world.timeoutMs,
+    drainRateMbit: readLinkRate(env),
+    closeWhenAbandoned: (options.closeWhenAbandonedMs ?? 1) > 0,
+  });
+}
+
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */
-export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Pick<InitHereOptions, "streams" | "jobId" | "curve" | "closeWhenAbandonedMs"> & { peers?: (peer: number) => boolean } = {}): Promise<ZmqTransport> {
+export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: WireOptions & { peers?: (peer: number) => boolean } = {}): Promise<ZmqTransport> {
   const wire = readWireEnv(env, world, options);
   const rateMbit = readLinkRate(env);
   return connectZmq({

@@ -3,6 +3,7 @@
  * the ranks — processes over ZeroMQ tcp/ipc through launchRanks, or worker threads in this process —
  * and yields one ResultRow per (algorithm, size) as soon as every rank has reported it.
  */
+import { ENV } from "../transports/env.js";
 import { invalidArgument } from "../transports/errors.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 import { launchRanks } from "../transports/launcher.js";
@@ -21,7 +22,7 @@ export interface SweepOptions extends Partial<RankSweepConfig> {
   emulate?: boolean;
   /** Stop every rank after this long (default: no limit beyond the per-op timeouts). */
   launchTimeoutMs?: number;
-  /** Each rank process runs its transport and collectives in a communication thread (tcp, ipc). */
+  /** Each rank process runs its transport and collectives in a communication thread (unix, tcp, ipc). */
   commThread?: boolean;
   /** Lines the ranks print on stderr (default: to this process's stderr with a rank prefix). */
   onRankLog?: (rank: number, line: string) => void;
@@ -73,7 +74,7 @@ export function checkSweep(options: SweepOptions): void {
     }
   }
   const transport = sweepTransport(options);
-  if (transport === "threads" && options.emulate) throw invalidArgument("the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not threads", "bench");
+  if ((transport === "threads" || transport === "unix") && options.emulate) throw invalidArgument(`the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not ${transport}`, "bench");
   if (transport === "threads" && options.commThread) throw invalidArgument("the communication thread is for ranks that are processes; use transport tcp or ipc with it (threads ranks are worker threads already)", "bench");
   if (transport !== "threads" && options.algorithms?.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
 }
@@ -128,7 +129,7 @@ export function startRanks<R>(
     topology,
     command: process.execPath,
     args: ["--expose-gc", workerScript("allreduce-worker.js")],
-    env: { [CONFIG_ENV]: JSON.stringify(config), ...(options.commThread && { LONGHAUL_COMM_THREAD: "1" }) },
+    env: { [CONFIG_ENV]: JSON.stringify(config), [ENV.hostLinks]: transport === "unix" ? "unix" : "zmq", ...(options.commThread && { LONGHAUL_COMM_THREAD: "1" }) },
     ipc: transport === "ipc",
     emulate: options.emulate,
     basePort: options.basePort,

@@ -8,8 +8,8 @@ export const RESULT_MARKER = "@@longhaul-bench ";
 export const CONFIG_ENV = "LONGHAUL_BENCH_CONFIG";
 
 export type SweepOp = "allreduce" | "reducescatter" | "allgather";
-/** How co-located ranks reach each other: ZeroMQ over TCP loopback, ZeroMQ ipc://, or worker threads sharing one process. */
-export type SweepTransport = "tcp" | "ipc" | "threads";
+/** How co-located ranks reach each other: processes over Unix sockets (what launch uses on one host), ZeroMQ over TCP loopback or ipc://, or worker threads sharing one process. */
+export type SweepTransport = "unix" | "tcp" | "ipc" | "threads";
 
 /** The part of the options every rank needs (sent to the workers as JSON). */
 export interface RankSweepConfig {

@@ -68,8 +68,9 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
                        number is ms). The "iters" column says how many were timed
   --dtype T            float32 | float64 | int32 (default float32)
   --op OP              sum | avg | min | max | prod (default sum)
-  --transport T        threads (ranks as worker threads; default) | ipc (processes, ZeroMQ ipc://) |
-                       tcp (processes, ZeroMQ tcp loopback; the default when emulating)
+  --transport T        threads (ranks as worker threads; default) | unix (processes over Unix sockets,
+                       what launch uses on one host) | ipc (processes, ZeroMQ ipc://) | tcp (processes,
+                       ZeroMQ tcp loopback; the default when emulating)
   --segment SIZE       pipelining segment (default 4MiB between processes of this host, 1MiB for
                        threads and emulated or multi-host worlds)
   --buffers B          registered (allocArray: reductions run in wasm memory; default) | plain (ordinary typed arrays)
@@ -82,7 +83,7 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --rate R             rate of every region pair with --emulate, e.g. 1gbit, 100mbit (default unshaped)
   --explain            print each algorithm's predicted time and floor per size, and what auto picks
   --comm-thread        each rank runs its transport and collectives in a communication thread
-                       (init({ commThread: true }), LONGHAUL_COMM_THREAD=1); tcp and ipc only
+                       (init({ commThread: true }), LONGHAUL_COMM_THREAD=1); processes only
 
 Every row carries the cost model's predictedUs and lowerBoundUs (JSON keys; for auto, those of the
 algorithm it picked, named in "chosen"; between threads only "chosen"). A row whose ranks needed
@@ -113,7 +114,7 @@ export function sweepOptionsFrom(op: SweepOp, values: Record<string, string | bo
     warmup: parseCount(text("warmup")!, "--warmup", 0),
     dtype: oneOf<DTypeName>("dtype", text("dtype")!, ["float32", "float64", "int32"]),
     reduceOp: oneOf<ReduceOp>("op", text("op")!, ["sum", "avg", "min", "max", "prod"]),
-    transport: text("transport") === undefined ? undefined : oneOf<SweepTransport>("transport", text("transport")!, ["threads", "ipc", "tcp"]),
+    transport: text("transport") === undefined ? undefined : oneOf<SweepTransport>("transport", text("transport")!, ["threads", "unix", "ipc", "tcp"]),
     buffers: oneOf<"registered" | "plain">("buffers", text("buffers")!, ["registered", "plain"]),
     segmentBytes: text("segment") === undefined ? undefined : parseSize(text("segment")!, "--segment"),
     basePort: text("base-port") === undefined ? undefined : parsePort(text("base-port")!, "--base-port"),
@@ -190,7 +191,7 @@ async function soak(argv: string[]): Promise<number> {
   }
   const bytes = parseSize(values.size, "--size");
   if (bytes <= 0 || bytes % 4 !== 0) throw badValue(`--size ${values.size} is not a positive whole number of float32 elements (4 bytes each)`);
-  const transports = values.transport.split(",").map((t) => oneOf<SweepTransport>("transport", t.trim(), ["threads", "ipc", "tcp"]));
+  const transports = values.transport.split(",").map((t) => oneOf<SweepTransport>("transport", t.trim(), ["threads", "unix", "ipc", "tcp"]));
   const rows = await runSoak({
     ops: parseCount(values.ops, "--ops"),
     bytes,

@@ -27,6 +27,8 @@ export interface AddressPlan {
    * emulator shapes stay on TCP.
    */
   readonly ipcDir?: string;
+  /** Folder of the Unix-socket transport's socket files (unix-connect.ts; default ipcDir, else the temporary folder). */
+  readonly socketDir?: string;
 }
 
 export const DEFAULT_BASE_PORT = 29500;

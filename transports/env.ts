@@ -29,7 +29,13 @@ export const ENV = {
   probe: "LONGHAUL_PROBE",
   /** 1: init() runs this rank's transport and collectives in a worker thread (comm-thread/). */
   commThread: "LONGHAUL_COMM_THREAD",
+  /** How processes of a world that is all on this host link: "unix" (Node's Unix sockets, default) or "zmq". */
+  hostLinks: "LONGHAUL_HOST_LINKS",
+  /** Folder of the Unix-socket transport's socket files (default LONGHAUL_IPC_DIR, else the temporary folder); launch makes one per job. */
+  socketDir: "LONGHAUL_SOCKET_DIR",
 } as const;
+
+export type HostLinks = "unix" | "zmq";
 
 /** Settings that override the environment (same meaning as the variables in ENV). */
 export interface RankEnvOverrides {
@@ -95,6 +101,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv = process.env, overrides: Ran
     emulatorHost: overrides.emulatorHost ?? (env[ENV.emulatorHost] || undefined),
     hosts: overrides.hosts ?? parseHosts(env[ENV.hosts], topology),
     ipcDir: overrides.ipcDir ?? (env[ENV.ipcDir] || undefined),
+    socketDir: env[ENV.socketDir] || undefined,
     rankHosts: parseRankHosts(env[RANK_HOSTS_ENV], topology.size),
   };
   if (lastPort(topology.size, topology.regions.length, plan.basePort, true) > 65535) {
@@ -114,6 +121,14 @@ export function readLinkRate(env: NodeJS.ProcessEnv = process.env): number | und
 /** LONGHAUL_COMM_THREAD: run the transport and collectives in a communication thread (default off). */
 export function readCommThread(env: NodeJS.ProcessEnv = process.env): boolean {
   return flagVar(env, ENV.commThread);
+}
+
+/** LONGHAUL_HOST_LINKS: "unix" (default) or "zmq"; anything else is INVALID_ARGUMENT naming the choices. */
+export function readHostLinks(env: NodeJS.ProcessEnv = process.env): HostLinks {
+  const text = (env[ENV.hostLinks] ?? "").trim().toLowerCase();
+  if (text === "" || text === "unix") return "unix";
+  if (text === "zmq") return "zmq";
+  throw invalidArgument(`${ENV.hostLinks}="${env[ENV.hostLinks]}" is not a way to link processes of one host; use unix (Unix sockets, the default) or zmq (ZeroMQ)`, "init");
 }
 
 /** LONGHAUL_STREAMS: connections per peer link, a whole number >= 1; unset lets init() pick. */

@@ -46,7 +46,11 @@ export interface FrameHeader {
 
 /** Encodes into a fresh 40-byte Buffer (zeromq.js copies frames this small, so it may not be reused). */
 export function encodeHeader(h: FrameHeader): Buffer {
-  const out = Buffer.allocUnsafe(HEADER_BYTES);
+  return encodeHeaderInto(h, Buffer.allocUnsafe(HEADER_BYTES));
+}
+
+/** Writes the header into the first HEADER_BYTES of `out` (a frame with its payload behind it) and returns `out`. */
+export function encodeHeaderInto(h: FrameHeader, out: Buffer): Buffer {
   out[0] = h.kind;
   out[1] = h.flags;
   out.writeUInt16LE(h.stripe, 2);

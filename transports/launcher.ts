@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { DEFAULT_BASE_PORT } from "./addresses.js";
 import { generateCurveKeys } from "./curve.js";
-import { ENV } from "./env.js";
+import { ENV, readHostLinks } from "./env.js";
 import { checkLaunchLimits } from "./host-limits.js";
 import { newJobId } from "./job.js";
 import { signalStatus, superviseRanks, type LaunchResult, type RankHandle } from "./rank-supervisor.js";
@@ -74,9 +74,11 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
   const local = topology.regions.flatMap((region) => region.ranks.filter((rank) => options.ranks?.includes(rank) ?? true));
   checkLaunchLimits(local.length, { size: topology.size, regions: topology.regions.length, basePort: options.basePort ?? DEFAULT_BASE_PORT, emulate: options.emulate ?? false });
   const ipcDir = options.ipc ? mkdtempSync(join(tmpdir(), "longhaul-ipc-")) : undefined;
+  // The job's own folder for the Unix-socket transport's files, removed after: a rank that crashed leaves none behind.
+  const socketDir = !ipcDir && unixHostLinks(options) ? mkdtempSync(join(tmpdir(), "longhaul-job-")) : undefined;
   const wire = jobWireEnv(options);
   const threads: NodeJS.ProcessEnv = options.threads ? { [ENV.threads]: String(local.length) } : {};
-  const envOf = (rank: number): NodeJS.ProcessEnv => ({ ...rankEnv(options, rank, topology.localRank(rank), ipcDir), ...wire.env, ...threads });
+  const envOf = (rank: number): NodeJS.ProcessEnv => ({ ...rankEnv(options, rank, topology.localRank(rank), ipcDir), ...(socketDir && { [ENV.socketDir]: socketDir }), ...wire.env, ...threads });
   const prefixOf = (rank: number): string => (options.prefixOutput === false ? "" : topology.regions.length > 1 ? `[rank ${rank} ${topology.regionOf(rank).name}] ` : `[rank ${rank}] `);
   const lines = (rank: number) => (stream: "stdout" | "stderr", line: string) => emit(options.onLine, rank, stream, prefixOf(rank), line);
   try {
@@ -85,9 +87,16 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
       : (rank: number) => startProcess(options, envOf(rank), lines(rank));
     return await superviseRanks({ ranks: local, start, timeoutMs: options.timeoutMs, graceMs: options.graceMs, stopWithParent: options.stopWithParent, stop: options.stop });
   } finally {
-    if (ipcDir) rmSync(ipcDir, { recursive: true, force: true });
+    for (const dir of [ipcDir, socketDir]) if (dir) rmSync(dir, { recursive: true, force: true });
     wire.cleanup();
   }
+}
+
+/** Whether this launch starts a whole world of processes that init() links with Unix sockets (no emulator, no other hosts, no threads, no CURVE). */
+function unixHostLinks(options: LaunchOptions): boolean {
+  const env = { ...process.env, ...options.env };
+  const whole = options.ranks === undefined || options.ranks.length === options.topology.size;
+  return whole && !options.emulate && !options.threads && !options.curve && !options.node && readHostLinks(env) === "unix";
 }
 
 /** One rank as a process in its own group, its output split into lines. */

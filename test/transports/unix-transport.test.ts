@@ -1,0 +1,152 @@
+/**
+ * The Unix-socket transport inside the test process (the integration tests run it between real
+ * processes through launch and init): messages of every size arrive whole and in order, the
+ * closing handshake, a peer leaving, agreement, job identity, stale socket files.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createCommunicator } from "../../collectives/communicator.js";
+import { CommError } from "../../transports/errors.js";
+import { jobToken } from "../../transports/job.js";
+import { parseTopology } from "../../transports/topology.js";
+import { connectUnix, unixSocketPath, type ConnectUnixOptions } from "../../transports/unix-connect.js";
+import type { UnixTransport } from "../../transports/unix-transport.js";
+import { allReduceExact } from "./zmq-world.js";
+
+const open: UnixTransport[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const t of open.splice(0)) t.abort();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function socketDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "longhaul-unix-test-"));
+  dirs.push(dir);
+  return dir;
+}
+
+let jobs = 0;
+async function unixWorld(size: number, extra: (rank: number) => Partial<ConnectUnixOptions> = () => ({})): Promise<UnixTransport[]> {
+  const ipcDir = socketDir();
+  const jobId = `unix-test-${process.pid}-${jobs++}`;
+  const topology = parseTopology(String(size));
+  const world = await Promise.all(Array.from({ length: size }, (_, rank) => connectUnix({ rank, topology, plan: { basePort: 1, ipcDir }, jobId, timeoutMs: 10_000, closeWhenAbandoned: false, ...extra(rank) })));
+  open.push(...world);
+  return world;
+}
+
+const pattern = (bytes: number, seed: number): Uint8Array => new Uint8Array(bytes).map((_, i) => (i * 13 + seed) & 0xff);
+const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+
+describe("unix transport", () => {
+  it("delivers messages of every size whole, per tag in order, with 8-byte aligned payloads", async () => {
+    const [a, b] = await unixWorld(2);
+    const sizes = [0, 1, 100, 64 * 1024 - 1, 64 * 1024, 70_000, 5 << 20];
+    const sent = sizes.flatMap((bytes, i) => [pattern(bytes, i), pattern(bytes, i + 100)]);
+    const sends = sent.map((payload, i) => a.send(1, Math.floor(i / 2), payload));
+    for (let i = 0; i < sent.length; i++) {
+      const got = await b.recv(0, Math.floor(i / 2), 5000);
+      expect(got.byteOffset % 8).toBe(0);
+      expect(same(got, sent[i]), `message ${i} of ${sent[i].byteLength} bytes`).toBe(true);
+    }
+    await Promise.all(sends);
+    expect(b.dropped.total).toBe(0);
+  });
+
+  it("runs the collectives exactly, and recvWith's recycled buffers never leak one message into the next", async () => {
+    const world = await unixWorld(3);
+    const topology = parseTopology("3");
+    const comms = world.map((t) => createCommunicator(t, topology, { timeoutMs: 10_000, segmentBytes: 256 * 1024 }));
+    for (const n of [1, 1000, 1 << 20]) expect(await allReduceExact(comms, n), `${n} floats`).toBe(true);
+    for (let i = 0; i < 3; i++) expect(await allReduceExact(comms, 1 << 20)).toBe(true);
+  });
+
+  it("close: a rank that sends and closes at once loses nothing; its peer's next recv then fails with PEER_LOST, its own later sends with CLOSED", async () => {
+    const [a, b] = await unixWorld(2);
+    const big = pattern(8 << 20, 3);
+    void a.send(1, 1, big);
+    const closing = a.close();
+    expect(same(await b.recv(0, 1, 5000), big)).toBe(true);
+    await closing;
+    const error = (await b.recv(0, 2, 5000).catch((e: unknown) => e)) as CommError;
+    expect(error.code).toBe("PEER_LOST");
+    expect(error.message).toMatch(/peer 0 is gone \(it closed its transport/);
+    expect(((await a.send(1, 3, new Uint8Array(1)).catch((e: unknown) => e)) as CommError).code).toBe("CLOSED");
+    await b.close();
+  });
+
+  it("a peer whose connections drop before it closed is PEER_LOST at once, not at a timeout", async () => {
+    const [a, b] = await unixWorld(2);
+    const pending = b.recv(0, 1, 20_000).catch((e: unknown) => e);
+    const started = Date.now();
+    a.abort();
+    const error = (await pending) as CommError;
+    expect(error.code).toBe("PEER_LOST");
+    expect(error.message).toMatch(/its connection dropped before it closed/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("ranks that disagree on a shared setting fail with MISMATCH naming it, on every rank, in seconds", async () => {
+    const ipcDir = socketDir();
+    const topology = parseTopology("3");
+    const started = Date.now();
+    const results = await Promise.allSettled(
+      [0, 1, 2].map((rank) => connectUnix({ rank, topology, plan: { basePort: 1, ipcDir }, jobId: "disagree", timeoutMs: 20_000, closeWhenAbandoned: false, agreement: { LONGHAUL_LINK_RATE_MBIT: rank === 2 ? "100" : "1000" } })),
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    for (const [rank, result] of results.entries()) {
+      expect(result.status, `rank ${rank}`).toBe("rejected");
+      const error = (result as PromiseRejectedResult).reason as CommError;
+      expect(error.code).toBe("MISMATCH");
+      expect(error.message).toMatch(/disagrees on LONGHAUL_LINK_RATE_MBIT: it has "(100|1000)", this rank "(100|1000)"/);
+    }
+  });
+});
+
+describe("socket files", () => {
+  it("a file left by a crashed process is replaced; a live listener of the same job and rank is refused with what to do", async () => {
+    const ipcDir = socketDir();
+    const topology = parseTopology("2");
+    const plan = { basePort: 1, ipcDir };
+    const jobId = "stale-and-live";
+    writeFileSync(unixSocketPath(plan, jobToken(jobId), 0), ""); // what a killed rank leaves behind is a file nobody listens on
+    const world = await Promise.all([0, 1].map((rank) => connectUnix({ rank, topology, plan, jobId, timeoutMs: 10_000, closeWhenAbandoned: false })));
+    open.push(...world);
+    const second = (await connectUnix({ rank: 1, topology, plan, jobId, timeoutMs: 2000, closeWhenAbandoned: false }).catch((e: unknown) => e)) as CommError;
+    expect(second.code).toBe("INVALID_ARGUMENT");
+    expect(second.message).toMatch(/another process of this job listens there as rank 1 .*LONGHAUL_JOB_ID/);
+  });
+
+  it("a peer that never starts: TIMEOUT naming its socket file and what to check", async () => {
+    const ipcDir = socketDir();
+    const error = (await connectUnix({ rank: 0, topology: parseTopology("2"), plan: { basePort: 1, ipcDir }, jobId: "alone", timeoutMs: 300, closeWhenAbandoned: false }).catch((e: unknown) => e)) as CommError;
+    expect(error.code).toBe("TIMEOUT");
+    expect(error.message).toContain(unixSocketPath({ basePort: 1, ipcDir }, jobToken("alone"), 1));
+    expect(error.message).toMatch(/LONGHAUL_HOST_LINKS=zmq/);
+  });
+
+  it("a connection that does not open with a HELLO of this job is refused and counted, and the world still links", async () => {
+    const ipcDir = socketDir();
+    const plan = { basePort: 1, ipcDir };
+    const topology = parseTopology("2");
+    const connecting = [0, 1].map((rank) => connectUnix({ rank, topology, plan, jobId: "guarded", timeoutMs: 10_000, closeWhenAbandoned: false }));
+    const intruder = await new Promise<net.Socket>((resolve) => {
+      const dial = (): void => {
+        const s = net.connect({ path: unixSocketPath(plan, jobToken("guarded"), 0) });
+        s.once("connect", () => resolve(s));
+        s.once("error", () => setTimeout(dial, 10));
+      };
+      dial();
+    });
+    const closed = new Promise((resolve) => intruder.once("close", resolve));
+    intruder.write(Buffer.alloc(64, 0xab));
+    await closed;
+    const world = await Promise.all(connecting);
+    open.push(...world);
+    expect(world[0].dropped.total).toBe(1);
+  });
+});

@@ -1,0 +1,64 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressPlan } from "./addresses.js";
+import { CommError } from "./errors.js";
+import { defaultJobId, jobToken, type Agreement } from "./job.js";
+import type { Topology } from "./topology.js";
+import { UnixTransport } from "./unix-transport.js";
+
+export interface ConnectUnixOptions {
+  rank: number;
+  topology: Topology;
+  plan: AddressPlan;
+  /** How long to wait for every peer to link both ways (default 30 s). */
+  timeoutMs?: number;
+  jobId?: string;
+  agreement?: Agreement;
+  /** close() waits this long (plus the time for bytes still in flight) for peers to confirm (default 60 s). */
+  closeTimeoutMs?: number;
+  drainRateMbit?: number;
+  /** Close with the handshake when the program ends without close() (default true; the comm thread turns it off). */
+  closeWhenAbandoned?: boolean;
+}
+
+const POLL_MS = 5;
+
+/** The socket file a rank of a job listens on: in LONGHAUL_SOCKET_DIR, else LONGHAUL_IPC_DIR, else the system's temporary folder; the job's token keeps jobs apart. */
+export function unixSocketPath(plan: AddressPlan, job: bigint, rank: number): string {
+  return join(plan.socketDir ?? plan.ipcDir ?? tmpdir(), `longhaul-${job.toString(16).padStart(16, "0")}-${rank}.sock`);
+}
+
+/** Listens, dials every peer, and resolves once every peer is linked both ways and agreed. */
+export async function connectUnix(options: ConnectUnixOptions): Promise<UnixTransport> {
+  const { rank, topology, plan } = options;
+  const job = jobToken(options.jobId ?? defaultJobId(plan.basePort));
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const transport = new UnixTransport(rank, topology.size, (r) => unixSocketPath(plan, job, r), {
+    job,
+    agreement: { world: String(topology.size), topology: topology.spec, curve: "off", ...options.agreement },
+    closeBaseMs: options.closeTimeoutMs ?? 60_000,
+    drainRateMbit: options.drainRateMbit ?? 10,
+  });
+  try {
+    await transport.start();
+    const deadline = Date.now() + timeoutMs;
+    for (let pending = transport.pendingPeers(); pending.length > 0; pending = transport.pendingPeers()) {
+      if (Date.now() > deadline) throw transport.handshakeFailure ?? unreachable(rank, topology, pending, timeoutMs, (r) => unixSocketPath(plan, job, r));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  } catch (error) {
+    transport.abort();
+    throw error;
+  }
+  if (options.closeWhenAbandoned ?? true) transport.closeWhenAbandoned();
+  return transport;
+}
+
+function unreachable(rank: number, topology: Topology, pending: number[], timeoutMs: number, path: (rank: number) => string): CommError {
+  const shown = pending.slice(0, 8).map((p) => `${p} at ${path(p)}`);
+  const where = pending.length > shown.length ? `${shown.join(", ")} and ${pending.length - shown.length} more` : shown.join(", ");
+  return new CommError(
+    `rank ${rank}: peers ${where} did not link within ${timeoutMs} ms; check that every rank of topology "${topology.spec}" runs on this host with the same job id (LONGHAUL_JOB_ID) and socket folder (LONGHAUL_IPC_DIR), and that none was started with LONGHAUL_HOST_LINKS=zmq`,
+    { code: "TIMEOUT", rank, peer: pending[0], op: "connect" },
+  );
+}
