@@ -12,7 +12,7 @@ const ipcDir = mkdtempSync(join(tmpdir(), "longhaul-zmq-test-"));
 afterAll(() => rmSync(ipcDir, { recursive: true, force: true }));
 
 function pair(scenario: string, port: number, ipc = "-", streams = 1, topology = "2") {
-  return runRanks("zmq-pair.mjs", 2, (rank) => [String(rank), "2", String(port), scenario, ipc, String(streams), topology]);
+  return runRanks("transport-pair.mjs", 2, (rank) => [String(rank), "2", String(port), scenario, ipc, String(streams), topology]);
 }
 
 describe("ZeroMQ transport between two real processes", () => {
