@@ -1,4 +1,6 @@
-/** Messages from this size on are recycled; smaller ones are cheap to allocate. */
+import { Slab } from "./slab.js";
+
+/** Messages from this size on are recycled; smaller ones are carved from a slab. */
 const POOLED_MIN_BYTES = 64 * 1024;
 
 /** Buffers kept per size: a ring's segments come in one or two sizes, a few in flight at once. */
@@ -14,8 +16,10 @@ export class ReceivePool {
   /** Buffers this pool handed out (only those may come back). */
   private readonly ours = new WeakSet<ArrayBufferLike>();
 
+  private readonly small = new Slab();
+
   take(bytes: number): Uint8Array {
-    if (bytes < POOLED_MIN_BYTES) return new Uint8Array(bytes);
+    if (bytes < POOLED_MIN_BYTES) return this.small.take(bytes);
     const reused = this.free.get(bytes)?.pop();
     if (reused) return reused;
     const fresh = new Uint8Array(bytes);

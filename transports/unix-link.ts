@@ -1,5 +1,6 @@
 import type { Socket } from "node:net";
 import { CommError } from "./errors.js";
+import { Slab } from "./slab.js";
 import { encodeHeaderInto, FrameKind, HEADER_BYTES, type FrameKindValue } from "./frames.js";
 
 /** Payloads up to this size are copied behind their header into one buffer: one write, one syscall. */
@@ -17,6 +18,8 @@ export class UnixLink {
   /** Payload bytes of sends not yet handed to the kernel. */
   pendingBytes = 0;
   private failure?: () => CommError;
+  /** Frames are carved from a slab: Node holds each until the kernel took it, and a carved region is never reused. */
+  private readonly frames = new Slab();
 
   constructor(
     private readonly rank: number,
@@ -37,15 +40,13 @@ export class UnixLink {
     const total = payload.byteLength;
     this.sentFrames++;
     this.pendingBytes += total;
-    return this.write(FrameKind.DATA, tag, payload).finally(() => {
-      this.pendingBytes -= total;
-    });
+    return this.write(FrameKind.DATA, tag, payload, total);
   }
 
   /** A control frame; `tag` carries its number (a BYE's count of DATA frames: `total` is always the payload's length on a stream). */
   sendControl(kind: FrameKindValue, tag = 0, payload?: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure());
-    return this.write(kind, tag, payload);
+    return this.write(kind, tag, payload, 0);
   }
 
   /** Fails later sends with `error`; ends the socket once what is queued on it was written (a last BYE_ACK). */
@@ -61,13 +62,18 @@ export class UnixLink {
     this.socket.destroy();
   }
 
-  private write(kind: FrameKindValue, tag: number, payload: Uint8Array | undefined): Promise<void> {
+  /** Writes one frame; `pending` payload bytes leave pendingBytes once the kernel took them (or the write failed). */
+  private write(kind: FrameKindValue, tag: number, payload: Uint8Array | undefined, pending: number): Promise<void> {
     const bytes = payload?.byteLength ?? 0;
     const joined = bytes < JOIN_BELOW_BYTES;
-    const header = encodeHeaderInto({ kind, flags: 0, stripe: 0, stripes: 1, src: this.rank, seq: 0, tag, total: bytes, job: this.job }, Buffer.allocUnsafe(HEADER_BYTES + (joined ? bytes : 0)));
+    const header = encodeHeaderInto({ kind, flags: 0, stripe: 0, stripes: 1, src: this.rank, seq: 0, tag, total: bytes, job: this.job }, this.frames.take(HEADER_BYTES + (joined ? bytes : 0)));
     if (joined && payload) header.set(payload, HEADER_BYTES);
     return new Promise((resolve, reject) => {
-      const done = (error?: Error | null): void => (error ? reject(this.sendError(error)) : resolve());
+      const done = (error?: Error | null): void => {
+        this.pendingBytes -= pending;
+        if (error) reject(this.sendError(error));
+        else resolve();
+      };
       if (joined) {
         this.socket.write(header, done);
         return;

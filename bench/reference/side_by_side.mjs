@@ -1,6 +1,7 @@
-// One run, side by side on this host: longhaul's all-reduce between processes (ZeroMQ tcp and ipc),
-// between worker threads, and in launched trainers, next to Gloo (torch.distributed), Open MPI
-// (tcp and shared memory) and the bare zeromq.js floor. 4 ranks, fp32 sum, 4 KiB and 64 MiB, each
+// One run, side by side on this host: longhaul's all-reduce between processes (Unix sockets, what
+// launch uses on one host; ZeroMQ tcp and ipc), between worker threads, and in launched trainers,
+// next to Gloo (torch.distributed), Open MPI (tcp and shared memory) and the bare floors of Node's
+// Unix sockets and of zeromq.js. 4 ranks, fp32 sum, 4 KiB and 64 MiB, each
 // figure a median over about --min-time of iterations after as long a warm-up.
 //   node bench/reference/side_by_side.mjs [--rounds 1]     (after npm run build)
 // Gloo needs python3 with torch, MPI needs mpirun and mpi4py (Debian: apt-get install -y
@@ -20,9 +21,10 @@ const longhaul = (transport) => [process.execPath, [cli, "bench", "allreduce", "
 const launched = (threads) => [process.execPath, [cli, "launch", "-n", "4", ...(threads ? ["--threads"] : []), "--base-port", "28320", "--", process.execPath, join(root, "dist", "examples", "allreduce-perf.js"), "--sizes", "4KiB,64MiB", "--json"]];
 
 const ROWS = [
+  { name: "longhaul, processes, Unix sockets", run: longhaul("unix") },
   { name: "longhaul, processes, ZeroMQ tcp", run: longhaul("tcp") },
   { name: "longhaul, processes, ZeroMQ ipc", run: longhaul("ipc") },
-  { name: "longhaul, launch -n 4 (processes)", run: launched(false), needs: "dist/examples/allreduce-perf.js" },
+  { name: "longhaul, launch -n 4 (processes, Unix sockets)", run: launched(false), needs: "dist/examples/allreduce-perf.js" },
   { name: "longhaul, launch -n 4 --threads", run: launched(true), needs: "dist/examples/allreduce-perf.js" },
   { name: "longhaul, worker threads (bench)", run: longhaul("threads") },
   { name: "Gloo, processes, tcp", run: [values.python, [join(here, "allreduce_reference.py"), "gloo", "--ranks", "4", "--sizes", SIZES.join(",")]], needs: "torch" },
@@ -52,7 +54,7 @@ function figures(stdout) {
   return out;
 }
 
-const floor = (kind) => JSON.parse(execFileSync(process.execPath, [join(here, "zmq_floor.mjs"), kind], { encoding: "utf8" }));
+const node = (script, ...args) => JSON.parse(execFileSync(process.execPath, [join(here, script), ...args], { encoding: "utf8" }));
 const table = [];
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const row of ROWS) {
@@ -72,9 +74,12 @@ for (let round = 0; round < Number(values.rounds); round++) {
     }
     table.push(`| ${row.name} | ${large.busbw.toFixed(2)} GB/s | ${Math.round(small.us)} µs | ${small.wrong + large.wrong} |`);
   }
+  const unix = node("unix_floor.mjs");
+  const unixExchange = node("unix_exchange_floor.mjs");
+  table.push(`| bare Node Unix sockets (floor): 2 processes streaming / ping-pong; 4 processes one-hop exchange | stream ${unix.streamGBs.toFixed(2)} GB/s | one-way ${unix.pingPongOneWayUs} µs; exchange ${unixExchange.medianUs} µs | |`);
   for (const kind of ["tcp", "ipc"]) {
-    const f = floor(kind);
-    const exchange = JSON.parse(execFileSync(process.execPath, [join(here, "zmq_exchange_floor.mjs"), kind], { encoding: "utf8" }));
+    const f = node("zmq_floor.mjs", kind);
+    const exchange = node("zmq_exchange_floor.mjs", kind);
     table.push(`| bare zeromq.js, ${kind} (floor): 2 processes streaming / ping-pong; 4 processes one-hop exchange | stream ${f.streamGBs.toFixed(2)} GB/s | one-way ${f.pingPongOneWayUs} µs; exchange ${exchange.medianUs} µs | |`);
   }
 }
