@@ -14,13 +14,14 @@ export class Slab {
   private slab = new ArrayBuffer(SLAB_BYTES);
   private used = 0;
 
-  take(bytes: number): Buffer {
-    if (bytes > SLAB_MAX_BYTES) return Buffer.allocUnsafe(bytes);
+  /** A plain Uint8Array, never a Buffer: a receiver's `.slice()` must copy (Buffer's slice is a view). */
+  take(bytes: number): Uint8Array {
+    if (bytes > SLAB_MAX_BYTES) return new Uint8Array(bytes);
     if (this.used + bytes > SLAB_BYTES) {
       this.slab = new ArrayBuffer(SLAB_BYTES);
       this.used = 0;
     }
-    const view = Buffer.from(this.slab, this.used, bytes);
+    const view = new Uint8Array(this.slab, this.used, bytes);
     this.used += (bytes + 7) & ~7;
     return view;
   }

@@ -66,7 +66,8 @@ export class UnixLink {
   private write(kind: FrameKindValue, tag: number, payload: Uint8Array | undefined, pending: number): Promise<void> {
     const bytes = payload?.byteLength ?? 0;
     const joined = bytes < JOIN_BELOW_BYTES;
-    const header = encodeHeaderInto({ kind, flags: 0, stripe: 0, stripes: 1, src: this.rank, seq: 0, tag, total: bytes, job: this.job }, this.frames.take(HEADER_BYTES + (joined ? bytes : 0)));
+    const frame = this.frames.take(HEADER_BYTES + (joined ? bytes : 0));
+    const header = encodeHeaderInto({ kind, flags: 0, stripe: 0, stripes: 1, src: this.rank, seq: 0, tag, total: bytes, job: this.job }, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
     if (joined && payload) header.set(payload, HEADER_BYTES);
     return new Promise((resolve, reject) => {
       const done = (error?: Error | null): void => {

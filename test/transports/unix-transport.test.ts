@@ -43,7 +43,7 @@ const pattern = (bytes: number, seed: number): Uint8Array => new Uint8Array(byte
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
 describe("unix transport", () => {
-  it("delivers messages of every size whole, per tag in order, with 8-byte aligned payloads", async () => {
+  it("delivers messages of every size whole, per tag in order, as 8-byte aligned plain Uint8Arrays", async () => {
     const [a, b] = await unixWorld(2);
     const sizes = [0, 1, 100, 64 * 1024 - 1, 64 * 1024, 70_000, 5 << 20];
     const sent = sizes.flatMap((bytes, i) => [pattern(bytes, i), pattern(bytes, i + 100)]);
@@ -51,6 +51,8 @@ describe("unix transport", () => {
     for (let i = 0; i < sent.length; i++) {
       const got = await b.recv(0, Math.floor(i / 2), 5000);
       expect(got.byteOffset % 8).toBe(0);
+      expect(Buffer.isBuffer(got)).toBe(false); // a caller's .slice() must copy, as Uint8Array's does
+      expect(got.slice().buffer.byteLength).toBe(got.byteLength);
       expect(same(got, sent[i]), `message ${i} of ${sent[i].byteLength} bytes`).toBe(true);
     }
     await Promise.all(sends);
