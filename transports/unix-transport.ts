@@ -40,6 +40,8 @@ export class UnixTransport implements AbortableTransport {
   private readonly reads: Array<net.Socket | undefined> = [];
   /** Peers that answered this rank's HELLO with READY. */
   private readonly readyFrom = new Set<number>();
+  /** Peers whose HELLO this rank answered, the READY handed to the kernel. */
+  private readonly readySent = new Set<number>();
   private readonly closing: PeerClosing[];
   private readonly pool = new ReceivePool();
   private server?: net.Server;
@@ -75,11 +77,13 @@ export class UnixTransport implements AbortableTransport {
 
   /**
    * Peers not yet linked both ways. A disagreement is thrown only once every peer answered this
-   * rank's HELLO: each has then seen what this rank has and refuses it too (MISMATCH on every rank).
+   * rank's HELLO and this rank answered every peer's: each has then seen what this rank has and
+   * refuses it too, and has its READY, so MISMATCH reaches every rank (not a TIMEOUT on the ranks
+   * this one leaves when it aborts).
    */
   pendingPeers(): number[] {
     const peers = this.peers;
-    if (this.handshakeError && peers.every((p) => this.readyFrom.has(p))) throw this.handshakeError;
+    if (this.handshakeError && peers.every((p) => this.readyFrom.has(p) && this.readySent.has(p))) throw this.handshakeError;
     return peers.filter((p) => !this.readyFrom.has(p) || !this.links[p]);
   }
 
@@ -246,7 +250,10 @@ export class UnixTransport implements AbortableTransport {
     const link = new UnixLink(this.rank, h.src, this.identity.job, socket);
     this.links[h.src] = link;
     if (this.closed) return link.destroy(() => new CommError(`rank ${this.rank}: transport closed`, { code: "CLOSED", rank: this.rank }));
-    link.sendControl(FrameKind.READY).catch(() => undefined);
+    link.sendControl(FrameKind.READY).then(
+      () => void this.readySent.add(h.src),
+      () => undefined,
+    );
   }
 
   private onFrame(peer: number, h: FrameHeader, payload: Uint8Array): void {
