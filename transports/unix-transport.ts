@@ -7,12 +7,13 @@ import { FrameStreamReader } from "./frame-stream.js";
 import { encodeHeaderInto, FrameKind, HEADER_BYTES, type FrameHeader } from "./frames.js";
 import { decodeAgreement, disagreement, encodeAgreement } from "./job.js";
 import { Mailboxes } from "./mailboxes.js";
+import { peerCall } from "./peer-call.js";
 import { ReceivePool } from "./receive-pool.js";
 import { bytesOf } from "./transport.js";
 import { UnixLink } from "./unix-link.js";
 import { listenUnix } from "./unix-listen.js";
 import type { WireIdentity } from "./zmq-transport.js";
-import { checkTag, disagrees, unconfirmedClose } from "./zmq-limits.js";
+import { disagrees, unconfirmedClose } from "./zmq-limits.js";
 import { drainLimitMs, waitUntil } from "./zmq-drain.js";
 
 /** How soon a dial to a peer that is not listening yet is tried again (ms). */
@@ -92,24 +93,13 @@ export class UnixTransport implements AbortableTransport {
   }
 
   send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
-    try {
-      const link = this.linkTo(peer, "send");
-      checkTag(this.rank, tag);
-      return link.sendData(tag, bytesOf(payload));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return peerCall(this.rank, this.size, peer, tag, "send", this.linkOf(peer), (link) => link.sendData(tag, bytesOf(payload)));
   }
 
   recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
-    try {
-      this.linkTo(peer, "recv");
-      checkTag(this.rank, tag);
-      return this.mailboxes.take(peer, tag, timeoutMs);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return peerCall(this.rank, this.size, peer, tag, "recv", this.linkOf(peer), () => this.mailboxes.take(peer, tag, timeoutMs));
   }
+
 
   /** Like recv; the message's memory goes back to the receive pool once `consume` returns. */
   async recvWith(peer: number, tag: number, timeoutMs: number, consume: (bytes: Uint8Array) => void): Promise<void> {
@@ -175,13 +165,10 @@ export class UnixTransport implements AbortableTransport {
     this.pool.clear();
   }
 
-  private linkTo(peer: number, what: string): UnixLink {
-    const link = Number.isInteger(peer) ? this.links[peer] : undefined;
-    if (!link) {
-      throw new CommError(`rank ${this.rank}: cannot ${what} with peer ${peer}; peers are 0..${this.size - 1} except self`, { code: "INVALID_ARGUMENT", rank: this.rank, peer, op: what });
-    }
-    return link;
+  private linkOf(peer: number): UnixLink | undefined {
+    return Number.isInteger(peer) ? this.links[peer] : undefined;
   }
+
 
   /** Dials `peer`'s socket file; the connection carries this rank's HELLO out and the peer's frames in. */
   private dial(peer: number): void {

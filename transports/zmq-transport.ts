@@ -7,11 +7,12 @@ import { CommError } from "./errors.js";
 import { decodeHeader, FLAG_ACK, FrameKind, type FrameHeader } from "./frames.js";
 import { decodeAgreement, disagreement, encodeAgreement, type Agreement } from "./job.js";
 import { Mailboxes } from "./mailboxes.js";
+import { peerCall } from "./peer-call.js";
 import { Reassembly } from "./reassembly.js";
 import type { Transport } from "./transport.js";
 import { bytesOf } from "./transport.js";
 import { PeerLink, type LinkOptions } from "./zmq-link.js";
-import { checkTag, disagrees, FLUSH_MS, portTaken, RECEIVE_HWM, tooManySockets, unconfirmedClose } from "./zmq-limits.js";
+import { disagrees, FLUSH_MS, portTaken, RECEIVE_HWM, tooManySockets, unconfirmedClose } from "./zmq-limits.js";
 import { drainLimitMs, waitUntil } from "./zmq-drain.js";
 
 export type ZmqLinkSettings = Omit<LinkOptions, "rank" | "peer" | "endpoint" | "streams" | "copyBelowBytes" | "job" | "security">;
@@ -98,24 +99,13 @@ export class ZmqTransport implements Transport {
   }
 
   send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
-    try {
-      const link = this.linkTo(peer, "send");
-      checkTag(this.rank, tag);
-      return link.sendData(tag, bytesOf(payload));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return peerCall(this.rank, this.size, peer, tag, "send", this.linkOf(peer), (link) => link.sendData(tag, bytesOf(payload)));
   }
 
   recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
-    try {
-      this.linkTo(peer, "recv");
-      checkTag(this.rank, tag);
-      return this.mailboxes.take(peer, tag, timeoutMs);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return peerCall(this.rank, this.size, peer, tag, "recv", this.linkOf(peer), () => this.mailboxes.take(peer, tag, timeoutMs));
   }
+
 
   /** Closes the transport when the program left without calling close() (0: never). */
   closeWhenAbandoned(idleMs: number): void {
@@ -193,13 +183,10 @@ export class ZmqTransport implements Transport {
     this.releaseZap?.();
   }
 
-  private linkTo(peer: number, what: string): PeerLink {
-    const link = Number.isInteger(peer) ? this.links[peer] : undefined;
-    if (!link) {
-      throw new CommError(`rank ${this.rank}: cannot ${what} with peer ${peer}; peers are 0..${this.size - 1} except self`, { code: "INVALID_ARGUMENT", rank: this.rank, peer, op: what });
-    }
-    return link;
+  private linkOf(peer: number): PeerLink | undefined {
+    return Number.isInteger(peer) ? this.links[peer] : undefined;
   }
+
 
   private async readLoop(): Promise<void> {
     while (!this.pull.closed) {

@@ -1,6 +1,8 @@
 /** Small ZeroMQ worlds inside the test process, for wire-level tests (the integration tests use real processes). */
+import { expect } from "vitest";
 import { createCommunicator } from "../../collectives/communicator.js";
 import type { Communicator } from "../../collectives/types.js";
+import type { CommError } from "../../transports/errors.js";
 import { parseTopology } from "../../transports/topology.js";
 import { connectZmq, type ConnectZmqOptions } from "../../transports/zmq-connect.js";
 import type { ZmqTransport } from "../../transports/zmq-transport.js";
@@ -17,6 +19,16 @@ export async function zmqWorld(size: number, basePort: number, extra: Partial<Co
   const transports = await Promise.all(Array.from({ length: size }, (_, rank) => connectZmq({ rank, topology, plan: { basePort }, timeoutMs: 10_000, ...options(rank) })));
   const comms = transports.map((t) => createCommunicator(t, topology, { timeoutMs: 10_000 }));
   return { transports, comms, close: async () => void (await Promise.allSettled(comms.map((c) => c.close()))) };
+}
+
+/** Every rank's connect was refused with MISMATCH naming the link rate that rank 2 was given differently. */
+export function expectLinkRateMismatch(results: PromiseSettledResult<unknown>[]): void {
+  for (const [rank, result] of results.entries()) {
+    expect(result.status, `rank ${rank}`).toBe("rejected");
+    const error = (result as PromiseRejectedResult).reason as CommError;
+    expect(error.code).toBe("MISMATCH");
+    expect(error.message).toMatch(/disagrees on LONGHAUL_LINK_RATE_MBIT: it has "(100|1000)", this rank "(100|1000)"/);
+  }
 }
 
 /** All-reduces [rank + 1, …] of `n` floats on every rank; true when every rank got the exact sum. */
