@@ -48,7 +48,7 @@ export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
 
 /** What a thread other than the caller's needs to connect: the options plus the abandonment watch's setting. */
 export interface InitHereOptions extends Omit<InitOptions, "commThread"> {
-  /** See ConnectZmqOptions.closeWhenAbandonedMs (the comm thread turns it off: its caller's thread decides). */
+  /** See ConnectZmqOptions.closeWhenAbandonedMs; over Unix sockets any value above 0 closes at 'beforeExit' (0: the comm thread turns it off, its caller's thread decides). */
   closeWhenAbandonedMs?: number;
 }
 
@@ -102,7 +102,7 @@ type WireOptions = Pick<InitHereOptions, "streams" | "jobId" | "curve" | "closeW
  */
 function connectProcessRank(world: RankEnv, env: NodeJS.ProcessEnv, options: WireOptions): Promise<AbortableTransport> {
   const wire = readWireEnv(env, world, options);
-  if (wire.curve || !oneHost(world.plan) || readHostLinks(env) === "zmq") return connectRank(world, env, options);
+  if (wire.curve || !oneHost(world.plan) || readHostLinks(env) === "zmq") return connectRank(world, env, options, wire);
   return connectUnix({
     rank: world.rank,
     topology: world.topology,
@@ -117,8 +117,7 @@ function connectProcessRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Wir
 }
 
 /** Connects this rank's ZeroMQ transport with everything its environment says (job, keys, agreement, streams). */
-export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: WireOptions & { peers?: (peer: number) => boolean } = {}): Promise<ZmqTransport> {
-  const wire = readWireEnv(env, world, options);
+export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: WireOptions & { peers?: (peer: number) => boolean } = {}, wire = readWireEnv(env, world, options)): Promise<ZmqTransport> {
   const rateMbit = readLinkRate(env);
   return connectZmq({
     rank: world.rank,
@@ -135,10 +134,11 @@ export function connectRank(world: RankEnv, env: NodeJS.ProcessEnv, options: Wir
 }
 
 /**
- * Processes of one host exchange through ZeroMQ over loopback, where each message costs a trip
- * through two I/O threads, an ACK and a V8 external buffer: 4 MiB segments there (measured, 4 ranks,
- * 64 MiB ring over tcp: 0.66 s of CPU per op against 0.77 s with 1 MiB, busbw 0.33-0.35 against
- * 0.28-0.31 GB/s). Threads and WAN links keep Gloo's 1 MiB (a WAN pipeline fills faster with it).
+ * Processes of one host take 4 MiB segments: over Unix sockets (the default there), 4 ranks, 64 MiB
+ * ring, one run each: 1 MiB 0.52, 2 MiB 0.50, 4 MiB 0.54-0.59, 16 MiB 0.50 GB/s busbw; over ZeroMQ,
+ * where each message also costs two I/O-thread hops and an ACK, 0.66 s of CPU per op against 0.77 s
+ * with 1 MiB (busbw 0.33-0.35 against 0.28-0.31 GB/s). Threads and WAN links keep Gloo's 1 MiB (a WAN
+ * pipeline fills faster with it).
  */
 export const ONE_HOST_SEGMENT_BYTES = 4 << 20;
 

@@ -35,6 +35,8 @@ export class FrameStreamReader {
     private readonly allocate: (bytes: number) => Uint8Array,
     private readonly emit: (header: FrameHeader, payload: Uint8Array) => void,
     private readonly refuse: (why: string) => void,
+    /** The largest payload accepted (a connection not yet known to be a peer's gets a small bound). */
+    private readonly maxPayloadBytes = MAX_MESSAGE_BYTES,
   ) {}
 
   /** Where the next read should land. */
@@ -81,7 +83,7 @@ export class FrameStreamReader {
         if (this.end - this.start < HEADER_BYTES) return;
         const header = decodeHeader(this.chunk.subarray(this.start, this.start + HEADER_BYTES));
         this.start += HEADER_BYTES;
-        if (!header || !Number.isSafeInteger(header.total) || header.total < 0 || header.total > MAX_MESSAGE_BYTES) {
+        if (!header || !Number.isSafeInteger(header.total) || header.total < 0 || header.total > this.maxPayloadBytes) {
           this.stopped = true;
           return this.refuse(header ? "a frame announcing an impossible length" : "bytes that are not a longhaul frame");
         }

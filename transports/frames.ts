@@ -49,6 +49,13 @@ export function encodeHeader(h: FrameHeader): Buffer {
   return encodeHeaderInto(h, Buffer.allocUnsafe(HEADER_BYTES));
 }
 
+/** Writes the header, then `payload` right behind it, into `out` (HEADER_BYTES + payload bytes): one buffer, one write on a stream. */
+export function encodeFrameInto(h: FrameHeader, payload: Uint8Array | undefined, out: Buffer): Buffer {
+  encodeHeaderInto(h, out);
+  if (payload) out.set(payload, HEADER_BYTES);
+  return out;
+}
+
 /** Writes the header into the first HEADER_BYTES of `out` (a frame with its payload behind it) and returns `out`. */
 export function encodeHeaderInto(h: FrameHeader, out: Buffer): Buffer {
   out[0] = h.kind;

@@ -33,9 +33,12 @@ export function encodeAgreement(agreement: Agreement): Buffer {
   return Buffer.from(JSON.stringify(agreement));
 }
 
+/** The largest HELLO payload (agreement) a rank reads. */
+export const MAX_AGREEMENT_BYTES = 64 * 1024;
+
 /** Parses a peer's agreement; undefined when the bytes are not one (a malformed HELLO is dropped). */
 export function decodeAgreement(bytes: Uint8Array): Agreement | undefined {
-  if (bytes.byteLength > 64 * 1024) return undefined;
+  if (bytes.byteLength > MAX_AGREEMENT_BYTES) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
     if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;

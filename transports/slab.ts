@@ -2,7 +2,7 @@
 const SLAB_BYTES = 256 * 1024;
 
 /** Buffers up to this size come from the slab. */
-export const SLAB_MAX_BYTES = 64 * 1024;
+const SLAB_MAX_BYTES = 64 * 1024;
 
 /**
  * Small buffers carved one after another from a large ArrayBuffer, 8-byte aligned, never reused in

@@ -1,7 +1,7 @@
 import type { Socket } from "node:net";
 import { CommError } from "./errors.js";
 import { Slab } from "./slab.js";
-import { encodeHeaderInto, FrameKind, HEADER_BYTES, type FrameKindValue } from "./frames.js";
+import { encodeFrameInto, FrameKind, HEADER_BYTES, type FrameKindValue } from "./frames.js";
 
 /** Payloads up to this size are copied behind their header into one buffer: one write, one syscall. */
 const JOIN_BELOW_BYTES = 64 * 1024;
@@ -67,8 +67,7 @@ export class UnixLink {
     const bytes = payload?.byteLength ?? 0;
     const joined = bytes < JOIN_BELOW_BYTES;
     const frame = this.frames.take(HEADER_BYTES + (joined ? bytes : 0));
-    const header = encodeHeaderInto({ kind, flags: 0, stripe: 0, stripes: 1, src: this.rank, seq: 0, tag, total: bytes, job: this.job }, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
-    if (joined && payload) header.set(payload, HEADER_BYTES);
+    const header = encodeFrameInto({ kind, flags: 0, stripe: 0, stripes: 1, src: this.rank, seq: 0, tag, total: bytes, job: this.job }, joined ? payload : undefined, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
     return new Promise((resolve, reject) => {
       const done = (error?: Error | null): void => {
         this.pendingBytes -= pending;

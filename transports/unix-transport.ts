@@ -4,8 +4,8 @@ import type { AbortableTransport } from "./composite.js";
 import { DroppedFrames } from "./dropped-frames.js";
 import { CommError } from "./errors.js";
 import { FrameStreamReader } from "./frame-stream.js";
-import { encodeHeaderInto, FrameKind, HEADER_BYTES, type FrameHeader } from "./frames.js";
-import { decodeAgreement, disagreement, encodeAgreement } from "./job.js";
+import { encodeFrameInto, FrameKind, HEADER_BYTES, type FrameHeader } from "./frames.js";
+import { decodeAgreement, disagreement, encodeAgreement, MAX_AGREEMENT_BYTES } from "./job.js";
 import { Mailboxes } from "./mailboxes.js";
 import { peerCall } from "./peer-call.js";
 import { ReceivePool } from "./receive-pool.js";
@@ -99,7 +99,6 @@ export class UnixTransport implements AbortableTransport {
   recv(peer: number, tag: number, timeoutMs: number): Promise<Uint8Array> {
     return peerCall(this.rank, this.size, peer, tag, "recv", this.linkOf(peer), () => this.mailboxes.take(peer, tag, timeoutMs));
   }
-
 
   /** Like recv; the message's memory goes back to the receive pool once `consume` returns. */
   async recvWith(peer: number, tag: number, timeoutMs: number, consume: (bytes: Uint8Array) => void): Promise<void> {
@@ -216,6 +215,7 @@ export class UnixTransport implements AbortableTransport {
         this.dropped.drop(`connection refused: it sent ${why}`);
         socket.destroy();
       },
+      MAX_AGREEMENT_BYTES, // nothing is allocated for more before the HELLO proved its job
     );
     const feed = (data: Buffer): void => reader.feed(data);
     socket.on("data", feed);
@@ -286,8 +286,6 @@ export class UnixTransport implements AbortableTransport {
 }
 
 function helloFrame(rank: number, size: number, job: bigint, agreement: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + agreement.byteLength);
-  encodeHeaderInto({ kind: FrameKind.HELLO, flags: 0, stripe: 0, stripes: 1, src: rank, seq: 0, tag: size, total: agreement.byteLength, job }, frame);
-  frame.set(agreement, HEADER_BYTES);
-  return frame;
+  const header = { kind: FrameKind.HELLO, flags: 0, stripe: 0, stripes: 1, src: rank, seq: 0, tag: size, total: agreement.byteLength, job };
+  return encodeFrameInto(header, agreement, Buffer.allocUnsafe(HEADER_BYTES + agreement.byteLength));
 }

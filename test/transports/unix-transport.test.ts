@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCommunicator } from "../../collectives/communicator.js";
 import { CommError } from "../../transports/errors.js";
+import { encodeHeader, FrameKind } from "../../transports/frames.js";
 import { jobToken } from "../../transports/job.js";
 import { parseTopology } from "../../transports/topology.js";
 import { connectUnix, unixSocketPath, type ConnectUnixOptions } from "../../transports/unix-connect.js";
@@ -126,7 +127,7 @@ describe("socket files", () => {
     expect(error.message).toMatch(/LONGHAUL_HOST_LINKS=zmq/);
   });
 
-  it("a connection that does not open with a HELLO of this job is refused and counted, and the world still links", async () => {
+  it("a connection that opens with a HELLO announcing more than an agreement can be is refused and counted before anything is allocated, and the world still links", async () => {
     const ipcDir = socketDir();
     const plan = { basePort: 1, ipcDir };
     const topology = parseTopology("2");
@@ -140,7 +141,8 @@ describe("socket files", () => {
       dial();
     });
     const closed = new Promise((resolve) => intruder.once("close", resolve));
-    intruder.write(Buffer.alloc(64, 0xab));
+    // a HELLO header of another job announcing 1 GiB of agreement: refused at the header, before any allocation
+    intruder.write(encodeHeader({ kind: FrameKind.HELLO, flags: 0, stripe: 0, stripes: 1, src: 1, seq: 0, tag: 2, total: 1 << 30, job: 1n }));
     await closed;
     const world = await Promise.all(connecting);
     open.push(...world);
