@@ -73,6 +73,9 @@ describe("a live rank under frames from outside its job", () => {
     const w = await world(27120);
     const push = attacker(27120);
     await push.send([header({ kind: FrameKind.BYE, stripe: 0, stripes: 1, total: 0 })]);
+    // The push resolves once queued, not once delivered: start the all-reduce only after rank 0 took
+    // the forged BYE, or the all-reduce can finish before it arrives and nothing is there to fail.
+    await vi.waitFor(() => expect(w.transports[0].mailboxes.isLost(1)).toBe(true), { timeout: 5000, interval: 10 });
     const outcome = await Promise.allSettled(w.comms.map((c, rank) => c.allReduce(new Float32Array([rank + 1]), { timeoutMs: 5000 })));
     for (const result of outcome) {
       if (result.status === "rejected") expect(result.reason).toMatchObject({ name: "CommError", code: expect.stringMatching(/PEER_LOST|TIMEOUT/) });
