@@ -7,8 +7,10 @@ import { ENV } from "../transports/env.js";
 import { invalidArgument } from "../transports/errors.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
 import { launchRanks } from "../transports/launcher.js";
+import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";
 import { compiledScript } from "../transports/package-info.js";
 import { AsyncQueue } from "./async-queue.js";
+import { formatSize } from "./sizes.js";
 import { launchThreadRanks } from "./threads-sweep.js";
 import { BYTES_PER_ELEMENT, combineRanks, CONFIG_ENV, RESULT_MARKER, type RankResult, type RankSweepConfig, type ResultRow, type SweepTransport } from "./sweep-types.js";
 
@@ -76,7 +78,11 @@ export function checkSweep(options: SweepOptions): void {
   const transport = sweepTransport(options);
   if ((transport === "threads" || transport === "unix") && options.emulate) throw invalidArgument(`the link emulator shapes TCP connections; use transport tcp (or ipc) with emulate, not ${transport}`, "bench");
   if (transport === "threads" && options.commThread) throw invalidArgument("the communication thread is for ranks that are processes; use transport tcp or ipc with it (threads ranks are worker threads already)", "bench");
-  if (transport !== "threads" && options.algorithms?.includes("one-shot")) throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
+  if (options.algorithms?.includes("one-shot")) {
+    if (transport !== "threads") throw invalidArgument(`algorithm one-shot needs ranks that share memory; use --transport threads (this sweep runs on ${transport})`, "bench");
+    const over = (options.sizes ?? []).find((bytes) => bytes > SHARED_SLOT_BYTES);
+    if (over !== undefined) throw invalidArgument(`algorithm one-shot takes at most ${formatSize(SHARED_SLOT_BYTES)} per rank (the shared arena's slot), and size ${formatSize(over)} is larger; sweep it with auto (one-shot where it fits, ring above) or ring`, "bench");
+  }
 }
 
 /** Runs the sweep; each yielded row combines all ranks' results for one (algorithm, size). */

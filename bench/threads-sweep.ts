@@ -6,7 +6,8 @@ import { createThreadMesh } from "../transports/threads.js";
 import type { RankResult, RankSweepConfig } from "./sweep-types.js";
 import type { ThreadWorkerData } from "./threads-worker.js";
 
-type WorkerMessage<R> = { type: "result"; result: R } | { type: "log"; line: string };
+/** "failed": the rank's sweep threw; its thread may stay alive (its ports are open), so the parent ends every rank. */
+export type WorkerMessage<R> = { type: "result"; result: R } | { type: "log"; line: string } | { type: "failed"; line: string };
 
 /** Resolves with 0 when every rank finished, else 1; a failed rank stops the others. */
 export async function launchThreadRanks<R = RankResult>(
@@ -24,17 +25,24 @@ export async function launchThreadRanks<R = RankResult>(
     return new Worker(script, { workerData, transferList: live as TransferListItem[], stdout: false, stderr: false });
   });
   let failed = false;
+  const fail = (): void => {
+    if (failed) return;
+    failed = true;
+    for (const worker of workers) void worker.terminate();
+  };
+  const onMessage = (rank: number, message: WorkerMessage<R>): void => {
+    if (message.type === "result") return onResult(message.result);
+    onLog(rank, message.line);
+    if (message.type === "failed") fail();
+  };
   const exits = workers.map(
     (worker, rank) =>
       new Promise<void>((resolve) => {
-        worker.on("message", (message: WorkerMessage<R>) => (message.type === "result" ? onResult(message.result) : onLog(rank, message.line)));
+        worker.on("message", (message: WorkerMessage<R>) => onMessage(rank, message));
         worker.on("error", (error) => onLog(rank, `${error.name}: ${error.message}`));
         worker.on("exit", (code) => {
           markRankExited(shared, topology.size, rank);
-          if (code !== 0 && !failed) {
-            failed = true;
-            for (const other of workers) void other.terminate();
-          }
+          if (code !== 0) fail();
           resolve();
         });
       }),

@@ -6,6 +6,7 @@ import { ThreadTransport, type ThreadPorts } from "../transports/threads.js";
 import { runRankSoak } from "./rank-soak.js";
 import { runRankSweep } from "./rank-sweep.js";
 import type { RankSweepConfig } from "./sweep-types.js";
+import type { WorkerMessage } from "./threads-sweep.js";
 
 export interface ThreadWorkerData {
   rank: number;
@@ -31,7 +32,7 @@ async function main(data: ThreadWorkerData): Promise<void> {
 
 if (parentPort && workerData) {
   main(workerData as ThreadWorkerData).catch((error: unknown) => {
-    parentPort?.postMessage({ type: "log", line: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-    process.exitCode = 1;
+    const failed: WorkerMessage<never> = { type: "failed", line: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    parentPort?.postMessage(failed);
   });
 }

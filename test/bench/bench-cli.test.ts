@@ -38,6 +38,7 @@ describe("longhaul bench", () => {
     for (const [args, message] of [
       [["--topology", "new-york:1,london:1", "--emulate", "--transport", "threads"], /emulator shapes TCP connections; use transport tcp/],
       [["--ranks", "2", "--algorithm", "one-shot", "--transport", "tcp"], /one-shot needs ranks that share memory; use --transport threads/],
+      [["--ranks", "2", "--algorithm", "one-shot", "--sizes", "4KiB,64MiB"], /one-shot takes at most 1MiB per rank .*size 64MiB is larger; sweep it with auto/],
       [["--iters", "0"], /--iters "0" is not a whole number >= 1/],
       [["--ranks", "0"], /--ranks "0" is not a whole number >= 1/],
       [["--sizes", "5"], /size 5 B is not a whole number of float32 elements \(4 bytes each\); use 4 or 8/],
@@ -52,6 +53,12 @@ describe("longhaul bench", () => {
       expect(run.stderr).not.toMatch(/\n\s+at /); // one message, no stack trace
       expect(run.stdout).toBe("");
     }
+  }, 60_000);
+
+  it("a threads rank whose op fails ends the sweep with exit 1 and the rank's error, not a hang (its thread's open ports keep it alive)", async () => {
+    const run = await execa(process.execPath, [CLI, "bench", "allreduce", "--ranks", "4", "--sizes", "16MiB", "--timeout", "1ms"], { reject: false, timeout: 30_000 });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/bench ranks failed \(exit 1\); last rank output:\n\[rank \d\] CommError: .*(timeout|timed out)/);
   }, 60_000);
 
   it("the table header names the topology and the rank count; --timeout takes a duration", async () => {
