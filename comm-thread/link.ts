@@ -136,7 +136,9 @@ export class CommThreadLink {
   private abortOnExit(): void {
     if (Atomics.load(this.socketsClosed, 0) !== 0) return;
     this.worker.postMessage({ kind: "abort" });
-    Atomics.wait(this.socketsClosed, 0, 0, ABORT_WAIT_MS);
+    if (Atomics.wait(this.socketsClosed, 0, 0, ABORT_WAIT_MS) === "timed-out") {
+      process.stderr.write(`longhaul: rank ${this.rank}: the communication thread did not close its sockets within ${ABORT_WAIT_MS} ms of process.exit(); its peers may see this rank as lost\n`);
+    }
   }
 
   /** The program ran out of work without calling close(): close for it, as the transport's own abandonment watch does. */

@@ -13,7 +13,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { connectHere, type InitHereOptions } from "../init.js";
 import type { Communicator, NumericArray } from "../collectives/types.js";
-import type { ZmqTransport } from "../transports/zmq-transport.js";
+import type { AbortableTransport } from "../transports/composite.js";
+import { ZmqTransport } from "../transports/zmq-transport.js";
 import { toWire, TRAFFIC_FIELDS, type FromWorker, type OpRequest, type ThreadData, type ToWorker } from "./messages.js";
 import { viewOf } from "./shared-views.js";
 import { FAILED, markSlot, SUCCEEDED } from "./slots.js";
@@ -70,15 +71,16 @@ function publishTraffic(comm: Communicator): void {
 let exiting = false;
 
 /** The thread is about to be torn down: closes the sockets and their monitors now, then sets the flag the main thread waits on. */
-function abort(transport: ZmqTransport): void {
+function abort(transport: AbortableTransport): void {
   exiting = true;
-  for (const link of transport.links) link?.closeMonitor(); // before its socket: closed after, it lingers
+  // ZeroMQ's monitors close before their sockets: closed after, they linger. Unix sockets have none.
+  if (transport instanceof ZmqTransport) for (const link of transport.links) link?.closeMonitor();
   transport.abort();
   Atomics.store(data.socketsClosed, 0, 1);
   Atomics.notify(data.socketsClosed, 0);
 }
 
-function serve(comm: Communicator, transport: ZmqTransport): void {
+function serve(comm: Communicator, transport: AbortableTransport): void {
   const crash = (error: unknown): void => {
     if (exiting) return; // the closed monitors' receive loops reject on the way out
     post({ kind: "crashed", error: toWire(error) });
@@ -100,8 +102,8 @@ function serve(comm: Communicator, transport: ZmqTransport): void {
 try {
   // The main thread decides when the program is finished (link.ts), not this thread's idle loop.
   const { comm, transport } = await connectHere({ ...(data.options as InitHereOptions), closeWhenAbandonedMs: 0 });
-  // init() refuses a comm thread for ranks of a launch --threads world, so this thread's links are ZeroMQ's.
-  serve(comm, transport as ZmqTransport);
+  // init() refuses a comm thread for ranks of a launch --threads world: these links are sockets (Unix or ZeroMQ).
+  serve(comm, transport as AbortableTransport);
   post({ kind: "ready", rank: comm.rank, size: comm.size, topology: comm.topology.spec });
 } catch (error) {
   post({ kind: "failed", error: toWire(error) });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import type { HostLinks } from "../../transports/env.js";
 import { launchRanks } from "../../transports/launcher.js";
 import { parseTopology } from "../../transports/topology.js";
 
@@ -12,11 +13,13 @@ interface Report {
 }
 
 /** Runs the fixture's case on 2 ranks and returns their JSON lines, rank order. */
-async function run(testCase: string, basePort: number, commThread = true): Promise<Report[]> {
+async function run(testCase: string, basePort: number, commThread = true, hostLinks: HostLinks = "unix"): Promise<Report[]> {
   const lines: string[] = [];
-  const env = { COMM_THREAD_CASE: testCase, LONGHAUL_COMM_THREAD: commThread ? "1" : "0" };
+  const env = { COMM_THREAD_CASE: testCase, LONGHAUL_COMM_THREAD: commThread ? "1" : "0", LONGHAUL_HOST_LINKS: hostLinks };
   const result = await launchRanks({ topology: parseTopology("2"), command: process.execPath, args: [fixture], env, basePort, onLine: (_r, _s, line) => lines.push(line), timeoutMs: 60_000 });
   expect(result, lines.join("\n")).toEqual({ code: 0 });
+  // process.exit() with the thread running: the thread must close its sockets, whatever links it has.
+  expect(lines.join("\n")).not.toMatch(/did not close its sockets/);
   return lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Report).sort((a, b) => a.rank - b.rank);
 }
 
@@ -52,11 +55,13 @@ describe("communication thread", () => {
     expect(r1).toMatchObject({ released: true });
   });
 
-  it("a peer lost while the main thread is blocked gives PEER_LOST naming it", async () => {
-    const [r0] = await run("lost", 27940);
-    expectCompletedDuringBlock(r0 as unknown as Blocked);
-    expect(r0.error).toMatchObject({ name: "CommError", code: "PEER_LOST", rank: 0, peer: 1, message: expect.stringMatching(/peer 1 is gone/) });
-  });
+  for (const [hostLinks, basePort] of [["unix", 27940], ["zmq", 28080]] as const) {
+    it(`a peer lost while the main thread is blocked gives PEER_LOST naming it; both ranks process.exit() with the thread running (${hostLinks} links)`, async () => {
+      const [r0] = await run("lost", basePort, true, hostLinks);
+      expectCompletedDuringBlock(r0 as unknown as Blocked);
+      expect(r0.error).toMatchObject({ name: "CommError", code: "PEER_LOST", rank: 0, peer: 1, message: expect.stringMatching(/peer 1 is gone/) });
+    });
+  }
 
   it("gives every op the same results as the direct path, and the same argument errors", async () => {
     const threaded = await run("ops", 27960, true);
