@@ -10,6 +10,7 @@ import type { LinkModel } from "../model/link-model.js";
 import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
 import type { ScheduledAlgorithm } from "../model/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
+import { ONE_HOST_SEGMENT_BYTES } from "../init.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";
 import { threadsChoice } from "../collectives/select-threads.js";
@@ -33,9 +34,15 @@ export function modelEnv(options: WanSweepOptions): NodeJS.ProcessEnv {
   };
 }
 
-/** The link model the ranks' "auto" uses for this sweep. */
+/** The link model the ranks' "auto" uses for this sweep (over Unix sockets, that transport's terms). */
 export function sweepLinkModel(options: WanSweepOptions): LinkModel {
-  return linkModelFor(sweepTopology(options), { ...process.env, ...modelEnv(options) });
+  return linkModelFor(sweepTopology(options), { ...process.env, ...modelEnv(options) }, sweepTransport(options) === "unix" ? "unix" : undefined);
+}
+
+/** The segment the ranks' collectives pipeline with: init()'s default for processes of one host, else the communicator's. */
+export function sweepSegmentBytes(options: WanSweepOptions): number {
+  if (options.segmentBytes !== undefined) return options.segmentBytes;
+  return sweepTransport(options) !== "threads" && !options.emulate ? ONE_HOST_SEGMENT_BYTES : DEFAULT_MODEL_SEGMENT_BYTES;
 }
 
 type ModelFigures = { chosen?: string; predictedUs?: number; lowerBoundUs?: number };
@@ -64,7 +71,7 @@ export function annotateRow(row: ResultRow, links: LinkModel, segmentBytes = DEF
 export function explainSweep(options: WanSweepOptions, sizes: number[]): string[] {
   const links = sweepLinkModel(options);
   if (sweepTransport(options) === "threads") return explainThreads(links.topology, sizes, SHARED_SLOT_BYTES);
-  const segment = options.segmentBytes ?? DEFAULT_MODEL_SEGMENT_BYTES;
+  const segment = sweepSegmentBytes(options);
   return [describeLinks(links), ...sizes.flatMap((bytes) => explainChoice(bytes, links, segment))];
 }
 
@@ -74,7 +81,7 @@ export async function* runWanSweep(options: WanSweepOptions): AsyncIterable<Resu
   const basePort = options.basePort ?? DEFAULT_BASE_PORT;
   const links = sweepLinkModel(options);
   const transport = sweepTransport(options);
-  const figuresOf = (name: string, bytes: number) => (transport === "threads" ? threadFigures(name, bytes, topology.size) : modelFigures(name, bytes, links, options.segmentBytes));
+  const figuresOf = (name: string, bytes: number) => (transport === "threads" ? threadFigures(name, bytes, topology.size) : modelFigures(name, bytes, links, sweepSegmentBytes(options)));
   // Model figures first: replaying a 64 MiB schedule takes CPU that, mid-sweep, would stall the
   // in-process emulator and slow the very runs being measured.
   const figures = new Map<string, ModelFigures>();

@@ -30,7 +30,7 @@ export function describeLinks(links: LinkModel): string {
     const rate = links.rateBps[a.index][b.index];
     rates.add(Number.isFinite(rate) ? `${((rate * 8) / 1e6).toFixed(0)} Mbit/s` : "unshaped");
   }));
-  const latency = wan.length ? `WAN one-way ${Math.min(...wan).toFixed(1)}–${Math.max(...wan).toFixed(1)} ms, ${[...rates].join("/")}, ${streamRange(links)} stream(s) per rank pair` : "all links local";
+  const latency = wan.length ? `WAN one-way ${Math.min(...wan).toFixed(1)}–${Math.max(...wan).toFixed(1)} ms, ${[...rates].join("/")}, ${streamRange(links)} stream(s) per rank pair` : `all links local (${links.hostLinks === "unix" ? "Unix sockets" : "ZeroMQ"})`;
   const hosts = new Set(links.hostOf).size;
   const cores = Number.isFinite(links.cores) ? ` of ${+links.cores.toFixed(2)} effective core(s)` : ", a core per rank";
   const cpu = `CPU: ${hosts} host(s)${cores}${links.emulated ? ", shared with the emulator" : ""}`;

@@ -17,7 +17,7 @@ import { simulate } from "../model/cost-sim.js";
 import { withVariant } from "./algorithm-variant.js";
 import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
-import { readLinkRate, readStreams, readThreadsPerProcess } from "../transports/env.js";
+import { readLinkRate, readStreams, readThreadsPerProcess, type HostLinks } from "../transports/env.js";
 import type { AllReduceAlgorithm } from "./types.js";
 
 export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];
@@ -123,12 +123,13 @@ function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
  * (LONGHAUL_EMULATE) or regions have their own hosts (LONGHAUL_HOSTS); otherwise every rank is on
  * this host and the region names are labels. LONGHAUL_LINK_RATE_MBIT declares the WAN rate, LONGHAUL_STREAMS
  * the connections per peer link, LONGHAUL_SOFTWARE_COSTS this host's calibration (`longhaul calibrate`).
+ * `hostLinks` is how the transport links processes of this host (Transport.hostLinks; ZeroMQ when absent).
  */
-export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.ProcessEnv = process.env): LinkModel {
+export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.ProcessEnv = process.env, hostLinks?: HostLinks): LinkModel {
   const set = models.get(topology.spec);
   if (set) return set;
-  const options = declaredFromEnv(env);
-  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.hosted}|${options.rateMbit}|${options.streams}|${options.threadsPerProcess}|${env[CALIBRATION_ENV] ?? ""}`;
+  const options = { ...declaredFromEnv(env), hostLinks };
+  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.hosted}|${options.rateMbit}|${options.streams}|${options.threadsPerProcess}|${hostLinks}|${env[CALIBRATION_ENV] ?? ""}`;
   let model = declared.get(key);
   if (!model) {
     model = declaredLinkModel(topology, options);
@@ -175,7 +176,7 @@ export const allReduceAuto: AllReduceAlgorithm = (ctx, data, op) => {
     const choice = threadsChoice(data.byteLength, transport.size, transport.shared?.slotBytes) === "one-shot" ? "one-shot" : "ring";
     return (choice === "one-shot" ? allReduceOneShot : ringAllReduce)(withVariant(ctx, choice), data, op);
   }
-  const choice = autoChoice(linkModelFor(ctx.topology), data.byteLength, ctx.segmentBytes);
+  const choice = autoChoice(linkModelFor(ctx.topology, process.env, transport.hostLinks), data.byteLength, ctx.segmentBytes);
   return IMPLEMENTATIONS[choice](withVariant(ctx, choice), data, op);
 };
 

@@ -11,7 +11,7 @@
  */
 import { CpuCalendar } from "./cost-cpu.js";
 import type { Schedule } from "./cost-schedules.js";
-import { sameProcess, type LinkModel } from "./link-model.js";
+import { DEFAULT_SOFTWARE, sameProcess, type LinkModel, type SoftwareCosts } from "./link-model.js";
 
 export interface SimCosts {
   /** Include this implementation's software costs (false: network only, for lower bounds). */
@@ -50,8 +50,17 @@ function windowDone(model: LinkModel, clock: number, start: number, bytes: numbe
   return Math.max(clock, start - rtt) + (bytes * rtt) / window;
 }
 
+/** A missing or NaN term would make every time NaN, and the CPU calendars never find a free slot. */
+function checkSoftware(sw: SoftwareCosts): void {
+  for (const term of Object.keys(DEFAULT_SOFTWARE) as Array<keyof SoftwareCosts>) {
+    const value = sw[term];
+    if (typeof value !== "number" || Number.isNaN(value)) throw new Error(`cost model: software term ${term} is ${String(value)}; every SoftwareCosts term needs a number (start from DEFAULT_SOFTWARE)`);
+  }
+}
+
 export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts): SimResult {
   const sw = model.software;
+  checkSoftware(sw);
   const on = (x: number) => (costs.software ? x : 0);
   const hosts = new Map<number, CpuCalendar>();
   /** When CPU work of `seconds` on `host`, ready at `ready`, is done (network-only replays have none). */
@@ -114,7 +123,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
         // The loopback leg is CPU work, not wire time (syscalls and I/O-thread and event-loop wake-ups
         // at both ends): half is booked on each end's cores, so messages in flight at once queue there.
         const leg = on(threads ? sw.threadAlphaS : sw.localAlphaS) / 2;
-        let alpha = 0;
+        let alpha = threads || a !== b ? 0 : on(sw.localWakeS);
         if (a !== b) {
           const key = `${a}>${b}`;
           wanBytes.set(key, (wanBytes.get(key) ?? 0) + send.bytes);

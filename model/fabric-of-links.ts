@@ -18,7 +18,7 @@ export function fabricOfLinks(links: LinkModel, segmentBytes: number, software =
   };
   return {
     ranksPerSite: links.topology.regions.map((r) => r.ranks.length),
-    localAlphaS: software ? sw.localAlphaS + 2 * sw.perMessageS : 0,
+    localAlphaS: software ? sw.localAlphaS + sw.localWakeS + 2 * sw.perMessageS : 0,
     localBytesPerS: software && sw.localBetaS > 0 ? 1 / sw.localBetaS : Infinity,
     wanAlphaS: links.alphaS.map((row, a) => row.map((alpha, b) => (a === b ? 0 : alpha + extra))),
     wanBytesPerS: links.alphaS.map((row, a) => row.map((_, b) => (a === b ? Infinity : rate(a, b)))),

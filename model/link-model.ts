@@ -10,12 +10,15 @@ import { availableParallelism } from "node:os";
 import { bdpStreams, DEFAULT_WINDOW_BYTES } from "./pair-streams.js";
 import { linkProfilesFor } from "./pairs.js";
 import { REGIONS } from "./regions.js";
+import type { HostLinks } from "../transports/env.js";
 import type { Topology } from "../transports/topology.js";
 
 /** This implementation's own costs (not the network's). */
 export interface SoftwareCosts {
   /** One-way latency of a message between two ranks of one region (ZeroMQ over loopback), s: CPU work (syscalls, I/O-thread and event-loop wake-ups), booked half at each end's cores. */
   localAlphaS: number;
+  /** One-way latency of a local message that no core spends (the scheduler waking a blocked receiver), s: a pure delay, unlike localAlphaS. */
+  localWakeS: number;
   /** Per-byte cost of a local transfer at the sender (copies, syscalls), s/byte. */
   localBetaS: number;
   /** Per-message CPU cost at sender and at receiver, s. */
@@ -48,6 +51,7 @@ export interface SoftwareCosts {
  */
 export const DEFAULT_SOFTWARE: SoftwareCosts = {
   localAlphaS: 45e-6,
+  localWakeS: 0,
   localBetaS: 1.3e-9,
   perMessageS: 8e-6,
   gammaS: 1 / 4e9,
@@ -59,6 +63,29 @@ export const DEFAULT_SOFTWARE: SoftwareCosts = {
   threadAlphaS: 12e-6,
   threadBetaS: 0.15e-9,
   ackFromBytes: 64 * 1024,
+};
+
+/**
+ * The local terms when the processes of one host link over Unix sockets (init()'s default there),
+ * in place of ZeroMQ's: no I/O-thread hops, but a write wakes its reader on the writer's core, so
+ * a hop costs a scheduler wake-up that no core spends (localWakeS); sends complete without ACKs.
+ * Fitted to one run of `longhaul bench allreduce --ranks 4 --transport unix --sizes
+ * 4KiB,256KiB,4MiB,64MiB --algorithm ring,tree,halving-doubling,hierarchical --json` (rms log
+ * error 0.37 → 0.17 against ZeroMQ's terms; "auto" then picks the measured best at all four sizes,
+ * where ZeroMQ's terms picked the tree at 4 KiB, 1.42x the best). Judged on runs it was not fitted
+ * to, the same sweep with --ranks 3 and --ranks 6: rms log error 0.59 → 0.40, and no size where
+ * the pick got worse (6 ranks, 256 KiB: 1.14x the best → the best). It still underestimates small
+ * messages among 6 processes on 2 cores (predictions 0.4–0.6x), where every hop waits in a queue
+ * of runnable processes; and at 64 MiB it puts the ring and halving-doubling within 1% of each
+ * other (the ring measured 1.22x faster), so the pick there hangs on the core count.
+ */
+export const UNIX_SOCKET_SOFTWARE: Partial<SoftwareCosts> = {
+  localAlphaS: 80e-6,
+  localWakeS: 40e-6,
+  perMessageS: 5e-6,
+  localBetaS: 1.1e-9,
+  perOpS: 60e-6,
+  ackFromBytes: Infinity,
 };
 
 export interface LinkModel {
@@ -79,6 +106,8 @@ export interface LinkModel {
   /** hostOf[rank]: the host a rank runs on; ranks of one host (and the emulator, on host 0) share its cores. */
   readonly hostOf: readonly number[];
   readonly software: SoftwareCosts;
+  /** How this host's processes link: Unix sockets (UNIX_SOCKET_SOFTWARE's local terms) or ZeroMQ. */
+  readonly hostLinks: HostLinks;
   /** threadGroup[rank]: ranks with the same number are threads of one process (`launch --threads`); absent: every rank a process. */
   readonly threadGroup?: readonly number[];
 }
@@ -101,6 +130,8 @@ export interface DeclareOptions {
   measuredAlphaS?: readonly (readonly number[])[];
   /** Ranks run as threads, this many consecutive ranks per process (LONGHAUL_THREADS): links inside a block are memcpy links. */
   threadsPerProcess?: number;
+  /** "unix": the ranks are processes of this host linked by Unix sockets (UNIX_SOCKET_SOFTWARE's local terms; only where every link is local). */
+  hostLinks?: HostLinks;
 }
 
 /**
@@ -122,7 +153,9 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
   const wan = (options.wan ?? true) && (known || measured !== undefined) && n > 1;
   const profiles = wan && !measured ? linkProfilesFor(topology) : undefined;
   const grid = (f: (i: number, j: number) => number) => topology.regions.map((_, i) => topology.regions.map((_, j) => f(i, j)));
-  const software = { ...DEFAULT_SOFTWARE, ...options.software };
+  // A calibration measures ZeroMQ links (bench/calibrate.ts): over Unix sockets only its reduction term applies.
+  const unixLinks = options.hostLinks === "unix" && !wan;
+  const software = { ...DEFAULT_SOFTWARE, ...options.software, ...(unixLinks && UNIX_SOCKET_SOFTWARE) };
   const emulated = wan && (options.emulated ?? false);
   if (!emulated) software.emulatorBetaS = 0;
   return {
@@ -135,6 +168,7 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
     emulated,
     ...hostsOf(topology, wan && (!emulated || options.hosted === true), options.cores),
     software,
+    hostLinks: unixLinks ? "unix" : "zmq",
     ...(options.threadsPerProcess !== undefined && { threadGroup: Array.from({ length: topology.size }, (_, r) => Math.floor(r / options.threadsPerProcess!)) }),
   };
 }

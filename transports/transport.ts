@@ -6,6 +6,7 @@
  * from `peer` carrying `tag`; its `byteOffset` is 8-byte aligned so any typed array can be laid
  * over it. Messages between one (peer, tag) pair arrive in the order they were sent.
  */
+import type { HostLinks } from "./env.js";
 import type { SharedArena } from "./shared-arena.js";
 
 export interface Transport {
@@ -22,6 +23,8 @@ export interface Transport {
   readonly inProcess?: boolean;
   /** Optional: memory all ranks share (the threads transport), for one-shot small all-reduces and barriers. */
   readonly shared?: SharedArena;
+  /** "unix": every peer is a process of this host behind a Unix socket, so "auto" models those links, not ZeroMQ's. */
+  readonly hostLinks?: HostLinks;
   close(): Promise<void>;
 }
 

@@ -33,6 +33,7 @@ const REDIAL_MS = 10;
  * read connection that ends before its peer's BYE means the peer's process is gone.
  */
 export class UnixTransport implements AbortableTransport {
+  readonly hostLinks = "unix";
   readonly mailboxes: Mailboxes;
   readonly dropped: DroppedFrames;
   /** Where this rank writes to each peer (the connection the peer dialed). */

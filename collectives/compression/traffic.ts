@@ -1,4 +1,6 @@
 import type { Topology } from "../../transports/topology.js";
+import type { HostLinks } from "../../transports/env.js";
+import type { SharedArena } from "../../transports/shared-arena.js";
 import type { Transport } from "../../transports/transport.js";
 
 /** Bytes this rank sent, split by whether they crossed a region boundary (the WAN). */
@@ -10,7 +12,9 @@ export interface Traffic {
 }
 
 /**
- * A Transport that counts payload bytes per send (headers excluded) and delegates everything.
+ * A Transport that counts payload bytes per send (headers excluded) and delegates everything,
+ * including what "auto" and the shared-memory algorithms read (inProcess, shared, hostLinks) and
+ * the copy-free receive (recvWith), so counting changes no algorithm's choice or path.
  * Wrap the transport before building the Communicator; sum `traffic.wanBytes` over ranks for the
  * world's WAN volume.
  */
@@ -28,6 +32,24 @@ export class CountingTransport implements Transport {
 
   get size(): number {
     return this.inner.size;
+  }
+
+  get inProcess(): boolean | undefined {
+    return this.inner.inProcess;
+  }
+
+  get shared(): SharedArena | undefined {
+    return this.inner.shared;
+  }
+
+  get hostLinks(): HostLinks | undefined {
+    return this.inner.hostLinks;
+  }
+
+  /** Present only when the inner transport has it (collectives fall back to recv otherwise). */
+  get recvWith(): Transport["recvWith"] {
+    const inner = this.inner;
+    return inner.recvWith && ((peer, tag, timeoutMs, consume) => inner.recvWith!(peer, tag, timeoutMs, consume));
   }
 
   send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {

@@ -2,18 +2,18 @@
 import { describe, expect, it } from "vitest";
 import { barrierSchedule, scheduleOf } from "../../model/cost-schedules.js";
 import { simulate } from "../../model/cost-sim.js";
-import { explainChoice } from "../../collectives/explain.js";
-import { declaredLinkModel, ringWanCrossings, type LinkModel, type SoftwareCosts } from "../../model/link-model.js";
+import { describeLinks, explainChoice } from "../../collectives/explain.js";
+import { declaredLinkModel, DEFAULT_SOFTWARE, ringWanCrossings, UNIX_SOCKET_SOFTWARE, type LinkModel, type SoftwareCosts } from "../../model/link-model.js";
 import { autoChoice, choose, linkModelFor, lowerBound, predict } from "../../collectives/select.js";
 import { parseTopology } from "../../transports/topology.js";
+import { ZERO_SOFTWARE as ZERO } from "../model/zero-software.js";
 
-const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gammaS: 0, perOpS: 0, emulatorAlphaS: 0, emulatorBetaS: 0, ackFromBytes: Infinity };
 
 /** A hand-made model: every WAN pair has one-way `alphaS` and `rateBps`; software costs as given. */
 function model(spec: string, alphaS: number, rateBps: number, software: Partial<SoftwareCosts> = {}): LinkModel {
   const topology = parseTopology(spec);
   const grid = (v: number) => topology.regions.map((a) => topology.regions.map((b) => (a.index === b.index ? (v === alphaS ? 0 : Infinity) : v)));
-  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: topology.regions.map(() => topology.regions.map(() => 1)), emulated: false, cores: Infinity, hostOf: topology.regions.flatMap((g) => g.ranks.map(() => 0)), software: { ...ZERO, ...software } };
+  return { topology, source: "declared", alphaS: grid(alphaS), rateBps: grid(rateBps), windowBytes: Infinity, streams: topology.regions.map(() => topology.regions.map(() => 1)), emulated: false, cores: Infinity, hostOf: topology.regions.flatMap((g) => g.ranks.map(() => 0)), software: { ...ZERO, ...software }, hostLinks: "zmq" };
 }
 
 describe("predict on one region (α = 10 µs, β = 1 ns/byte, 1000 bytes, 2 ranks)", () => {
@@ -121,6 +121,38 @@ describe("auto on one host", () => {
     expect(linkModelFor(topology, { LONGHAUL_EMULATE: "1", LONGHAUL_LINK_RATE_MBIT: "1000" })).toBe(wan);
     expect(autoChoice(wan, 256 * 1024, 1 << 20)).toBe("hierarchical");
     expect(autoChoice(local, 256 * 1024, 1 << 20)).not.toBe("hierarchical");
+  });
+});
+
+describe("auto between processes of one host over Unix sockets (Transport.hostLinks)", () => {
+  // The cores the model counts on this 2-core machine (2 x SHARED_HOST_CORE_EFFICIENCY), where the terms were fitted.
+  const unix = declaredLinkModel(parseTopology("4"), { wan: false, hostLinks: "unix", cores: 1.8 });
+  it("uses the Unix-socket terms, no ACKs, and says so in --explain", () => {
+    expect(unix.software).toMatchObject(UNIX_SOCKET_SOFTWARE);
+    expect(unix.software.ackFromBytes).toBe(Infinity);
+    expect(describeLinks(unix)).toContain("all links local (Unix sockets)");
+    expect(describeLinks(declaredLinkModel(parseTopology("4"), { wan: false, cores: 2 }))).toContain("all links local (ZeroMQ)");
+  });
+  it("picks what measured best among 4 processes on 2 cores at 4 KiB and 256 KiB: halving-doubling (ZeroMQ's terms pick the tree at 4 KiB)", () => {
+    expect(autoChoice(unix, 4096, 4 << 20)).toBe("halving-doubling");
+    expect(autoChoice(unix, 256 << 10, 4 << 20)).toBe("halving-doubling");
+    expect(autoChoice(declaredLinkModel(parseTopology("4"), { wan: false, cores: 1.8 }), 4096, 4 << 20)).toBe("tree");
+  });
+  it("keeps a calibration's reduction term but not its link terms (calibrate measures ZeroMQ links)", () => {
+    const measured = { gammaS: 1e-10, perMessageS: 1e-3, localAlphaS: 1e-3, localBetaS: 1e-8 };
+    const links = declaredLinkModel(parseTopology("4"), { wan: false, hostLinks: "unix", software: measured });
+    expect(links.software.gammaS).toBe(1e-10);
+    expect(links.software.localAlphaS).toBe(UNIX_SOCKET_SOFTWARE.localAlphaS);
+  });
+  it("applies only where every link is local: emulated WAN links are ZeroMQ's", () => {
+    const links = linkModelFor(parseTopology("new-york:2,london:2"), { LONGHAUL_EMULATE: "1" }, "unix");
+    expect(links.hostLinks).toBe("zmq");
+    expect(links.software.localAlphaS).toBe(DEFAULT_SOFTWARE.localAlphaS);
+  });
+  it("a model missing a software term is refused by the replay, not looped on", () => {
+    const { localWakeS: _dropped, ...partial } = DEFAULT_SOFTWARE;
+    const links = { ...unix, software: partial as SoftwareCosts };
+    expect(() => choose(4096, links)).toThrow(/software term localWakeS is undefined/);
   });
 });
 

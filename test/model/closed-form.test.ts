@@ -9,8 +9,8 @@ import { sparseHierarchicalCost } from "../../model/closed-form-sparse.js";
 import type { Fabric } from "../../model/fabric.js";
 import { fabricOfLinks } from "../../model/fabric-of-links.js";
 import { parseTopology } from "../../transports/topology.js";
+import { ZERO_SOFTWARE as ZERO } from "./zero-software.js";
 
-const ZERO: SoftwareCosts = { localAlphaS: 0, localBetaS: 0, perMessageS: 0, gammaS: 0, perOpS: 0, emulatorAlphaS: 0, emulatorBetaS: 0, ackFromBytes: Infinity };
 
 /** A network-only link model: every WAN pair has one-way `alphaS` and `rateBps`, windows unlimited. */
 function links(spec: string, alphaS: number, rateBps: number): LinkModel {
