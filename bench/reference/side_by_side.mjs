@@ -1,7 +1,7 @@
 // One run, side by side on this host: longhaul's all-reduce between processes (Unix sockets, what
 // launch uses on one host; ZeroMQ tcp and ipc), between worker threads, and in launched trainers,
 // next to Gloo (torch.distributed), Open MPI (tcp and shared memory) and the bare floors of Node's
-// Unix sockets and of zeromq.js. 4 ranks, fp32 sum, 4 KiB and 64 MiB, each
+// worker threads, of Node's Unix sockets and of zeromq.js. 4 ranks, fp32 sum, 4 KiB and 64 MiB, each
 // figure a median over about --min-time of iterations after as long a warm-up.
 //   node bench/reference/side_by_side.mjs [--rounds 1]     (after npm run build)
 // Gloo needs python3 with torch, MPI needs mpirun and mpi4py (Debian: apt-get install -y
@@ -74,6 +74,8 @@ for (let round = 0; round < Number(values.rounds); round++) {
     }
     table.push(`| ${row.name} | ${large.busbw.toFixed(2)} GB/s | ${Math.round(small.us)} µs | ${small.wrong + large.wrong} |`);
   }
+  const thread = node("thread_floor.mjs");
+  table.push(`| bare Node worker threads (floor): 4 threads, barrier then one-shot over a SharedArrayBuffer (Atomics.wait/notify) | | ${thread.medianUs} µs | |`);
   const unix = node("unix_floor.mjs");
   const unixExchange = node("unix_exchange_floor.mjs");
   table.push(`| bare Node Unix sockets (floor): 2 processes streaming / ping-pong; 4 processes one-hop exchange | stream ${unix.streamGBs.toFixed(2)} GB/s | one-way ${unix.pingPongOneWayUs} µs; exchange ${unixExchange.medianUs} µs | |`);
