@@ -3,7 +3,8 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { annotateRow, explainSweep, sweepLinkModel } from "../../bench/wan-sweep.js";
+import { annotateRow, explainSweep, sweepLinkModel, sweepSegmentBytes } from "../../bench/wan-sweep.js";
+import { ONE_HOST_SEGMENT_BYTES } from "../../init.js";
 import type { ResultRow } from "../../bench/sweep-types.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
@@ -24,6 +25,18 @@ describe("annotateRow", () => {
     const text = explainSweep({ topology: "continents", emulate: true, rateMbit: 1000 }, [4096, 64 << 20]).join("\n");
     expect(text).toContain("1000 Mbit/s");
     expect(text.match(/auto picks/g)).toHaveLength(2);
+  });
+});
+
+describe("the model a sweep of processes on this host describes", () => {
+  it("over Unix sockets: the Unix-socket terms and the 4 MiB segment the ranks use; over ZeroMQ, ZeroMQ's", () => {
+    expect(sweepLinkModel({ ranks: 4, transport: "unix" }).hostLinks).toBe("unix");
+    expect(sweepLinkModel({ ranks: 4, transport: "tcp" }).hostLinks).toBe("zmq");
+    expect(sweepSegmentBytes({ ranks: 4, transport: "unix" })).toBe(ONE_HOST_SEGMENT_BYTES);
+    expect(sweepSegmentBytes({ ranks: 4, transport: "threads" })).toBe(1 << 20);
+    expect(sweepSegmentBytes({ topology: "new-york:1,london:1", emulate: true })).toBe(1 << 20);
+    expect(sweepSegmentBytes({ ranks: 4, transport: "unix", segmentBytes: 65536 })).toBe(65536);
+    expect(explainSweep({ ranks: 4, transport: "unix" }, [4096]).join("\n")).toContain("all links local (Unix sockets)");
   });
 });
 
