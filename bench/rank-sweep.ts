@@ -56,8 +56,14 @@ function cpuMicros(usage: NodeJS.CpuUsage): number {
   return usage.user + usage.system;
 }
 
-/** Most timed iterations minTimeMs may ask for. */
-export const MAX_ITERS = 1000;
+/**
+ * Most timed iterations minTimeMs may ask for: enough that a 4 KiB op between threads (~100 µs)
+ * fills the default second. With 1,000 the window was ~0.13 s and caught a slow stretch that
+ * follows the warm-up here: 4 threads, one-shot 4 KiB, four alternated runs gave 120–134 µs with
+ * 1,000 timed iterations and 81–96 µs with 10,000; a 9,000-iteration run took 107–165 µs over its
+ * first ~2,750 iterations and ~80 µs for the rest.
+ */
+export const MAX_ITERS = 10_000;
 
 /**
  * With minTimeMs, the warm-up also runs this share of it: a fast op's first hundreds of runs are

@@ -30,7 +30,7 @@ export interface RankSweepConfig {
    * process-wide and sampling it beside each op added ~20 µs of skew to a 4 KiB all-reduce.
    */
   cpuSampling?: "per-iteration" | "whole-loop";
-  /** Run more timed iterations than `iters` (up to 1000) until they add up to about this long, judged by the slowest rank's warm-up. */
+  /** Run more timed iterations than `iters` (up to 10,000) until they add up to about this long, judged by the slowest rank's warm-up. */
   minTimeMs?: number;
   /** Instead of the sweep: many consecutive all-reduces of one size, with memory and handles before and after (bench soak). */
   soak?: SoakConfig;

@@ -60,11 +60,11 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --algorithm LIST     all-reduce algorithms: ${allReduceAlgorithmNames().join(", ")} (default ring)
   --iters K            timed iterations per size, at least (default 5)
   --warmup W           untimed iterations first (default 1)
-  --min-time DURATION  more timed iterations (up to 1000) until they add up to about this long,
+  --min-time DURATION  more timed iterations (up to 10000) until they add up to about this long,
                        after a warm-up as long, run in rounds of 1, 2, 4, ... iterations; the count
                        follows from the slowest rank's last warm-up round, so an op that speeds up
                        while it warms gets the count its warm speed fills (default 1s: a 4 KiB
-                       figure is a median over hundreds of warm ops; 0: exactly --iters; a bare
+                       figure is a median over thousands of warm ops; 0: exactly --iters; a bare
                        number is ms). The "iters" column says how many were timed
   --dtype T            float32 | float64 | int32 (default float32)
   --op OP              sum | avg | min | max | prod (default sum)

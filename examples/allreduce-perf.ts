@@ -2,7 +2,7 @@
  * nccl-tests' all_reduce_perf for launched ranks (like `mpirun -n 4 all_reduce_perf`): run it under
  * `longhaul launch`, with or without --threads, and rank 0 prints per size the median time of the
  * slowest rank, algbw and busbw (= 2(p−1)/p · bytes / time) and the elements that differ from the
- * closed-form sum. Each size runs as many iterations as fill --min-time (5..1000), a count all ranks
+ * closed-form sum. Each size runs as many iterations as fill --min-time (5..10,000), a count all ranks
  * agree on, after a warm-up as long that decides it (`longhaul bench`'s: a fast op's first hundreds
  * of runs are slower). --json: one line per size.
  *
@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { allocArray, init, type AllReduceAlgorithmName, type Communicator } from "../index.js";
 import { countWrong, fillInput } from "../bench/expected.js";
-import { warmUp } from "../bench/rank-sweep.js";
+import { MAX_ITERS, warmUp } from "../bench/rank-sweep.js";
 import { formatSize, parseSizes } from "../bench/sizes.js";
 import { parseDuration } from "../netem/units.js";
 
@@ -46,7 +46,7 @@ async function measure(comm: Communicator, bytes: number): Promise<string> {
   const data = allocArray(Float32Array, bytes / 4);
   // The bench's warm-up: rounds of 1, 2, 4, … ops until they fill --min-time; the count follows from the last round.
   const warmUs = await warmUp(comm, { minTimeMs }, async () => (await timeOp(comm, data)) * 1e3);
-  const iters = Math.min(1000, Math.max(5, Math.ceil((minTimeMs * 1e3) / warmUs)));
+  const iters = Math.min(MAX_ITERS, Math.max(5, Math.ceil((minTimeMs * 1e3) / warmUs)));
   const slowest = await comm.allReduce(await timeOps(comm, data, iters), { op: "max" });
   const ms = [...slowest].sort((a, b) => a - b)[Math.floor(iters / 2)];
   fillInput(data, "sum", comm.rank);

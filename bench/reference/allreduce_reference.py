@@ -25,7 +25,7 @@ def parse_args():
     p.add_argument("--ranks", type=int, default=4)
     p.add_argument("--sizes", default="4096,67108864", help="bytes, comma-separated")
     p.add_argument("--min-time", type=float, default=1.0, help="seconds of timed iterations per size (and as much warm-up)")
-    p.add_argument("--max-iters", type=int, default=1000)
+    p.add_argument("--max-iters", type=int, default=10000)
     p.add_argument("--iters", type=int, default=0, help="exactly this many timed iterations (and as many warm-up) instead of --min-time")
     p.add_argument("--port", type=int, default=28290)
     return p.parse_args()
