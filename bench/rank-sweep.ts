@@ -61,7 +61,8 @@ function cpuMicros(usage: NodeJS.CpuUsage): number {
  * fills the default second. With 1,000 the window was ~0.13 s and caught a slow stretch that
  * follows the warm-up here: 4 threads, one-shot 4 KiB, four alternated runs gave 120–134 µs with
  * 1,000 timed iterations and 81–96 µs with 10,000; a 9,000-iteration run took 107–165 µs over its
- * first ~2,750 iterations and ~80 µs for the rest.
+ * first ~2,750 iterations and ~80 µs for the rest. It is the op's path on less-optimized code: under
+ * `node --no-opt` every iteration ran at 130–140 µs (why the warm-up leaves it so is not known).
  */
 export const MAX_ITERS = 10_000;
 
