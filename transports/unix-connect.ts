@@ -21,8 +21,6 @@ export interface ConnectUnixOptions {
   closeWhenAbandoned?: boolean;
 }
 
-const POLL_MS = 5;
-
 /** The socket file a rank of a job listens on: in LONGHAUL_SOCKET_DIR, else LONGHAUL_IPC_DIR, else the system's temporary folder; the job's token keeps jobs apart. */
 export function unixSocketPath(plan: AddressPlan, job: bigint, rank: number): string {
   return join(plan.socketDir ?? plan.ipcDir ?? tmpdir(), `longhaul-${job.toString(16).padStart(16, "0")}-${rank}.sock`);
@@ -41,11 +39,11 @@ export async function connectUnix(options: ConnectUnixOptions): Promise<UnixTran
   });
   try {
     await transport.start();
-    const deadline = Date.now() + timeoutMs;
-    for (let pending = transport.pendingPeers(); pending.length > 0; pending = transport.pendingPeers()) {
-      if (Date.now() > deadline) throw transport.handshakeFailure ?? unreachable(rank, topology, pending, timeoutMs, (r) => unixSocketPath(plan, job, r));
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(transport.handshakeFailure ?? unreachable(rank, topology, transport.pendingPeers(), timeoutMs, (r) => unixSocketPath(plan, job, r))), timeoutMs);
+    });
+    await Promise.race([transport.linked(), timedOut]).finally(() => clearTimeout(timer));
   } catch (error) {
     transport.abort();
     throw error;

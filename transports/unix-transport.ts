@@ -44,6 +44,8 @@ export class UnixTransport implements AbortableTransport {
   private readonly readyFrom = new Set<number>();
   /** Peers whose HELLO this rank answered, the READY handed to the kernel. */
   private readonly readySent = new Set<number>();
+  /** Re-checks a pending linked() wait (set while one waits). */
+  private handshakeStep?: () => void;
   private readonly closing: PeerClosing[];
   private readonly pool = new ReceivePool();
   private server?: net.Server;
@@ -84,9 +86,29 @@ export class UnixTransport implements AbortableTransport {
    * this one leaves when it aborts).
    */
   pendingPeers(): number[] {
-    const peers = this.peers;
-    if (this.handshakeError && peers.every((p) => this.readyFrom.has(p) && this.readySent.has(p))) throw this.handshakeError;
-    return peers.filter((p) => !this.readyFrom.has(p) || !this.links[p]);
+    const refused = this.handshakeError;
+    const pending = this.peers.filter((p) => !this.readyFrom.has(p) || !this.links[p] || (refused !== undefined && !this.readySent.has(p)));
+    if (refused && pending.length === 0) throw refused;
+    return pending;
+  }
+
+  /**
+   * Resolves once every peer is linked both ways; rejects with the disagreement once pendingPeers()
+   * throws it. Re-checked at each handshake step (a link accepted, a READY sent or received), not polled.
+   */
+  linked(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.handshakeStep = () => {
+        try {
+          if (this.pendingPeers().length > 0) return;
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+        this.handshakeStep = undefined;
+      };
+      this.handshakeStep();
+    });
   }
 
   get handshakeFailure(): CommError | undefined {
@@ -238,8 +260,12 @@ export class UnixTransport implements AbortableTransport {
     const link = new UnixLink(this.rank, h.src, this.identity.job, socket);
     this.links[h.src] = link;
     if (this.closed) return link.destroy(() => new CommError(`rank ${this.rank}: transport closed`, { code: "CLOSED", rank: this.rank }));
+    this.handshakeStep?.();
     link.sendControl(FrameKind.READY).then(
-      () => void this.readySent.add(h.src),
+      () => {
+        this.readySent.add(h.src);
+        this.handshakeStep?.();
+      },
       () => undefined,
     );
   }
@@ -252,7 +278,7 @@ export class UnixTransport implements AbortableTransport {
         return this.onVerdict(peer, this.closing[peer].countData(0));
       case FrameKind.READY:
         this.readyFrom.add(peer);
-        return;
+        return this.handshakeStep?.();
       case FrameKind.BYE:
         return this.onVerdict(peer, this.closing[peer].onBye(0, 1, h.tag));
       case FrameKind.BYE_ACK:
