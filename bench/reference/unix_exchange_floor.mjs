@@ -7,6 +7,7 @@
 // Prints one JSON line on rank 0: {"transport":"unix","ranks","bytes","medianUs"}.
 import { fork } from "node:child_process";
 import net from "node:net";
+import { checkSum, reportMedian } from "./exchange-report.mjs";
 
 const [itersText = "3000"] = process.argv.slice(2);
 const iters = Number(itersText);
@@ -68,12 +69,8 @@ for (let i = 0; i < iters * 2 + 1; i++) {
   early.delete(i);
   if (i > iters) times.push(Number(process.hrtime.bigint() - t) / 1e3);
 }
-if (sum[0] !== (RANKS * (RANKS + 1)) / 2) throw new Error(`rank ${rank}: wrong sum ${sum[0]}`);
+checkSum(rank, RANKS, sum);
 // The last iteration's messages from every peer arrived, so every peer has written everything: close.
 for (const s of sockets) s.end();
 server.close();
-if (rank === 0) {
-  await Promise.all(children.map((c) => new Promise((resolve) => c.on("exit", resolve))));
-  times.sort((a, b) => a - b);
-  console.log(JSON.stringify({ transport: "unix", ranks: RANKS, bytes: BYTES, medianUs: +times[times.length >> 1].toFixed(1) }));
-}
+await reportMedian(rank, children, times, { transport: "unix", ranks: RANKS, bytes: BYTES });
