@@ -20,11 +20,15 @@ export interface Traffic {
  */
 export class CountingTransport implements Transport {
   readonly traffic: Traffic = { wanBytes: 0, lanBytes: 0, wanMessages: 0, lanMessages: 0 };
+  /** Present only when the inner transport has it (collectives fall back to recv otherwise); bound once, not per receive. */
+  readonly recvWith?: Transport["recvWith"];
 
   constructor(
     readonly inner: Transport,
     private readonly topology: Topology,
-  ) {}
+  ) {
+    if (inner.recvWith) this.recvWith = inner.recvWith.bind(inner);
+  }
 
   get rank(): number {
     return this.inner.rank;
@@ -46,11 +50,6 @@ export class CountingTransport implements Transport {
     return this.inner.hostLinks;
   }
 
-  /** Present only when the inner transport has it (collectives fall back to recv otherwise). */
-  get recvWith(): Transport["recvWith"] {
-    const inner = this.inner;
-    return inner.recvWith && ((peer, tag, timeoutMs, consume) => inner.recvWith!(peer, tag, timeoutMs, consume));
-  }
 
   send(peer: number, tag: number, payload: ArrayBufferView): Promise<void> {
     if (peer >= 0 && peer < this.topology.size && this.topology.regionOf(peer).index !== this.topology.regionOf(this.rank).index) {
