@@ -1,16 +1,17 @@
 /**
  * Connections per rank pair that keep a WAN link full (NCCL's NSOCKS): one TCP connection moves at
  * most window/RTT, so a region pair gets ceil(BDP / window) streams from its profile's round trip
- * and rate — 1 Gbit/s new-york↔asuncion (129 ms) needs 3, new-york↔chicago (26 ms) 1. Inside a
+ * and rate — 1 Gbit/s new-york↔asuncion (129 ms) needs 6 windows of 3 MiB, new-york↔chicago (26 ms) 2. Inside a
  * region, for regions without a built-in profile, or when the rate is unknown, 1.
  */
 import type { Topology } from "../transports/topology.js";
 import { streamsForLink } from "../transports/stripes.js";
 import { linkProfilesFor } from "./pairs.js";
 import { REGIONS } from "./regions.js";
+import { DEFAULT_WINDOW_BYTES } from "./tcp.js";
 
-/** Linux's default largest TCP receive window (tcp_rmem max): what one connection may have in flight; the emulator models the same cap. */
-export const DEFAULT_WINDOW_BYTES = 6 * 1024 * 1024;
+/** What one connection may have in flight by default (half of Linux's tcp_rmem max, model/tcp.ts); the emulator models the same cap. */
+export { DEFAULT_WINDOW_BYTES };
 
 /** streams[a][b] by region index. */
 export function bdpStreams(topology: Topology, rateMbit: number | undefined, windowBytes = DEFAULT_WINDOW_BYTES): number[][] {
