@@ -3,6 +3,7 @@ import type { Topology } from "../../transports/topology.js";
 import { DEFAULT_WINDOW_BYTES } from "../../model/pair-streams.js";
 import { linkProfilesFor } from "../../model/pairs.js";
 import { validateProfile, type LinkProfile } from "../../model/profile.js";
+import { mergeImpairments, type LinkImpairment } from "./impairment.js";
 import { LinkShaper } from "./link.js";
 import { Gauge } from "./pipe.js";
 import { openRoute, type Route } from "./route.js";
@@ -57,6 +58,12 @@ export interface EmulatorStats {
 export interface Emulator {
   close(): Promise<void>;
   stats(): EmulatorStats;
+  /**
+   * Lays (or, with `undefined`, lifts) the impairment `key` on the directed link between region
+   * indices src → dst; impairments with different keys active on one link combine
+   * (mergeImpairments). Takes effect at once for every connection on that link.
+   */
+  impair(src: number, dst: number, key: string, impairment: LinkImpairment | undefined): void;
 }
 
 /**
@@ -108,7 +115,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     await Promise.all(routes.map((r) => r.close()));
     throw error;
   }
+  const active = new Map<string, Map<string, LinkImpairment>>();
   return {
+    impair: (src, dst, key, impairment) => {
+      const linkKey = `${src}>${dst}`;
+      const list = active.get(linkKey) ?? new Map<string, LinkImpairment>();
+      active.set(linkKey, list);
+      if (impairment) list.set(key, impairment);
+      else list.delete(key);
+      links.get(linkKey)?.setImpairment(mergeImpairments(list.values()));
+    },
     close: async () => {
       await Promise.all(routes.map((r) => r.close()));
       sched.close();

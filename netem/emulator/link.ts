@@ -1,4 +1,5 @@
 import type { LinkProfile } from "../profile.js";
+import type { LinkImpairment } from "./impairment.js";
 
 /** Bytes of one TCP segment (1500-byte MTU minus headers): the unit of loss. */
 export const SEGMENT_BYTES = 1448;
@@ -33,6 +34,13 @@ export class LinkShaper {
   bytes = 0;
   chunks = 0;
   lostSegments = 0;
+
+  /** Faults laid over the profile now (netem/faults/), merged. */
+  impairment: LinkImpairment | undefined;
+
+  setImpairment(impairment: LinkImpairment | undefined): void {
+    this.impairment = impairment;
+  }
 
   constructor(
     readonly profile: LinkProfile,
