@@ -3,6 +3,7 @@ import type { Topology } from "../../transports/topology.js";
 import { DEFAULT_WINDOW_BYTES } from "../../model/pair-streams.js";
 import { linkProfilesFor } from "../../model/pairs.js";
 import { validateProfile, type LinkProfile } from "../../model/profile.js";
+import type { TcpOptions } from "./tcp-options.js";
 import { mergeImpairments, type LinkImpairment } from "./impairment.js";
 import { LinkShaper } from "./link.js";
 import { Gauge } from "./pipe.js";
@@ -33,6 +34,8 @@ export interface EmulatorOptions {
   readonly queueMs?: number;
   /** Where the proxies listen (default plan.emulatorHost or 127.0.0.1; in a container 0.0.0.0). */
   readonly listenHost?: string;
+  /** Each emulated connection's TCP behaviour (congestion control, idle restart, receive buffer). */
+  readonly tcp?: TcpOptions;
   /** Shape only the routes leaving these regions (a node-level launch shapes its own egress); default all. */
   readonly sourceRegions?: readonly number[];
 }
