@@ -18,3 +18,12 @@ export {
   type Emulator, type EmulatorOptions, type EmulatorStats, type LinkStats,
 } from "./emulator/emulator.js";
 export { probeLink, type ProbeOptions, type ProbeResult } from "./emulator/probe.js";
+export { parseFaults, loadFaults } from "./faults/parse.js";
+export { timeline, timelineLines, describeFault, type TimelineStep } from "./faults/timeline.js";
+export { startFaults, type FaultClock, type FaultClockOptions } from "./faults/clock.js";
+export { FaultError } from "./faults/error.js";
+export { gemodelForMeanLoss, GEMODEL_R_PCT } from "./faults/gemodel.js";
+export type {
+  FaultSchedule, Fault, LinkFault, ProcessFault, FaultKind, AppliedFault, ImpairTarget, ProcessTarget,
+} from "./faults/types.js";
+export type { LinkImpairment } from "./emulator/impairment.js";
