@@ -1,4 +1,5 @@
 import { EMULATE_HELP, PROFILES_HELP, emulateMain, profilesMain } from "./netem-emulate.js";
+import { FAULTS_HELP, faultsMain } from "./netem-faults.js";
 import { PROBE_HELP, probeMain } from "./netem-probe.js";
 import { TC_HELP, tcMain } from "./netem-tc.js";
 
@@ -13,10 +14,11 @@ subcommands:
   show       show a device's qdiscs, classes and filters
   probe      measure RTT and throughput through the userspace emulator on loopback
   emulate    run the userspace emulator for a topology until SIGINT
+  faults     check a fault file against a topology and print its timeline
 
 Run "longhaul netem <subcommand> --help" for its options.`;
 
-export { HELP as NETEM_HELP, TC_HELP, PROBE_HELP, EMULATE_HELP, PROFILES_HELP };
+export { HELP as NETEM_HELP, TC_HELP, PROBE_HELP, EMULATE_HELP, PROFILES_HELP, FAULTS_HELP };
 
 export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
       return probeMain(rest);
     case "emulate":
       return emulateMain(rest);
+    case "faults":
+      return faultsMain(rest);
     case undefined:
     case "help":
     case "--help":
