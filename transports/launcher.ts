@@ -8,11 +8,11 @@ import { generateCurveKeys } from "./curve.js";
 import { ENV, readHostLinks } from "./env.js";
 import { checkLaunchLimits } from "./host-limits.js";
 import { newJobId } from "./job.js";
-import { signalStatus, superviseRanks, type LaunchResult, type RankHandle } from "./rank-supervisor.js";
+import { signalStatus, superviseRanks, type LaunchResult, type RankControl, type RankHandle } from "./rank-supervisor.js";
 import { WIRE_ENV } from "./wire-env.js";
 import type { Topology } from "./topology.js";
 
-export type { LaunchResult } from "./rank-supervisor.js";
+export type { LaunchResult, RankControl } from "./rank-supervisor.js";
 
 export interface LaunchOptions {
   topology: Topology;
@@ -58,6 +58,12 @@ export interface LaunchOptions {
    * `node [node-flags] script [args]` or a script; ranks on this host talk through shared memory.
    */
   threads?: boolean;
+  /**
+   * Called once every rank has started, with the control through which a fault schedule kills a
+   * rank (SIGKILL to its process group; not a failure of the launch) and starts it again with the
+   * same environment (rank-supervisor.ts RankControl).
+   */
+  onStarted?: (control: RankControl) => void;
 }
 
 /**
@@ -85,7 +91,7 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
     const start = options.threads
       ? (await import("./thread-ranks.js")).threadRankStarter({ command: options.command, args: options.args ?? [], cwd: options.cwd, localRanks: local, envOf, lines })
       : (rank: number) => startProcess(options, envOf(rank), lines(rank));
-    return await superviseRanks({ ranks: local, start, timeoutMs: options.timeoutMs, graceMs: options.graceMs, stopWithParent: options.stopWithParent, stop: options.stop });
+    return await superviseRanks({ ranks: local, start, timeoutMs: options.timeoutMs, graceMs: options.graceMs, stopWithParent: options.stopWithParent, stop: options.stop, onStarted: options.onStarted });
   } finally {
     for (const dir of [ipcDir, socketDir]) if (dir) rmSync(dir, { recursive: true, force: true });
     wire.cleanup();

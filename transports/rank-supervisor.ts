@@ -34,6 +34,20 @@ export interface SuperviseOptions {
   stopWithParent?: boolean;
   /** Stops every rank and makes the launch end with code 1, e.g. when another node failed. */
   stop?: AbortSignal;
+  /** Called once every rank has been started, with the control a fault schedule kills and restarts ranks through. */
+  onStarted?: (control: RankControl) => void;
+}
+
+/**
+ * Process faults (netem/faults): a rank killed through `kill` is not a failure — the others go on
+ * (and learn of it as their peer being lost) — and `restart` starts it again the same way it was
+ * started (same environment). A job whose every rank has ended does not wait for a restart.
+ */
+export interface RankControl {
+  /** Kills the rank and whatever it started now (SIGKILL to its process group); throws when it is not running. */
+  kill(rank: number): void;
+  /** Starts the killed rank again once its process is gone; rejects when it runs, or the job is ending. */
+  restart(rank: number): Promise<void>;
 }
 
 /** Signals forwarded to the ranks, from any route (a terminal, kill, a process group, a closed ssh session). */
@@ -43,15 +57,27 @@ export function signalStatus(signal: NodeJS.Signals | null | undefined): number 
   return 128 + (constants.signals[signal ?? "SIGTERM"] ?? 15);
 }
 
+interface Started {
+  readonly handle: RankHandle;
+  done: boolean;
+  /** Killed by a fault: its exit status is not a failure. */
+  faulted: boolean;
+}
+
 export async function superviseRanks(options: SuperviseOptions): Promise<LaunchResult> {
-  const handles = new Map<number, RankHandle>();
-  const exited = new Set<number>();
+  const current = new Map<number, Started>();
+  const all: RankHandle[] = [];
   let result: LaunchResult | undefined;
   let stopping: NodeJS.Timeout | undefined;
+  let running = 0;
+  let starting = true;
+  let ended = false;
+  let allEnded!: () => void;
+  const finished = new Promise<void>((resolve) => (allEnded = resolve));
   const graceMs = options.graceMs ?? 3000;
 
   const signalAll = (signal: NodeJS.Signals): void => {
-    for (const [rank, handle] of handles) if (!exited.has(rank)) (signal === "SIGKILL" ? handle.kill() : handle.signal(signal));
+    for (const started of current.values()) if (!started.done) (signal === "SIGKILL" ? started.handle.kill() : started.handle.signal(signal));
   };
   const stopAll = (): void => {
     if (stopping) return;
@@ -75,34 +101,64 @@ export async function superviseRanks(options: SuperviseOptions): Promise<LaunchR
   if (options.stop?.aborted) result = { code: 1 };
   options.stop?.addEventListener("abort", stopFromOutside);
 
+  const start = (rank: number): void => {
+    const started: Started = { handle: options.start(rank), done: false, faulted: false };
+    current.set(rank, started);
+    all.push(started.handle);
+    running++;
+    void started.handle.exited.then((status) => {
+      started.done = true;
+      running--;
+      if (status !== 0 && !started.faulted && !result) {
+        result = { code: status, failedRank: rank };
+        stopAll();
+      }
+      if (running === 0 && !starting) {
+        ended = true;
+        allEnded();
+      }
+    });
+  };
+  const control: RankControl = {
+    kill: (rank) => {
+      const started = current.get(rank);
+      if (!started || started.done) throw new Error(`rank ${rank} is not running in this launch${started ? " (it has ended)" : ""}`);
+      started.faulted = true;
+      started.handle.kill();
+    },
+    restart: async (rank) => {
+      const started = current.get(rank);
+      if (!started) throw new Error(`rank ${rank} is not started by this launch`);
+      if (!started.faulted) throw new Error(`rank ${rank} is running (it was not killed by a fault); kill it first`);
+      await started.handle.exited;
+      if (ended || result || current.get(rank) !== started) throw new Error(`the job is ending; rank ${rank} is not restarted`);
+      start(rank);
+    },
+  };
+
   try {
-    const done: Array<Promise<void>> = [];
     for (const rank of options.ranks) {
       // Yield between starts so a signal that arrives while a large world starts is handled now,
       // and stop starting once one has (or a rank has failed).
       await new Promise((resolve) => setImmediate(resolve));
       if (result) break;
-      const handle = options.start(rank);
-      handles.set(rank, handle);
-      done.push(
-        handle.exited.then((status) => {
-          exited.add(rank);
-          if (status !== 0 && !result) {
-            result = { code: status, failedRank: rank };
-            stopAll();
-          }
-        }),
-      );
+      start(rank);
     }
+    starting = false;
+    if (running === 0) {
+      ended = true;
+      allEnded();
+    } else if (!result) options.onStarted?.(control);
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
       result ??= { code: 124, timedOut: true };
       stopAll();
     }, options.timeoutMs);
-    await Promise.all(done);
+    await finished;
     clearTimeout(timer);
     return result ?? { code: 0 };
   } finally {
-    for (const handle of handles.values()) handle.kill();
+    ended = true;
+    for (const handle of all) handle.kill();
     clearTimeout(stopping);
     for (const signal of FORWARDED) process.off(signal, forward);
     process.off("exit", onExit);
