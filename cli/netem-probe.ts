@@ -11,7 +11,7 @@ export const PROBE_HELP = `usage: longhaul netem probe (--distance 1000km | --pa
                            [--jitter 1ms] [--loss 0.01%] [--streams N] [--bytes 64MiB] [--json]
 
 Sends traffic through the userspace emulator on loopback: a ping-pong of small messages (median
-round trip) and a bulk transfer over N streams (default: enough 6 MiB windows to fill the
+round trip) and a bulk transfer over N streams (default: enough 3 MiB windows to fill the
 bandwidth-delay product). Prints measured RTT and throughput beside the expected values.`;
 
 export function probeMain(argv: string[]): Promise<number> {

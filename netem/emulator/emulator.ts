@@ -11,9 +11,10 @@ import { openRoute, type Route } from "./route.js";
 import { Scheduler } from "./scheduler.js";
 
 /**
- * Linux's largest receive window by default: net.ipv4.tcp_rmem max = 6 MiB. One connection can
- * have at most this much unacknowledged, so over a round trip it moves at most window/RTT — 6 MiB
- * over 133 ms (8,000 km) is ~380 Mbit/s, which is why WAN transfers use several streams.
+ * The window Linux advertises by default: half of net.ipv4.tcp_rmem max (6 MiB), 3 MiB
+ * (model/tcp.ts). One connection can have at most this much unacknowledged, so over a round trip
+ * it moves at most window/RTT — 3 MiB over 133 ms (8,000 km) is ~190 Mbit/s, which is why WAN
+ * transfers use several streams.
  */
 export { DEFAULT_WINDOW_BYTES };
 /**

@@ -7,12 +7,12 @@ import { parseTopology } from "../../transports/topology.js";
 const continents = parseTopology("continents"); // new-york, chicago, london, asuncion; 2 ranks each
 
 describe("bdpStreams", () => {
-  it("1 Gbit/s: one 6 MiB window per 26 ms round trip is enough (new-york↔chicago), the 168 ms london↔asuncion needs 4", () => {
+  it("1 Gbit/s: a 3 MiB window (half of tcp_rmem max) per 26 ms round trip falls just short of new-york↔chicago's 3.25 MB, 2; the 168 ms london↔asuncion needs 7", () => {
     expect(bdpStreams(continents, 1000)).toEqual([
-      [1, 1, 2, 3],
-      [1, 1, 3, 3],
-      [2, 3, 1, 4],
-      [3, 3, 4, 1],
+      [1, 2, 4, 6],
+      [2, 1, 5, 6],
+      [4, 5, 1, 7],
+      [6, 6, 7, 1],
     ]);
   });
   it("100 Mbit/s needs one stream everywhere; 10 Gbit/s is capped at 8", () => {

@@ -90,7 +90,7 @@ describe("emulator fidelity (one link on loopback)", () => {
     if (!starved(m, `${km} km ${rate} Mbit/s`)) expect(r.throughputMbit).toBeGreaterThan(rate * 0.9);
     expect(r.throughputMbit).toBeLessThan(rate * 1.1);
     expect(r.reordered).toBe(false);
-    if (km === 8000 && rate === 1000) expect(r.streams).toBeGreaterThan(1); // one 6 MiB window cannot fill 1 Gbit/s × 133 ms
+    if (km === 8000 && rate === 1000) expect(r.streams).toBeGreaterThan(1); // one 3 MiB window cannot fill 1 Gbit/s × 133 ms
   });
 
   it("one connection is capped at window/RTT", async () => {

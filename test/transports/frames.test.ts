@@ -98,10 +98,11 @@ describe("reassembly refuses what does not fit before it allocates", () => {
 });
 
 describe("streamsForLink", () => {
-  it("covers the bandwidth-delay product with 6 MiB windows, at least 1 and at most max", () => {
+  it("covers the bandwidth-delay product with 3 MiB windows (half of tcp_rmem max), at least 1 and at most max", () => {
     expect(streamsForLink({ rateMbit: 1000, rttMs: 0.1 })).toBe(1);
-    // 2 Gbit/s × 110 ms = 27.5 MB → 5 windows of 6 MiB
-    expect(streamsForLink({ rateMbit: 2000, rttMs: 110 })).toBe(5);
+    // 1 Gbit/s × 110 ms = 13.75 MB → 4.4 windows of 3 MiB → 5; a 6 MiB window needs 3
+    expect(streamsForLink({ rateMbit: 1000, rttMs: 110 })).toBe(5);
+    expect(streamsForLink({ rateMbit: 1000, rttMs: 110, windowBytes: 6 << 20 })).toBe(3);
     expect(streamsForLink({ rateMbit: 100_000, rttMs: 200 })).toBe(8);
     expect(streamsForLink({ rateMbit: 100_000, rttMs: 200, max: 32 })).toBe(32);
   });

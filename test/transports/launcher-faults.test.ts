@@ -59,10 +59,27 @@ describe("launcher process faults", () => {
 
   it("a fault clock drives kill and restart through the launcher at their times", async () => {
     const schedule = parseFaults("faults: [{ at: 300ms, rank: 2, kill: true }, { at: 700ms, rank: 2, restart: true }]", topology);
+    // The schedule's clock starts once every rank has said "up": under load a process can take
+    // longer than 300 ms to start, and a kill before its first line would leave nothing to count.
     const lines: string[] = [];
+    let processes!: RankControl;
     let clock: ReturnType<typeof startFaults> | undefined;
-    const t0 = performance.now();
-    const result = await launch(1500, (processes) => (clock = startFaults(schedule, { topology, processes, startMs: t0 })), lines);
+    const startClockWhenUp = () => {
+      if (clock || lines.filter((l) => / stdout up /.test(l)).length < topology.size) return;
+      clock = startFaults(schedule, { topology, processes, startMs: performance.now() });
+    };
+    const result = await launchRanks({
+      topology,
+      command: process.execPath,
+      args: ["-e", RANK],
+      env: { FAULT_TAG: "same-env", LIFE_MS: "1500" },
+      basePort: 23850,
+      onStarted: (c) => (processes = c),
+      onLine: (rank, stream, line) => {
+        lines.push(`${rank} ${stream} ${line}`);
+        startClockWhenUp();
+      },
+    });
     const events = clock!.stop();
     expect(result.code).toBe(0);
     expect(events.map((e) => [e.kind, e.rank, e.error])).toEqual([["kill", 2, undefined], ["restart", 2, undefined]]);
