@@ -1,6 +1,8 @@
 /** The `--explain` text: each algorithm's predicted time and floor for one size, and what "auto" picks and why. */
 import type { Topology } from "../transports/topology.js";
 import type { LinkModel } from "../model/link-model.js";
+import { connectionSettings, pairPathOf } from "../model/link-paths.js";
+import { connectionWindowBytes } from "../model/stream-rate.js";
 import { choose, DEFAULT_MODEL_SEGMENT_BYTES } from "./select.js";
 import { ONE_SHOT_MAX_READ_BYTES, threadsChoice } from "./select-threads.js";
 
@@ -19,6 +21,24 @@ function streamRange(links: LinkModel): string {
   return lo === hi ? String(lo) : `${lo}–${hi}`;
 }
 
+/** The WAN connections' TCP: congestion control, loss and what it leaves one stream, slow start after idle. */
+function describeConnections(links: LinkModel): string {
+  const { cc, slowStartAfterIdle } = connectionSettings(links);
+  const parts = [`${cc}`];
+  const losses = (links.loss ?? []).flatMap((row, a) => row.filter((_, b) => a !== b)).filter((p) => p > 0);
+  if (losses.length) {
+    const t = links.topology;
+    let slowest = Infinity;
+    t.regions.forEach((a) => t.regions.forEach((b) => {
+      if (a.index !== b.index) slowest = Math.min(slowest, connectionWindowBytes(cc, pairPathOf(links, a.index, b.index, 1)) / (links.alphaS[a.index][b.index] + links.alphaS[b.index][a.index]));
+    }));
+    parts.push(`loss ${+(Math.max(...losses) * 100).toPrecision(3)}% (one stream moves at most ${((slowest * 8) / 1e6).toFixed(1)} Mbit/s)`);
+  }
+  parts.push(`slow start after idle ${slowStartAfterIdle ? "on" : "off"}`);
+  if ((links.idleGapS ?? 0) > 0) parts.push(`${links.idleGapS} s idle before each op`);
+  return parts.join(", ");
+}
+
 /** One line describing the links the model was given. */
 export function describeLinks(links: LinkModel): string {
   const t = links.topology;
@@ -30,7 +50,7 @@ export function describeLinks(links: LinkModel): string {
     const rate = links.rateBps[a.index][b.index];
     rates.add(Number.isFinite(rate) ? `${((rate * 8) / 1e6).toFixed(0)} Mbit/s` : "unshaped");
   }));
-  const latency = wan.length ? `WAN one-way ${Math.min(...wan).toFixed(1)}–${Math.max(...wan).toFixed(1)} ms, ${[...rates].join("/")}, ${streamRange(links)} stream(s) per rank pair` : `all links local (${links.hostLinks === "unix" ? "Unix sockets" : "ZeroMQ"})`;
+  const latency = wan.length ? `WAN one-way ${Math.min(...wan).toFixed(1)}–${Math.max(...wan).toFixed(1)} ms, ${[...rates].join("/")}, ${streamRange(links)} stream(s) per rank pair, ${describeConnections(links)}` : `all links local (${links.hostLinks === "unix" ? "Unix sockets" : "ZeroMQ"})`;
   const hosts = new Set(links.hostOf).size;
   const cores = Number.isFinite(links.cores) ? ` of ${+links.cores.toFixed(2)} effective core(s)` : ", a core per rank";
   const cpu = `CPU: ${hosts} host(s)${cores}${links.emulated ? ", shared with the emulator" : ""}`;

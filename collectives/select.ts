@@ -19,6 +19,8 @@ import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
 import { readLinkRate, readStreams, readThreadsPerProcess, type HostLinks } from "../transports/env.js";
 import type { AllReduceAlgorithm } from "./types.js";
+import { CONGESTION_CONTROLS, TCP_ENV, type CongestionControl } from "../model/tcp.js";
+import { invalidArgument } from "../transports/errors.js";
 
 export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];
 const IMPLEMENTATIONS: Record<ScheduledAlgorithm, AllReduceAlgorithm> = {
@@ -104,6 +106,26 @@ function truthy(text: string | undefined): boolean {
   return ["1", "true", "yes", "on"].includes((text ?? "").trim().toLowerCase());
 }
 
+/** The emulated links' segment loss the model reads, in percent (the TCP settings are TCP_ENV's). */
+export const LINK_LOSS_ENV = "LONGHAUL_LINK_LOSS_PCT";
+const CC_ENV = TCP_ENV.cc;
+const SLOW_START_AFTER_IDLE_ENV = TCP_ENV.slowStartAfterIdle;
+
+/** The WAN connections' TCP settings the environment declares (model/stream-rate.ts; absent: Linux's). */
+export function connectionsFromEnv(env: NodeJS.ProcessEnv): Pick<DeclareOptions, "cc" | "lossPct" | "slowStartAfterIdle"> {
+  const cc = env[CC_ENV]?.trim().toLowerCase();
+  if (cc && !(CONGESTION_CONTROLS as readonly string[]).includes(cc)) throw invalidArgument(`${CC_ENV}=${env[CC_ENV]} is not a congestion control; give one of ${CONGESTION_CONTROLS.join(", ")}`);
+  const idle = env[SLOW_START_AFTER_IDLE_ENV]?.trim();
+  const lossText = env[LINK_LOSS_ENV]?.trim().replace(/%$/, "");
+  const lossPct = lossText ? Number(lossText) : undefined;
+  if (lossPct !== undefined && !(lossPct >= 0 && lossPct <= 100)) throw invalidArgument(`${LINK_LOSS_ENV}=${env[LINK_LOSS_ENV]} is not a loss in percent; give 0..100 (e.g. 0.01)`);
+  return {
+    ...(cc && { cc: cc as CongestionControl }),
+    ...(idle && { slowStartAfterIdle: truthy(idle) }),
+    ...(lossPct !== undefined && { lossPct }),
+  };
+}
+
 /** The link settings the environment declares (see linkModelFor). */
 function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
   const emulated = truthy(env.LONGHAUL_EMULATE);
@@ -115,7 +137,7 @@ function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
   // no rank's choice may depend on its own host's core count. (Docker's containers share one host.)
   const hosted = Boolean(env.LONGHAUL_RANK_HOSTS);
   const threads = readThreadsPerProcess(env); // launch --threads: blocks of consecutive ranks share a process
-  return { wan: emulated || hosted || Boolean(env.LONGHAUL_HOSTS), emulated, hosted, software, ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }), ...(threads !== undefined && { threadsPerProcess: threads }) };
+  return { wan: emulated || hosted || Boolean(env.LONGHAUL_HOSTS), emulated, hosted, software, ...connectionsFromEnv(env), ...(rate !== undefined && { rateMbit: rate }), ...(streams !== undefined && { streams }), ...(threads !== undefined && { threadsPerProcess: threads }) };
 }
 
 /**
@@ -129,7 +151,7 @@ export function linkModelFor(topology: LinkModel["topology"], env: NodeJS.Proces
   const set = models.get(topology.spec);
   if (set) return set;
   const options = { ...declaredFromEnv(env), hostLinks };
-  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.hosted}|${options.rateMbit}|${options.streams}|${options.threadsPerProcess}|${hostLinks}|${env[CALIBRATION_ENV] ?? ""}`;
+  const key = `${topology.spec}|${options.emulated}|${options.wan}|${options.hosted}|${options.rateMbit}|${options.streams}|${options.threadsPerProcess}|${hostLinks}|${options.cc}|${options.lossPct}|${options.slowStartAfterIdle}|${env[CALIBRATION_ENV] ?? ""}`;
   let model = declared.get(key);
   if (!model) {
     model = declaredLinkModel(topology, options);

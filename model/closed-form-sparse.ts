@@ -4,7 +4,7 @@
  * messages between sites (sums of different top-k sets are not sparse, so sites gather rather than
  * reduce), all-gather inside each site.
  */
-import { intraSitePhase } from "./closed-form.js";
+import { intraSiteBusy, intraSitePhase } from "./closed-form.js";
 import { NO_COST, totalRanks, transfer, type Cost, type Fabric } from "./fabric.js";
 
 /** `sentBytes`: one site's sparse message for this buffer (k values and their indices). */
@@ -13,6 +13,7 @@ export function sparseHierarchicalCost(f: Fabric, bytes: number, sentBytes: numb
   const S = f.ranksPerSite.length;
   const local = intraSitePhase(f, bytes);
   let inter = 0;
+  let busy = 0;
   let wanBytes = 0;
   if (S > 1 && f.wanShape === "loop") {
     // A bidirectional ring all-gather: each message goes half-way round either way.
@@ -23,10 +24,18 @@ export function sparseHierarchicalCost(f: Fabric, bytes: number, sentBytes: numb
       rate = Math.min(rate, f.wanBytesPerS[s][(s + 1) % S], f.wanBytesPerS[(s + 1) % S][s]);
     }
     wanBytes = ((S - 1) * sentBytes) / 2;
-    inter = Math.floor(S / 2) * alpha + transfer(wanBytes, rate);
+    busy = transfer(wanBytes, rate);
+    inter = Math.floor(S / 2) * alpha + busy;
   } else if (S > 1) {
     wanBytes = sentBytes;
-    for (let a = 0; a < S; a++) for (let b = 0; b < S; b++) if (a !== b) inter = Math.max(inter, f.wanAlphaS[a][b] + transfer(sentBytes, f.wanBytesPerS[a][b]));
+    for (let a = 0; a < S; a++) {
+      for (let b = 0; b < S; b++) {
+        if (a === b) continue;
+        busy = Math.max(busy, transfer(sentBytes, f.wanBytesPerS[a][b]));
+        inter = Math.max(inter, f.wanAlphaS[a][b] + transfer(sentBytes, f.wanBytesPerS[a][b]));
+      }
+    }
   }
-  return { seconds: 2 * local + inter, phases: [local, inter, local], wanBytes };
+  const localBusy = intraSiteBusy(f, bytes);
+  return { seconds: 2 * local + inter, phases: [local, inter, local], phaseBusy: [localBusy, busy, localBusy], wanBytes };
 }

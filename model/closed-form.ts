@@ -45,7 +45,7 @@ function ringRuns(f: Fabric, reverse: boolean): SiteRun[] {
  * segment reaches the bottleneck before the rank's own first one has left), and the bottleneck's
  * busy time plus its latency (it starts at once: every rank sends its own chunk first).
  */
-function pipelinedRing(runs: SiteRun[], local: Hop, perHop: number, seg: number, m: number): number {
+function pipelinedRing(runs: SiteRun[], local: Hop, perHop: number, seg: number, m: number): { seconds: number; busy: number } {
   const cost = (h: Hop) => h.alpha + transfer(seg, h.rate);
   let around = 0;
   let cheapestPair = Infinity;
@@ -63,7 +63,8 @@ function pipelinedRing(runs: SiteRun[], local: Hop, perHop: number, seg: number,
   const feeder = bottleneck < 0 || runs[bottleneck].locals > 0 ? local : runs[(bottleneck + runs.length - 1) % runs.length].out;
   const wait = Math.max(0, transfer(seg, slow.rate) - cost(feeder));
   const chain = 2 * around - cheapestPair + (m - 1) * transfer(seg, slow.rate) + wait;
-  return Math.max(chain, transfer(perHop, slow.rate) + slow.alpha);
+  const busy = transfer(perHop, slow.rate);
+  return { seconds: Math.max(chain, busy + slow.alpha), busy };
 }
 
 /** Ring all-reduce (reduce-scatter then all-gather, 2(n − 1) steps of bytes/n); `directions` 2: bidirectional, half the buffer each way. */
@@ -75,9 +76,15 @@ export function ringCost(f: Fabric, bytes: number, directions: 1 | 2 = 1): Cost 
   const m = Math.max(1, Math.ceil(chunk / f.segmentBytes));
   const local: Hop = { alpha: f.localAlphaS, rate: f.localBytesPerS };
   let seconds = 0;
-  for (const reverse of directions === 2 ? [false, true] : [false]) seconds = Math.max(seconds, pipelinedRing(ringRuns(f, reverse), local, perHop, chunk / m, m));
-  seconds += (f.gammaS * (n - 1) * bytes) / n;
-  return { seconds, phases: [seconds], wanBytes: f.ranksPerSite.length > 1 ? perHop : 0 };
+  let busy = 0;
+  for (const reverse of directions === 2 ? [false, true] : [false]) {
+    const one = pipelinedRing(ringRuns(f, reverse), local, perHop, chunk / m, m);
+    seconds = Math.max(seconds, one.seconds);
+    busy = Math.max(busy, one.busy);
+  }
+  const reduce = (f.gammaS * (n - 1) * bytes) / n;
+  seconds += reduce;
+  return { seconds, phases: [seconds], phaseBusy: [busy + reduce], wanBytes: f.ranksPerSite.length > 1 ? perHop : 0 };
 }
 
 /**
@@ -108,15 +115,23 @@ export function treeCost(f: Fabric, bytes: number): Cost {
     path = Math.max(path, depth[r]);
   }
   // The broadcast starts when the root has reduced the last segment: two pipelines one after the other.
-  const seconds = 2 * (path + rest) + f.gammaS * shape.maxChildren * bytes;
-  return { seconds, phases: [seconds], wanBytes };
+  const reduce = f.gammaS * shape.maxChildren * bytes;
+  const seconds = 2 * (path + rest) + reduce;
+  return { seconds, phases: [seconds], phaseBusy: [2 * rest + reduce], wanBytes };
 }
 
 /** Reduce-scatter (or all-gather) of `bytes` among the ranks of each site, as a ring; the slowest site. */
 export function intraSitePhase(f: Fabric, bytes: number): number {
-  return Math.max(
-    ...f.ranksPerSite.map((L) => (L <= 1 ? 0 : (L - 1) * f.localAlphaS + transfer(((L - 1) * bytes) / L, f.localBytesPerS) + (f.gammaS * (L - 1) * bytes) / L / L)),
-  );
+  return Math.max(...f.ranksPerSite.map((L) => (L <= 1 ? 0 : (L - 1) * f.localAlphaS + intraSiteBusyOf(f, L, bytes))));
+}
+
+/** What of intraSitePhase keeps the site's NICs and reductions busy: all but its hops' latency. */
+export function intraSiteBusy(f: Fabric, bytes: number): number {
+  return Math.max(...f.ranksPerSite.map((L) => intraSiteBusyOf(f, L, bytes)));
+}
+
+function intraSiteBusyOf(f: Fabric, L: number, bytes: number): number {
+  return L <= 1 ? 0 : transfer(((L - 1) * bytes) / L, f.localBytesPerS) + (f.gammaS * (L - 1) * bytes) / L / L;
 }
 
 /**
@@ -125,35 +140,39 @@ export function intraSitePhase(f: Fabric, bytes: number): number {
  * reduced 1/S back (collectives/allreduce-hierarchical.ts: 2·bytes/S on every directed pair); on a
  * loop the sites run a bidirectional ring ((S − 1)/S · bytes each way on every segment).
  */
-function interSitePhase(f: Fabric, bytes: number): { seconds: number; wanBytes: number } {
+function interSitePhase(f: Fabric, bytes: number): { seconds: number; busy: number; wanBytes: number } {
   const S = f.ranksPerSite.length;
-  if (S <= 1) return { seconds: 0, wanBytes: 0 };
+  if (S <= 1) return { seconds: 0, busy: 0, wanBytes: 0 };
   if (f.wanShape === "loop") {
     const sites: Fabric = { ...f, ranksPerSite: f.ranksPerSite.map(() => 1) };
     const cost = ringCost(sites, bytes, 2);
-    return { seconds: cost.seconds, wanBytes: cost.wanBytes };
+    return { seconds: cost.seconds, busy: cost.phaseBusy![0], wanBytes: cost.wanBytes };
   }
   // Messages are one site's share of a stripe: chunks of at most HIERARCHICAL_CHUNK_BYTES, cut into a stripe per rank of the largest site.
   const perPair = (2 * bytes) / S;
   const seg = Math.min(HIERARCHICAL_CHUNK_BYTES, bytes) / S / Math.max(...f.ranksPerSite);
   let seconds = 0;
+  let busy = 0;
   for (let a = 0; a < S; a++) {
     for (let b = 0; b < S; b++) {
       if (a === b) continue;
       // The reduce-scatter's last share must arrive before its all-gather leaves; the link itself is busy 2·bytes/S.
       const chain = f.wanAlphaS[a][b] + f.wanAlphaS[b][a] + transfer(bytes / S + seg, f.wanBytesPerS[a][b]);
+      busy = Math.max(busy, transfer(perPair, f.wanBytesPerS[a][b]));
       seconds = Math.max(seconds, chain, transfer(perPair, f.wanBytesPerS[a][b]) + f.wanAlphaS[a][b]);
     }
   }
-  return { seconds: seconds + (f.gammaS * (S - 1) * bytes) / S / Math.min(...f.ranksPerSite), wanBytes: perPair };
+  const reduce = (f.gammaS * (S - 1) * bytes) / S / Math.min(...f.ranksPerSite);
+  return { seconds: seconds + reduce, busy: busy + reduce, wanBytes: perPair };
 }
 
 /** Hierarchical all-reduce: reduce-scatter inside each site, all-reduce between sites, all-gather inside. */
 export function hierarchicalCost(f: Fabric, bytes: number): Cost {
   if (totalRanks(f) <= 1 || bytes === 0) return NO_COST;
   const local = intraSitePhase(f, bytes);
+  const localBusy = intraSiteBusy(f, bytes);
   const inter = interSitePhase(f, bytes);
-  return { seconds: 2 * local + inter.seconds, phases: [local, inter.seconds, local], wanBytes: inter.wanBytes };
+  return { seconds: 2 * local + inter.seconds, phases: [local, inter.seconds, local], phaseBusy: [localBusy, inter.busy, localBusy], wanBytes: inter.wanBytes };
 }
 
 /** The closed form of each all-reduce longhaul runs and replays (by its ScheduledAlgorithm name); halving-doubling has none yet. */

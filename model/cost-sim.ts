@@ -2,7 +2,9 @@
  * Replays a schedule on a link model: every lane runs its steps in order; a step's sends leave when
  * it starts, its receives end it. Links are FIFO pipes: each rank's outgoing pipe (local copy cost),
  * each WAN region pair's shared bottleneck (its rate), each connection's window (window/RTT once
- * a transfer outgrows it), and,
+ * a transfer outgrows it, or less where loss holds the congestion window down; a connection silent
+ * for longer than its RTO restarts from a smaller window and slows down while it grows back:
+ * model/stream-rate.ts), and,
  * when emulated, the emulator process that every WAN byte passes through. CPU work (copies,
  * per-message costs, the loopback legs, reductions, the emulator's forwarding) is booked on its host's cores
  * (cost-cpu.ts). The result is the time
@@ -12,6 +14,8 @@
 import { CpuCalendar } from "./cost-cpu.js";
 import type { Schedule } from "./cost-schedules.js";
 import { DEFAULT_SOFTWARE, sameProcess, type LinkModel, type SoftwareCosts } from "./link-model.js";
+import { connectionSettings, pairPathOf } from "./link-paths.js";
+import { connectionWindowBytes, restartWindowBytes, restarts, slowStartReleaseS } from "./stream-rate.js";
 
 export interface SimCosts {
   /** Include this implementation's software costs (false: network only, for lower bounds). */
@@ -45,9 +49,45 @@ export const STRIPE_FROM_BYTES = 1 << 20;
  */
 function windowDone(model: LinkModel, clock: number, start: number, bytes: number, a: number, b: number): number {
   const rtt = model.alphaS[a][b] + model.alphaS[b][a];
-  const window = model.windowBytes * (bytes >= STRIPE_FROM_BYTES ? model.streams[a][b] : 1);
+  const window = streamWindow(model, a, b) * streamsOf(model, bytes, a, b);
   if (!(rtt > 0)) return start;
   return Math.max(clock, start - rtt) + (bytes * rtt) / window;
+}
+
+/** One stream's steady window on a → b: the receive window, or less under loss (model/stream-rate.ts). */
+function streamWindow(model: LinkModel, a: number, b: number): number {
+  return connectionWindowBytes(connectionSettings(model).cc, pairPathOf(model, a, b, 1));
+}
+
+function streamsOf(model: LinkModel, bytes: number, a: number, b: number): number {
+  return bytes >= STRIPE_FROM_BYTES ? model.streams[a][b] : 1;
+}
+
+/** A rank pair's connection since it last restarted its window after idle (per stream). */
+interface Restart {
+  at: number;
+  startWindow: number;
+  sent: number;
+}
+
+/**
+ * Slow start after idle (Linux's tcp_slow_start_after_idle): a connection whose last byte left more
+ * than an RTO before this send (or, with `idleGapS`, one that starts the op after that much silence)
+ * restarts from the window restartWindowBytes leaves, and its bytes since then leave no earlier
+ * than slow start lets them. Returns when this send's bytes may have left by that rule.
+ */
+function restartDone(model: LinkModel, state: { lastSent?: number; restart?: Restart }, start: number, bytes: number, a: number, b: number): number {
+  const rtt = model.alphaS[a][b] + model.alphaS[b][a];
+  const idle = state.lastSent === undefined ? ((model.idleGapS ?? 0) > 0 ? model.idleGapS! + start : 0) : start - state.lastSent;
+  const cap = streamWindow(model, a, b);
+  if (restarts(connectionSettings(model), idle, rtt)) {
+    const held = state.restart ? Math.min(cap, state.restart.startWindow + state.restart.sent) : cap;
+    state.restart = { at: start, startWindow: restartWindowBytes(held, idle, rtt), sent: 0 };
+  }
+  if (!state.restart || bytes <= 0) return start;
+  const streams = streamsOf(model, bytes, a, b);
+  state.restart.sent += bytes / streams;
+  return state.restart.at + slowStartReleaseS(state.restart.sent, state.restart.startWindow, cap, rtt);
 }
 
 /** A missing or NaN term would make every time NaN, and the CPU calendars never find a free slot. */
@@ -75,6 +115,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
   const senderFree = new Map<number, number>();
   const pairFree = new Map<string, number>();
   const windowClock = new Map<string, number>(); // per rank-pair connection: see windowDone
+  const idleState = new Map<string, { lastSent?: number; restart?: Restart }>(); // per rank-pair connection: see restartDone
   let emulatorFree = 0;
   const arrivals = new Map<string, number>();
   const wanBytes = new Map<string, number>();
@@ -129,10 +170,14 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           wanBytes.set(key, (wanBytes.get(key) ?? 0) + send.bytes);
           const pairStart = Math.max(start, pairFree.get(key) ?? 0);
           const conn = `${lane.rank}>${send.to}`;
-          const clock = windowDone(model, windowClock.get(conn) ?? -Infinity, start, wire, a, b);
-          windowClock.set(conn, clock);
+          let idle = idleState.get(conn);
+          if (!idle) idleState.set(conn, (idle = {}));
+          const bucket = windowDone(model, windowClock.get(conn) ?? -Infinity, start, wire, a, b);
+          windowClock.set(conn, bucket);
+          const clock = Math.max(bucket, restartDone(model, idle, start, wire, a, b));
           pairFree.set(key, pairStart + wire / model.rateBps[a][b]);
           const pairDone = Math.max(pairFree.get(key) ?? 0, clock); // a stalled window does not hold the link
+          idle.lastSent = pairDone;
           const emuStart = Math.max(start, emulatorFree);
           emulatorFree = cpu(EMULATOR_HOST, emuStart, wire * sw.emulatorBetaS);
           done = Math.max(done, pairDone, emulatorFree);

@@ -6,16 +6,15 @@
  */
 import type { Fabric } from "./fabric.js";
 import type { LinkModel } from "./link-model.js";
+import { connectionSettings, pairPathOf } from "./link-paths.js";
+import { pairRateBps } from "./stream-rate.js";
 
 export function fabricOfLinks(links: LinkModel, segmentBytes: number, software = false): Fabric {
   const sw = links.software;
   const extra = software && links.emulated ? sw.emulatorAlphaS : 0;
-  // A connection's window caps it at window/RTT (times its streams); the pair is the smaller of that and its rate.
-  const rate = (a: number, b: number) => {
-    const rtt = links.alphaS[a][b] + links.alphaS[b][a];
-    const window = rtt > 0 ? (links.windowBytes * links.streams[a][b]) / rtt : Infinity;
-    return Math.min(links.rateBps[a][b], window);
-  };
+  // A connection moves at most window/RTT, or its loss response (model/stream-rate.ts); the pair is the smaller of its streams together and its rate.
+  const { cc } = connectionSettings(links);
+  const rate = (a: number, b: number) => pairRateBps(cc, pairPathOf(links, a, b));
   return {
     ranksPerSite: links.topology.regions.map((r) => r.ranks.length),
     localAlphaS: software ? sw.localAlphaS + sw.localWakeS + 2 * sw.perMessageS : 0,

@@ -34,6 +34,12 @@ export interface Cost {
   readonly phases: readonly number[];
   /** Bytes on the busiest directed WAN link (0 without one). */
   readonly wanBytes: number;
+  /**
+   * How long each phase keeps its resource busy (its bottleneck's bytes / rate, and reductions);
+   * the rest of the phase is latency, which the next bucket's same phase may overlap. Absent: the
+   * whole phase.
+   */
+  readonly phaseBusy?: readonly number[];
 }
 
 export const NO_COST: Cost = { seconds: 0, phases: [0], wanBytes: 0 };

@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import { bdpStreams, DEFAULT_WINDOW_BYTES } from "./pair-streams.js";
 import { linkProfilesFor } from "./pairs.js";
 import { REGIONS } from "./regions.js";
+import type { CongestionControl } from "./tcp.js";
 import type { HostLinks } from "../transports/env.js";
 import type { Topology } from "../transports/topology.js";
 
@@ -110,6 +111,14 @@ export interface LinkModel {
   readonly hostLinks: HostLinks;
   /** threadGroup[rank]: ranks with the same number are threads of one process (`launch --threads`); absent: every rank a process. */
   readonly threadGroup?: readonly number[];
+  /** Congestion control of the WAN connections (default cubic, Linux's): how loss limits each one (model/stream-rate.ts). */
+  readonly cc?: CongestionControl;
+  /** loss[src][dst]: segment loss of the WAN pair, 0..1 (absent: none). */
+  readonly loss?: readonly (readonly number[])[];
+  /** net.ipv4.tcp_slow_start_after_idle (default true): a connection silent for an RTO restarts its window. */
+  readonly slowStartAfterIdle?: boolean;
+  /** Silence on every WAN connection before the op (s, default 0: ops back to back); past the RTO the op starts from restarted windows. */
+  readonly idleGapS?: number;
 }
 
 export interface DeclareOptions {
@@ -132,6 +141,14 @@ export interface DeclareOptions {
   threadsPerProcess?: number;
   /** "unix": the ranks are processes of this host linked by Unix sockets (UNIX_SOCKET_SOFTWARE's local terms; only where every link is local). */
   hostLinks?: HostLinks;
+  /** Congestion control of the WAN connections (default cubic). */
+  cc?: CongestionControl;
+  /** Random loss of every WAN pair in percent (default 0). */
+  lossPct?: number;
+  /** net.ipv4.tcp_slow_start_after_idle (default true). */
+  slowStartAfterIdle?: boolean;
+  /** Silence before each op on the WAN connections, s (default 0). */
+  idleGapS?: number;
 }
 
 /**
@@ -170,6 +187,10 @@ export function declaredLinkModel(topology: Topology, options: DeclareOptions = 
     software,
     hostLinks: unixLinks ? "unix" : "zmq",
     ...(options.threadsPerProcess !== undefined && { threadGroup: Array.from({ length: topology.size }, (_, r) => Math.floor(r / options.threadsPerProcess!)) }),
+    ...(options.cc !== undefined && { cc: options.cc }),
+    ...(wan && (options.lossPct ?? 0) > 0 && { loss: grid((i, j) => (i === j ? 0 : options.lossPct! / 100)) }),
+    ...(options.slowStartAfterIdle !== undefined && { slowStartAfterIdle: options.slowStartAfterIdle }),
+    ...(options.idleGapS !== undefined && { idleGapS: options.idleGapS }),
   };
 }
 

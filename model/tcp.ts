@@ -27,6 +27,14 @@ export const DEFAULT_WINDOW_BYTES = DEFAULT_TCP_RMEM_MAX * RECEIVE_WINDOW_FRACTI
 export const RTO_MIN_MS = 200;
 
 export type CongestionControl = "cubic" | "reno" | "bbr";
+
+/** The variables that carry these settings to ranks, launched nodes and containers (a command's flags win). */
+export const TCP_ENV = {
+  cc: "LONGHAUL_CC",
+  /** 0 turns slow start after idle off, like net.ipv4.tcp_slow_start_after_idle=0. */
+  slowStartAfterIdle: "LONGHAUL_SLOW_START_AFTER_IDLE",
+  rmemMax: "LONGHAUL_TCP_RMEM_MAX",
+} as const;
 export const CONGESTION_CONTROLS: readonly CongestionControl[] = ["cubic", "reno", "bbr"];
 
 export const CUBIC_C = 0.4;

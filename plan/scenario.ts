@@ -1,4 +1,5 @@
 /** What a scenario file describes (scenarios/*.json): the model, its compute, the sites and the WAN, the strategies to compare. */
+import type { CongestionControl } from "../model/tcp.js";
 
 export type Compression = "fp32" | "fp16" | "int8" | "4bit";
 /** Bytes per element sent for each outer-gradient compression. */
@@ -40,6 +41,8 @@ export interface LinkSpec {
   readonly rttMs?: number;
   /** This pair's bandwidth, each direction, Gbit/s (default wan.gbit). */
   readonly gbit?: number;
+  /** This pair's random segment loss, percent (default wan.lossPct). */
+  readonly lossPct?: number;
 }
 
 export interface Scenario {
@@ -90,6 +93,17 @@ export interface Scenario {
     readonly windowBytes?: number;
     /** Connections per flow; flows = tensor × pipeline (each shard group syncs its own slice). */
     readonly streamsPerFlow?: number;
+    /** Random segment loss of every link, percent (default 0): each connection then moves at most its congestion control's loss response. */
+    readonly lossPct?: number;
+    /** Congestion control of the WAN connections (default cubic, Linux's). */
+    readonly cc?: CongestionControl;
+    /**
+     * Whether a connection silent for longer than its RTO restarts its window (Linux's
+     * tcp_slow_start_after_idle, on by default in the kernel). Default false: the planner's WAN is
+     * RDMA or tuned TCP, as without windowBytes; true makes every op that follows a silent stretch
+     * (compute, DiLoCo's H inner steps) pay slow start again.
+     */
+    readonly slowStartAfterIdle?: boolean;
   };
   readonly strategies?: ReadonlyArray<string | StrategySpec>;
 }

@@ -6,9 +6,10 @@
 import { hierarchicalCost, ringCost, treeCost } from "../model/closed-form.js";
 import { sparseHierarchicalCost } from "../model/closed-form-sparse.js";
 import type { Cost, Fabric } from "../model/fabric.js";
+import { pairsOf, restartPenaltyS } from "./idle.js";
 import { exposedWithOverlap } from "./overlap.js";
 import { COMPRESSION_BYTES, type Compression, type StrategySpec } from "./scenario.js";
-import { siteAlone } from "./world.js";
+import { siteAlone, type WanConnections } from "./world.js";
 
 export interface StepContext {
   readonly fabric: Fabric;
@@ -19,15 +20,31 @@ export interface StepContext {
   readonly overlapWindowS: number;
   /** Buckets the gradient is synced in when overlapped (one per layer). */
   readonly buckets: number;
+  /** The WAN's connections (TCP settings, each pair's path); absent: no idle restarts. */
+  readonly wan?: WanConnections;
 }
 
 export interface StepComm {
-  /** One whole synchronisation (DiLoCo: one outer sync), exposed or not, s. */
+  /** One whole synchronisation (DiLoCo: one outer sync), exposed or not, s; with any idle restart in it. */
   readonly syncSeconds: number;
   /** Communication the step waits for, s per inner step. */
   readonly exposedSeconds: number;
   /** Bytes on the busiest directed WAN link, per inner step. */
   readonly wanBytesPerStep: number;
+  /** How long the WAN was silent before each sync, s (what slow start after idle reads). */
+  readonly idleS: number;
+  /** What one sync paid for slow start after that silence, s (0 without a restart). */
+  readonly restartSeconds: number;
+}
+
+/** The sync's restart after `idleS` of silence on the pairs `algorithm` crosses. */
+function restart(ctx: StepContext, algorithm: string, bytes: number, idleS: number): number {
+  return ctx.wan ? restartPenaltyS(ctx.wan, pairsOf(algorithm, ctx.fabric), bytes, idleS) : 0;
+}
+
+/** The phase of a bucket's sync that crosses the WAN: the middle of three (reduce-scatter, WAN, all-gather), else the only one. */
+function wanPhase(phases: readonly number[]): number {
+  return phases.length === 3 ? 1 : 0;
 }
 
 export const DEFAULTS = { innerSteps: 100, compression: "fp16" as Compression, fragments: 4, overlapSteps: 1, streamingCompression: "4bit" as Compression, density: 0.01 };
@@ -57,17 +74,29 @@ function allReduceOf(spec: StrategySpec, ctx: StepContext): CostOf {
 /** Synchronous data parallelism: the whole gradient every step, in one call or bucketed and overlapped. */
 function synchronous(spec: StrategySpec, ctx: StepContext): StepComm {
   const costOf = allReduceOf(spec, ctx);
+  const base = spec.name.replace(/\+overlap$/, "");
   const whole = costOf(ctx.fabric, ctx.parameters * ctx.bytesPerElement);
-  const exposedSeconds = spec.name.endsWith("+overlap")
-    ? exposedWithOverlap(costOf(ctx.fabric, (ctx.parameters * ctx.bytesPerElement) / ctx.buckets).phases, ctx.buckets, ctx.overlapWindowS)
-    : whole.seconds;
-  return { syncSeconds: whole.seconds, exposedSeconds, wanBytesPerStep: whole.wanBytes };
+  const overlap = spec.name.endsWith("+overlap");
+  // The WAN is silent while the step computes; overlapped, from the last bucket of one backward pass to the first of the next.
+  const idleS = overlap ? ctx.computeS - ctx.overlapWindowS + ctx.overlapWindowS / ctx.buckets : ctx.computeS;
+  const restartSeconds = restart(ctx, base, whole.wanBytes, idleS);
+  let exposedSeconds = whole.seconds + restartSeconds;
+  if (overlap) {
+    const bucket = costOf(ctx.fabric, (ctx.parameters * ctx.bytesPerElement) / ctx.buckets);
+    // The climb back after idle slows the first buckets' WAN phase (the rest queue behind it).
+    const extra = bucket.phases.map((_, p) => (p === wanPhase(bucket.phases) ? restartSeconds : 0));
+    exposedSeconds = exposedWithOverlap(bucket.phases, ctx.buckets, ctx.overlapWindowS, bucket.phaseBusy, extra);
+  }
+  return { syncSeconds: whole.seconds + restartSeconds, exposedSeconds, wanBytesPerStep: whole.wanBytes, idleS, restartSeconds };
 }
 
 /** Inner steps sync only inside each site (overlapped, as a single-site run does); the slowest site sets the pace. */
 function innerExposed(ctx: StepContext): number {
   const bytes = (ctx.parameters * ctx.bytesPerElement) / ctx.buckets;
-  return Math.max(...ctx.fabric.ranksPerSite.map((_, s) => exposedWithOverlap(ringCost(siteAlone(ctx.fabric, s), bytes).phases, ctx.buckets, ctx.overlapWindowS)));
+  return Math.max(...ctx.fabric.ranksPerSite.map((_, s) => {
+    const cost = ringCost(siteAlone(ctx.fabric, s), bytes);
+    return exposedWithOverlap(cost.phases, ctx.buckets, ctx.overlapWindowS, cost.phaseBusy);
+  }));
 }
 
 /**
@@ -81,11 +110,19 @@ function outerSync(spec: StrategySpec, ctx: StepContext, bytes: number): Cost {
   return { seconds: cost.phases[1] ?? 0, phases: [cost.phases[1] ?? 0], wanBytes: cost.wanBytes };
 }
 
-/** DiLoCo: H inner steps, then a blocking outer sync of the (compressed) pseudo-gradient. */
+/**
+ * DiLoCo: H inner steps, then a blocking outer sync of the (compressed) pseudo-gradient. The inner
+ * steps sync inside each site only, so the WAN is silent for all H of them: the op after an idle
+ * gap, which with slow start after idle climbs from restarted windows.
+ */
 function diloco(spec: StrategySpec, ctx: StepContext): StepComm {
   const H = spec.innerSteps ?? DEFAULTS.innerSteps;
+  const inner = innerExposed(ctx);
   const outer = outerSync(spec, ctx, ctx.parameters * COMPRESSION_BYTES[spec.compression ?? DEFAULTS.compression]);
-  return { syncSeconds: outer.seconds, exposedSeconds: innerExposed(ctx) + outer.seconds / H, wanBytesPerStep: outer.wanBytes / H };
+  const idleS = H * (ctx.computeS + inner);
+  const restartSeconds = restart(ctx, spec.outer ?? "hierarchical", outer.wanBytes, idleS);
+  const sync = outer.seconds + restartSeconds;
+  return { syncSeconds: sync, exposedSeconds: inner + sync / H, wanBytesPerStep: outer.wanBytes / H, idleS, restartSeconds };
 }
 
 /**
@@ -98,8 +135,12 @@ function streamingDiloco(spec: StrategySpec, ctx: StepContext): StepComm {
   const tau = Math.min(spec.overlapSteps ?? DEFAULTS.overlapSteps, H / F);
   const inner = innerExposed(ctx);
   const fragment = outerSync(spec, ctx, (ctx.parameters * COMPRESSION_BYTES[spec.compression ?? DEFAULTS.streamingCompression]) / F);
-  const sticksOut = Math.max(0, fragment.seconds - tau * (ctx.computeS + inner));
-  return { syncSeconds: fragment.seconds * F, exposedSeconds: inner + (F / H) * sticksOut, wanBytesPerStep: (fragment.wanBytes * F) / H };
+  // A fragment's sync starts every H/F inner steps: the WAN is silent for what is left of that stretch.
+  const idleS = Math.max(0, (H / F) * (ctx.computeS + inner) - fragment.seconds);
+  const restartSeconds = restart(ctx, spec.outer ?? "hierarchical", fragment.wanBytes, idleS);
+  const sync = fragment.seconds + restartSeconds;
+  const sticksOut = Math.max(0, sync - tau * (ctx.computeS + inner));
+  return { syncSeconds: sync * F, exposedSeconds: inner + (F / H) * sticksOut, wanBytesPerStep: (fragment.wanBytes * F) / H, idleS, restartSeconds };
 }
 
 export function stepComm(spec: StrategySpec, ctx: StepContext): StepComm {

@@ -3,6 +3,7 @@
  * that names the field, its value and what to give instead (the CLI prints it and exits 2).
  */
 import { REGIONS } from "../model/regions.js";
+import { CONGESTION_CONTROLS } from "../model/tcp.js";
 import { badField } from "./errors.js";
 import { COMPRESSION_BYTES, OUTER_ALGORITHMS, STRATEGY_NAMES, type Scenario, type SiteSpec, type StrategySpec } from "./scenario.js";
 
@@ -100,6 +101,9 @@ function checkWan(o: Obj, names: readonly string[]): void {
   number(wan, "overheadMs", "wan", { min: 0, optional: true, unit: "ms" });
   number(wan, "windowBytes", "wan", { above: 0, optional: true, unit: "bytes" });
   number(wan, "streamsPerFlow", "wan", { min: 1, integer: true, optional: true });
+  number(wan, "lossPct", "wan", { min: 0, max: 100, optional: true, unit: "%" });
+  if (wan.cc !== undefined && !(CONGESTION_CONTROLS as readonly unknown[]).includes(wan.cc)) throw badField("wan.cc", wan.cc, `give one of ${CONGESTION_CONTROLS.join(", ")}`);
+  if (wan.slowStartAfterIdle !== undefined && typeof wan.slowStartAfterIdle !== "boolean") throw badField("wan.slowStartAfterIdle", wan.slowStartAfterIdle, "give true (Linux's default: an op after an RTO of silence restarts slow start) or false (tuned TCP, RDMA)");
   const links = wan.links === undefined ? [] : list(wan.links, "wan.links", 0);
   links.forEach((l, i) => {
     const field = `wan.links[${i}]`;
@@ -111,6 +115,7 @@ function checkWan(o: Obj, names: readonly string[]): void {
     number(link, "km", field, { min: 0, optional: true, unit: "km" });
     number(link, "rttMs", field, { min: 0, optional: true, unit: "ms" });
     number(link, "gbit", field, { above: 0, optional: true, unit: "Gbit/s" });
+    number(link, "lossPct", field, { min: 0, max: 100, optional: true, unit: "%" });
   });
 }
 
