@@ -10,6 +10,10 @@ import type { LinkModel } from "../model/link-model.js";
 import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
 import type { ScheduledAlgorithm } from "../model/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
+import type { TcpOptions } from "../netem/emulator/tcp-options.js";
+import { startFaults } from "../netem/faults/clock.js";
+import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
+import { faultsDuring } from "../netem/faults/window.js";
 import { ONE_HOST_SEGMENT_BYTES } from "../init.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";
@@ -20,6 +24,17 @@ import type { ResultRow } from "./sweep-types.js";
 export interface WanSweepOptions extends SweepOptions {
   /** Rate of every region pair in Mbit/s (default: unshaped). */
   rateMbit?: number;
+  /** The emulated connections' TCP (congestion control, idle restart, receive buffer). */
+  tcp?: TcpOptions;
+  /**
+   * Link faults played through the emulator from the moment it is up (the sweep's start); each row
+   * carries the faults in effect while it ran as `faults`. Process faults are refused before (cli/job-flags.ts).
+   */
+  faults?: FaultSchedule;
+  /** Gets the clock's lines (default: stderr). */
+  onFaultLog?: (line: string) => void;
+  /** Gets every applied fault once the sweep has ended (and the clock has lifted what was left). */
+  onFaults?: (events: AppliedFault[]) => void;
 }
 
 /**
@@ -90,12 +105,21 @@ export async function* runWanSweep(options: WanSweepOptions): AsyncIterable<Resu
   }
   // The ranks inherit this process's environment (launchRanks), so they build the same model.
   Object.assign(process.env, modelEnv(options));
-  const emulator = options.emulate ? await startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit }) : undefined;
+  const emulator = options.emulate ? await startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit, ...(options.tcp && { tcp: options.tcp }) }) : undefined;
+  const startMs = performance.now();
+  const log = options.onFaultLog ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const clock = options.faults && options.faults.faults.length > 0 ? startFaults(options.faults, { emulator, topology, log, startMs }) : undefined;
+  let since = 0;
   try {
     for await (const row of runAllReduceSweep({ ...options, basePort, transport })) {
-      yield { ...row, ...(figures.get(`${row.algorithm}/${row.bytes}`) ?? figuresOf(row.algorithm, row.bytes)) };
+      const until = performance.now() - startMs;
+      const faults = clock ? { faults: faultsDuring(clock.events(), since, until) } : options.faults ? { faults: [] } : {};
+      since = until;
+      yield { ...row, ...(figures.get(`${row.algorithm}/${row.bytes}`) ?? figuresOf(row.algorithm, row.bytes)), ...faults };
     }
   } finally {
+    const events = clock?.stop() ?? [];
+    if (options.faults) options.onFaults?.(events);
     await emulator?.close();
   }
 }

@@ -18,6 +18,7 @@ import { jsonLine, tableHeader, tableRow } from "../bench/table.js";
 import { microTable } from "../bench/micro-table.js";
 import { runSoak, soakTable } from "../bench/soak.js";
 import { overlapMain } from "../bench/overlap-cli.js";
+import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 
 const SWEEP_OPS: Record<string, SweepOp> = { allreduce: "allreduce", reducescatter: "reducescatter", allgather: "allgather" };
 
@@ -41,6 +42,7 @@ export const SWEEP_FLAGS = {
   rate: { type: "string" },
   explain: { type: "boolean", default: false },
   "comm-thread": { type: "boolean", default: false },
+  ...JOB_FLAGS,
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
@@ -84,6 +86,11 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --explain            print each algorithm's predicted time and floor per size, and what auto picks
   --comm-thread        each rank runs its transport and collectives in a communication thread
                        (init({ commThread: true }), LONGHAUL_COMM_THREAD=1); processes only
+with --emulate:
+${jobFlagsHelp(23)}
+                       A bench row's "faults" are those in effect while it ran (times from the
+                       sweep's start). kill/restart are refused: the sweep starts its ranks itself
+                       and cannot restart one; use longhaul launch --emulate --faults for them.
 
 Every row carries the cost model's predictedUs and lowerBoundUs (JSON keys; for auto, those of the
 algorithm it picked, named in "chosen"; between threads only "chosen"). A row whose ranks needed
@@ -133,12 +140,14 @@ async function sweep(op: SweepOp, argv: string[]): Promise<number> {
   const options = { ...sweepOptionsFrom(op, values), emulate: values.emulate, ...(values.rate !== undefined && { rateMbit: parseRate(values.rate, "--rate") }) };
   checkSweep(options);
   const world = sweepTopology(options);
+  const faults = jobFaults(values, world, { emulate: values.emulate, command: "longhaul bench", processFaults: false });
+  const tcp = jobTcp(values, values.emulate);
   if (values.explain) (values.json ? console.error : console.log)(explainSweep(options, options.sizes!).join("\n"));
   const progress = createProgress({ total: options.sizes!.length * options.algorithms!.length });
   if (!values.json) console.log(`# ${op} topology=${world.spec} ranks=${world.size} transport=${sweepTransport(options)} buffers=${options.buffers}${options.commThread ? " comm-thread=on" : ""} iters=${options.iters} warmup=${options.warmup}\n${tableHeader()}`);
   let wrong = 0;
   const rows: ResultRow[] = [];
-  for await (const row of runWanSweep(options)) {
+  for await (const row of runWanSweep({ ...options, ...(faults && { faults }), ...(tcp && { tcp }) })) {
     wrong += row.wrong;
     rows.push(row);
     progress.tick(`${row.algorithm} ${row.bytes} B: ${row.timeUs.toFixed(0)} us`);

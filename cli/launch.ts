@@ -6,6 +6,12 @@ import { ENV, flagVar, readLinkRate } from "../transports/env.js";
 import { checkLaunchLimits } from "../transports/host-limits.js";
 import { launchRanks } from "../transports/launcher.js";
 import { parseTopology, type Topology } from "../transports/topology.js";
+import type { Emulator } from "../netem/emulator/emulator.js";
+import type { TcpOptions } from "../netem/emulator/tcp-options.js";
+import { startFaults, type FaultClock } from "../netem/faults/clock.js";
+import { appliedFaultLine } from "../netem/faults/timeline.js";
+import { tcpEnv } from "../netem/tcp-env.js";
+import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 import { NODE_FLAGS, nodeLaunchFrom } from "./launch-node-flags.js";
 
 const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate RATE]] [--ipc] [--threads] [--streams K] -- CMD ARGS...
@@ -41,6 +47,12 @@ options:
                        jobs on the same ports are dropped
   --timeout DURATION   stop every rank after this long (exit 124): 30s, 500ms, 2m; a bare number is
                        seconds, as in every longhaul command
+${jobFlagsHelp(23)}
+                       kill sends SIGKILL to the rank's process group at its time (not a failure
+                       of the launch; its peers see a lost peer), restart starts it again with the
+                       same environment; link faults need --emulate. The applied faults are
+                       listed on stderr at the end. The TCP flags need --emulate (a node-level
+                       launch reads LONGHAUL_CC etc. too, and every node must agree)
   --no-prefix          do not prefix output lines with [rank R]
   --outlive-parent     keep the ranks running when this command's parent exits (for nohup or a
                        background job whose shell ends; default: stop them, as on SIGTERM)
@@ -83,6 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       "no-prefix": { type: "boolean", default: false },
       "outlive-parent": { type: "boolean", default: false },
       threads: { type: "boolean", default: false },
+      ...JOB_FLAGS,
       ...NODE_FLAGS,
       help: { type: "boolean", short: "h", default: false },
     },
@@ -101,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
   if (nodeLevel) {
     if (values.nproc !== undefined || values.topology !== undefined) throw badValue("--nnodes plans the world at the rendezvous: use --nproc-per-node (and --region) instead of -n/--topology");
     if (values.ipc) throw badValue("--ipc is for one host; a node-level launch dials the other hosts over TCP");
+    if (values.faults !== undefined || process.env.LONGHAUL_FAULTS?.trim()) throw badValue("a node-level launch (--nnodes) does not play fault schedules yet; play one on a one-host launch (-n/--topology with --emulate --faults FILE), or unset LONGHAUL_FAULTS");
+    const emulate = values.emulate || flagVar(process.env, ENV.emulate);
     const { launchNode } = await import("../transports/node-launch.js");
     return launchNode({
       ...nodeLevel,
@@ -108,7 +123,8 @@ export async function main(argv: string[]): Promise<number> {
       args,
       basePort: basePortText0 === undefined || basePortText0.trim() === "" ? DEFAULT_BASE_PORT : parsePort(basePortText0, values["base-port"] === undefined ? ENV.basePort : "--base-port"),
       // A pod spec sets these as variables (docker/k8s): the same meaning as --emulate and --rate.
-      emulate: values.emulate || flagVar(process.env, ENV.emulate),
+      emulate,
+      tcp: jobTcp(values, emulate),
       rateMbit: values.rate !== undefined ? parseRate(values.rate, "--rate") : readLinkRate(process.env),
       streams: values.streams === undefined ? undefined : parseCount(values.streams, "--streams"),
       curve: values.curve,
@@ -128,11 +144,15 @@ export async function main(argv: string[]): Promise<number> {
   const rateMbit = values.rate === undefined ? undefined : parseRate(values.rate, "--rate");
   const streams = values.streams === undefined ? undefined : parseCount(values.streams, "--streams");
   const timeoutMs = values.timeout === undefined ? undefined : parseTimeout(values.timeout, "--timeout");
+  const faults = jobFaults(values, topology, { emulate: values.emulate, command: "longhaul launch --threads", processFaults: !values.threads, why: "its ranks are worker threads of this process, not process groups; drop --threads" });
+  const tcp = jobTcp(values, values.emulate);
 
   // Before the emulator binds its ports: a world this host cannot start is refused with nothing started.
   checkLaunchLimits(topology.size, { size: topology.size, regions: topology.regions.length, basePort, emulate: values.emulate });
   // --- emulator: the one place it is started before the ranks and closed after them ---
-  const emulator = values.emulate ? await startEmulatorFor(topology, plan, rateMbit) : undefined;
+  const emulator = values.emulate ? await startEmulatorFor(topology, plan, rateMbit, tcp) : undefined;
+  let clock: FaultClock | undefined;
+  const log = (line: string): void => void process.stderr.write(`longhaul launch: ${line}\n`);
   try {
     const { code } = await launchRanks({
       topology,
@@ -145,20 +165,25 @@ export async function main(argv: string[]): Promise<number> {
       curve: values.curve,
       threads: values.threads,
       jobId: values["job-id"],
-      env: streams === undefined ? undefined : { [ENV.streams]: String(streams) },
+      // The ranks' cost model (auto) sees the connections the emulator makes.
+      env: { ...(streams !== undefined && { [ENV.streams]: String(streams) }), ...tcpEnv(tcp) },
       prefixOutput: !values["no-prefix"],
       stopWithParent: !values["outlive-parent"],
       timeoutMs,
+      // The job starts when its ranks have: the schedule's times count from here.
+      ...(faults && { onStarted: (processes) => (clock = startFaults(faults, { emulator, topology, processes, log })) }),
     });
     return code;
   } finally {
+    const applied = clock?.stop();
+    if (applied) log(`${applied.length} fault(s) applied${applied.map((f) => `\n  ${appliedFaultLine(f)}`).join("")}`);
     await emulator?.close();
   }
 }
 
-async function startEmulatorFor(topology: Topology, plan: AddressPlan, rateMbit: number | undefined): Promise<{ close(): Promise<void> }> {
+async function startEmulatorFor(topology: Topology, plan: AddressPlan, rateMbit: number | undefined, tcp: TcpOptions | undefined): Promise<Emulator> {
   const { startEmulator } = await import("../netem/emulator/emulator.js");
-  return startEmulator({ topology, plan, rateMbit });
+  return startEmulator({ topology, plan, rateMbit, ...(tcp && { tcp }) });
 }
 
 function resolveTopology(nproc: string | undefined, spec: string | undefined): Topology {

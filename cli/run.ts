@@ -12,6 +12,9 @@ import { sweepLinkModel } from "../bench/wan-sweep.js";
 import { DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
 import { parseCount, parsePort, parseRate, parseSizes } from "../netem/units.js";
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
+import { parseTopology } from "../transports/topology.js";
+import { appliedFaultLine } from "../netem/faults/timeline.js";
+import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 
 /** Defaults sized so the whole run fits in a few minutes on a loaded 2-core machine. */
 export const RUN_DEFAULTS = {
@@ -51,6 +54,11 @@ options:
   --no-baseline              skip the single-site run (no efficiency figures)
   --out DIR                  report folder (default ${RUN_DEFAULTS.out})
   --base-port P              rank r listens on P + r (default ${DEFAULT_BASE_PORT})
+${jobFlagsHelp(29)}
+                             The schedule plays during the WAN sweep across the continents (times from
+                             its start); the report lists the applied faults under its table, and
+                             results.json carries them as "faults". kill/restart are refused (the sweep
+                             starts its ranks itself). The TCP flags apply to every emulated run.
   -h, --help                 show this help`;
 
 const list = (text: string): string[] => text.split(",").map((s) => s.trim()).filter(Boolean);
@@ -72,6 +80,7 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
       "no-baseline": { type: "boolean", default: false },
       out: { type: "string", default: RUN_DEFAULTS.out },
       "base-port": { type: "string", default: String(DEFAULT_BASE_PORT) },
+      ...JOB_FLAGS,
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -82,6 +91,8 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
   const methods = values.train === "none" ? [] : list(values.train);
   checkMethods(methods);
   const trainSteps = parseCount(values["train-steps"], "--train-steps");
+  const faults = jobFaults(values, parseTopology(values.topology), { emulate: true, command: "longhaul run", processFaults: false });
+  const tcp = jobTcp(values, true);
   const plan: ExperimentPlan = {
     topology: values.topology,
     sizes: parseSizes(values.sizes, "--sizes"),
@@ -89,6 +100,8 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
     iters,
     rateMbit: parseRate(values.rate, "--rate"),
     baseline: !values["no-baseline"],
+    ...(faults && { faults }),
+    ...(tcp && { tcp }),
     training: methods.length === 0 ? undefined : { methods, steps: trainSteps },
     distance: peers.length === 0 ? undefined : {
       anchor: "new-york",
@@ -123,7 +136,7 @@ export async function main(argv: string[]): Promise<number> {
   let training: TrainingRow[] = [];
   try {
     rows = await runExperiment(plan, sweep, progress);
-    if (plan.training) training = await runTrainingPart(plan.training, { topology: plan.topology, basePort, rateMbit: plan.rateMbit, progress });
+    if (plan.training) training = await runTrainingPart(plan.training, { topology: plan.topology, basePort, rateMbit: plan.rateMbit, tcp: plan.tcp, progress });
   } catch (error) {
     progress.done("failed");
     console.error(`longhaul run: ${error instanceof Error ? error.message : String(error)}`);
@@ -136,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
   const results = { ...assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training }), planner };
   const written = await writeReport(out, results);
   console.log(summaryText(results.wan, results.baseline, training));
+  if (results.faults) console.log(`\nfaults during the WAN sweep (s from its start):${results.faults.map((f) => `\n  ${appliedFaultLine(f)}`).join("") || " none came due"}`);
   const seconds = Math.round((Date.parse(results.finishedAt) - startedAt.getTime()) / 1000);
   console.log(`\nreport: ${written.files.map((f) => `${out}/${f}`).join(", ")}${written.pngNote ? ` (no PNG: ${written.pngNote})` : ""}`);
   console.log(`finished in ${seconds} s`);

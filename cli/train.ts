@@ -4,6 +4,8 @@ import { parseCount, parsePort, parsePositive, parseRate, parseTimeout } from ".
 import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
 import { parseTopology } from "../transports/topology.js";
 import { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig } from "../train/config.js";
+import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
+import { appliedFaultLine } from "../netem/faults/timeline.js";
 
 const HELP = `usage: longhaul train --method sync|topk|diloco|streaming-diloco [--topology continents] [--emulate]
                       [--steps N] [--json] [options]
@@ -37,7 +39,11 @@ options:
   --base-port P         rank r listens on P + r (default ${DEFAULT_BASE_PORT})
   --timeout DURATION    stop a run after this long: 30m, 90s; a bare number is seconds, as in every
                         longhaul command (default 30m)
-  --json                one JSON object on stdout
+  --json                one JSON object on stdout (with "faults": the applied faults, when --faults is given)
+${jobFlagsHelp(24)}
+                        Link faults need --emulate; kill/restart go to the launcher (a killed rank's
+                        peers fail with a lost peer until the collectives can heal). The one-site
+                        reference runs without faults.
   -h, --help            show this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
       timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+      ...JOB_FLAGS,
     },
   });
   if (values.help) {
@@ -80,15 +87,22 @@ export async function main(argv: string[]): Promise<number> {
     commThread: values["comm-thread"],
   };
   const topology = parseTopology(values.topology);
+  const faults = jobFaults(values, topology, { emulate: values.emulate, command: "longhaul train", processFaults: true });
+  const tcp = jobTcp(values, values.emulate);
   const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : parsePort(values["base-port"], "--base-port");
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const { runTraining } = await import("../train/run-training.js");
   const summary = await runTraining({
     config, topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
     rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
+    ...(faults && { faults }), ...(tcp && { tcp }),
     timeoutMs: values.timeout === undefined ? 1_800_000 : parseTimeout(values.timeout, "--timeout"),
   });
   if (values.json) console.log(JSON.stringify(summary));
-  else console.log(Object.entries(summary).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "number" ? +v.toFixed(4) : String(v)}`).join("\n"));
+  else {
+    const { faults: applied, ...figures } = summary;
+    console.log(Object.entries(figures).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "number" ? +v.toFixed(4) : String(v)}`).join("\n"));
+    if (applied) console.log(["faults", ...applied.map((f) => `  ${appliedFaultLine(f)}`)].join("\n"));
+  }
   return 0;
 }

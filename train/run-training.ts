@@ -1,3 +1,5 @@
+import type { TcpOptions } from "../netem/emulator/tcp-options.js";
+import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
 import type { Topology } from "../transports/topology.js";
 import { parseTopology } from "../transports/topology.js";
 import type { TrainConfig } from "./config.js";
@@ -26,6 +28,8 @@ export interface TrainSummary {
   oneProcessAccuracy?: number;
   syncs: number;
   seconds: number;
+  /** The faults the schedule applied to the run (not to the references), times from its ranks' start. */
+  faults?: AppliedFault[];
 }
 
 export interface TrainingOptions {
@@ -34,6 +38,10 @@ export interface TrainingOptions {
   basePort: number;
   emulate: boolean;
   rateMbit?: number;
+  /** The emulated connections' TCP. */
+  tcp?: TcpOptions;
+  /** A fault schedule for the run itself; the references run without it. */
+  faults?: FaultSchedule;
   baseline: boolean;
   /** Run the one-site reference at the same time as the main run (both see the same machine load). */
   paired?: boolean;
@@ -52,7 +60,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
   const { config, topology } = o;
   o.log(`train: ${config.method} on ${topology.spec} (${topology.size} ranks${o.emulate ? ", emulated WAN" : ""}), ${config.steps} steps x ${config.batch} samples per rank`);
   const started = performance.now();
-  const oneSiteOptions = { ...o, topology: parseTopology(String(topology.size)), emulate: false };
+  const oneSiteOptions = { ...o, topology: parseTopology(String(topology.size)), emulate: false, faults: undefined, tcp: undefined };
   const tag = (prefix: string) => (line: string) => o.log(`${prefix}${line}`);
   let oneSite: WorldRun | undefined;
   let run: WorldRun;
@@ -65,6 +73,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     samples: config.steps * config.batch * topology.size, testAccuracy: run.testAccuracy, wanBytes: run.wanBytes,
     emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, waitFraction: run.waitFraction, syncs: run.ranks[0].syncs,
     seconds: (performance.now() - started) / 1000,
+    ...(run.faults && { faults: run.faults }),
   };
   if (!o.baseline) return summary;
   if (!oneSite) {

@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { TcpOptions } from "../netem/emulator/tcp-options.js";
+import { startFaults, type FaultClock } from "../netem/faults/clock.js";
+import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
 import { launchRanks } from "../transports/launcher.js";
 import type { Topology } from "../transports/topology.js";
 import type { RankResult, TrainConfig } from "./config.js";
@@ -17,6 +20,8 @@ export interface WorldRun {
   testAccuracy: number;
   /** Largest fraction of its training time any rank spent waiting for communication. */
   waitFraction: number;
+  /** The faults the schedule applied, when one was given (times from the ranks' start). */
+  faults?: AppliedFault[];
 }
 
 export interface WorldOptions {
@@ -25,6 +30,10 @@ export interface WorldOptions {
   basePort: number;
   emulate: boolean;
   rateMbit?: number;
+  /** The emulated connections' TCP. */
+  tcp?: TcpOptions;
+  /** Played from the moment every rank has started: link faults through the emulator, kill/restart through the launcher. */
+  faults?: FaultSchedule;
   timeoutMs?: number;
   log: (line: string) => void;
 }
@@ -54,8 +63,9 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
   const { topology, config, basePort, emulate } = options;
   const outDir = mkdtempSync(join(tmpdir(), "longhaul-train-"));
   const emulator = emulate
-    ? await (await import("../netem/emulator/emulator.js")).startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit })
+    ? await (await import("../netem/emulator/emulator.js")).startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit, ...(options.tcp && { tcp: options.tcp }) })
     : undefined;
+  let clock: FaultClock | undefined;
   try {
     const { code, failedRank } = await launchRanks({
       topology,
@@ -67,7 +77,10 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
       ...(emulate && { rateMbit: options.rateMbit }),
       timeoutMs: options.timeoutMs,
       onLine: (rank, _stream, line) => options.log(`[rank ${rank}] ${line}`),
+      ...(options.faults && { onStarted: (processes) => (clock = startFaults(options.faults!, { emulator, topology, processes, log: options.log })) }),
     });
+    const faults = clock?.stop() ?? (options.faults ? [] : undefined);
+    if (faults?.length) options.log(`train: ${faults.length} fault(s) applied`);
     if (code !== 0) throw new Error(`training ranks failed (exit ${code}${failedRank === undefined ? "" : `, rank ${failedRank}`}); see the rank output above`);
     const ranks = topology.regions.flatMap((r) => r.ranks).map((rank) => JSON.parse(readFileSync(join(outDir, `rank-${rank}.json`), "utf8")) as RankResult);
     const slowest = Math.max(...ranks.map((r) => r.seconds));
@@ -79,8 +92,10 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
       emulatorWanBytes: links?.reduce((sum, l) => sum + l.bytes, 0),
       testAccuracy: ranks[0].testAccuracy,
       waitFraction: Math.max(...ranks.map((r) => r.waitSeconds / r.seconds)),
+      ...(faults && { faults }),
     };
   } finally {
+    clock?.stop();
     await emulator?.close();
     rmSync(outDir, { recursive: true, force: true });
   }

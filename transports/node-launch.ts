@@ -8,6 +8,7 @@ import { createSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { availableParallelism } from "node:os";
 import { startEmulator } from "../netem/emulator/emulator.js";
+import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import { type AddressPlan } from "./addresses.js";
 import { ENV } from "./env.js";
 import { CommError } from "./errors.js";
@@ -32,6 +33,8 @@ export interface NodeLaunchOptions extends Pick<LaunchOptions, "command" | "args
   basePort: number;
   emulate: boolean;
   rateMbit?: number;
+  /** The emulated connections' TCP (cc, idle restart, receive buffer); every node must agree. */
+  tcp?: TcpOptions;
   streams?: number;
   joinTimeoutMs: number;
   log?: (line: string) => void;
@@ -65,6 +68,7 @@ export async function launchNode(options: NodeLaunchOptions): Promise<number> {
           streams: String(options.streams ?? "per link"),
           curve: options.curve ? "on" : "off",
           threads: options.threads ? "on" : "off",
+          tcp: options.tcp ? JSON.stringify(options.tcp) : "default",
         },
       },
     });
@@ -86,7 +90,7 @@ async function runNode(options: NodeLaunchOptions, session: NodeSession, master:
   log(`node ${you.groupRank} of ${plan.nodes.length} (${you.region}, ${you.host}): ranks ${you.ranks[0]}-${you.ranks[you.ranks.length - 1]} of ${plan.worldSize}, topology ${plan.topology}`);
   const addressPlan: AddressPlan = { basePort: options.basePort, emulate: options.emulate, rankHosts: plan.rankHosts };
   const region = topology.regionOf(you.ranks[0]).index;
-  const emulator = options.emulate ? await startEmulator({ topology, plan: addressPlan, rateMbit: options.rateMbit, sourceRegions: [region] }) : undefined;
+  const emulator = options.emulate ? await startEmulator({ topology, plan: addressPlan, rateMbit: options.rateMbit, sourceRegions: [region], ...(options.tcp && { tcp: options.tcp }) }) : undefined;
   const stop = new AbortController();
   session.onAbort((reason) => {
     log(`stopping this node's ranks: ${reason}`);

@@ -1,3 +1,5 @@
+import type { TcpOptions } from "../../netem/emulator/tcp-options.js";
+import type { AppliedFault, FaultSchedule } from "../../netem/faults/types.js";
 import { distanceKm } from "../../netem/regions.js";
 import { formatBytes } from "./format.js";
 import type { Progress } from "./progress.js";
@@ -12,6 +14,11 @@ export interface SweepRequest {
   readonly sizes: readonly number[];
   readonly algorithms: readonly string[];
   readonly iters: number;
+  /** The emulated connections' TCP. */
+  readonly tcp?: TcpOptions;
+  /** Link faults played through the emulator from the sweep's start; `onFaults` gets what was applied. */
+  readonly faults?: FaultSchedule;
+  readonly onFaults?: (events: AppliedFault[]) => void;
 }
 
 /** Runs a sweep and calls onRow as each (algorithm, size) row lands; resolves to all rows. */
@@ -25,6 +32,10 @@ export interface ExperimentPlan {
   readonly algorithms: readonly string[];
   readonly iters: number;
   readonly rateMbit?: number;
+  /** The emulated connections' TCP, in every emulated sweep. */
+  readonly tcp?: TcpOptions;
+  /** A fault schedule played during the WAN sweep (link faults only: the sweep starts its ranks itself). */
+  readonly faults?: FaultSchedule;
   /** Also run the same sweep on one site with no emulated WAN (the efficiency baseline). */
   readonly baseline: boolean;
   /** Two-region sweep: `anchor` paired with each of `peers` (real regions, so each pair has its distance). */
@@ -46,6 +57,8 @@ export interface ExperimentRows {
   readonly distance: DistanceRow[];
   /** The distance sweep's topology on one site (no emulated WAN): its efficiency baseline. */
   readonly distanceBaseline: ReportRow[];
+  /** The faults the schedule applied during the WAN sweep (ms from its start), when one was given. */
+  readonly faults?: AppliedFault[];
 }
 
 /** Progress steps of a plan: one per (algorithm, size) row of every sweep. */
@@ -70,7 +83,10 @@ export async function runExperiment(
   const tick = (label: string) => (row: ReportRow) => progress?.tick(`${label}: ${row.algorithm} ${formatBytes(row.bytes)} done`);
   const main = { sizes: plan.sizes, algorithms: plan.algorithms, iters: plan.iters };
   progress?.note(`across ${plan.topology} (emulated WAN)`);
-  const wan = wanRows ?? (await sweep({ ...main, topology: plan.topology, emulate: true, rateMbit: plan.rateMbit }, tick("WAN")));
+  let faults: AppliedFault[] | undefined;
+  const shaping = { rateMbit: plan.rateMbit, ...(plan.tcp && { tcp: plan.tcp }) };
+  const wanFaults = plan.faults && { faults: plan.faults, onFaults: (events: AppliedFault[]) => void (faults = events) };
+  const wan = wanRows ?? (await sweep({ ...main, topology: plan.topology, emulate: true, ...shaping, ...wanFaults }, tick("WAN")));
   let baseline: ReportRow[] = [];
   if (plan.baseline) {
     progress?.note("single site (no emulated WAN)");
@@ -81,7 +97,7 @@ export async function runExperiment(
   const d = plan.distance;
   if (d) {
     const pair = (peer: string): string => `${d.anchor}:${d.ranksPerRegion},${peer}:${d.ranksPerRegion}`;
-    const request = { rateMbit: plan.rateMbit, sizes: d.sizes, algorithms: d.algorithms, iters: d.iters };
+    const request = { ...shaping, sizes: d.sizes, algorithms: d.algorithms, iters: d.iters };
     for (const peer of d.peers) {
       const km = Math.round(distanceKm(d.anchor, peer));
       progress?.note(`${d.anchor} ↔ ${peer} (${km} km)`);
@@ -93,5 +109,5 @@ export async function runExperiment(
       distanceBaseline = await sweep({ ...request, topology: pair(d.peers[0]), emulate: false }, tick("two regions, one site"));
     }
   }
-  return { wan, baseline, distance, distanceBaseline };
+  return { wan, baseline, distance, distanceBaseline, ...(faults && { faults }) };
 }

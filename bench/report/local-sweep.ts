@@ -34,6 +34,8 @@ export function localSweep(options: LocalSweepOptions = {}): Sweep {
       transport: "ipc",
       emulate: request.emulate,
       rateMbit: request.rateMbit,
+      ...(request.tcp && { tcp: request.tcp }),
+      ...(request.faults && { faults: request.faults, onFaults: request.onFaults }),
       basePort: options.basePort,
       timeoutMs: options.timeoutMs,
       launchTimeoutMs: options.launchTimeoutMs,

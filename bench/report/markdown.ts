@@ -1,3 +1,4 @@
+import { faultsSection } from "./faults.js";
 import { plannerMarkdown } from "./planner.js";
 import { formatBytes, formatGBps, formatPct, formatTime } from "./format.js";
 import { efficiencyFigures, summarize } from "./summary.js";
@@ -113,6 +114,7 @@ export function reportMarkdown(results: ExperimentResults, extraFiles: readonly 
     "",
     allReduceTable(results),
     "",
+    ...(results.faults ? ["### Faults during the WAN sweep", "", faultsSection(results.faults), ""] : []),
     "## Time against distance (two regions)",
     "",
     distanceSection(results),

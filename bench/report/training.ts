@@ -1,3 +1,4 @@
+import type { TcpOptions } from "../../netem/emulator/tcp-options.js";
 import { DEFAULT_CONFIG, METHODS, type Method } from "../../train/config.js";
 import { runTraining } from "../../train/run-training.js";
 import { parseTopology } from "../../transports/topology.js";
@@ -30,7 +31,7 @@ export function checkMethods(methods: readonly string[]): void {
 /** Trains the MNIST MLP with each method across the emulated topology (plus its one-site and one-process references). */
 export async function runTrainingPart(
   plan: TrainingPlan,
-  options: { topology: string; basePort: number; rateMbit?: number; progress?: Progress },
+  options: { topology: string; basePort: number; rateMbit?: number; tcp?: TcpOptions; progress?: Progress },
 ): Promise<TrainingRow[]> {
   const rows: TrainingRow[] = [];
   for (const method of plan.methods) {
@@ -41,6 +42,7 @@ export async function runTrainingPart(
       basePort: options.basePort,
       emulate: true,
       rateMbit: options.rateMbit,
+      ...(options.tcp && { tcp: options.tcp }),
       baseline: true,
       timeoutMs: 600_000,
       log: (line) => options.progress?.note(line.slice(0, 90)),

@@ -1,3 +1,4 @@
+import type { AppliedFault } from "../../netem/faults/types.js";
 import type { PlannerSection } from "./planner.js";
 import type { TrainingRow } from "./training.js";
 
@@ -53,6 +54,8 @@ export interface ExperimentResults {
   readonly distance: readonly DistanceRow[];
   /** The distance sweep's two-region topology on one site: baseline of its efficiency column. */
   readonly distanceBaseline?: readonly ReportRow[];
+  /** The faults a schedule (--faults, LONGHAUL_FAULTS) applied during the WAN sweep, ms from its start. */
+  readonly faults?: readonly AppliedFault[];
   /** Optional training runs across the same emulated continents. */
   readonly training?: readonly TrainingRow[];
   /** The planner's closed forms against this run, and its answers for the shipped scenarios. */

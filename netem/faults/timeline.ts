@@ -1,4 +1,4 @@
-import { isLinkFault, type Fault, type FaultSchedule } from "./types.js";
+import { isLinkFault, type AppliedFault, type Fault, type FaultSchedule } from "./types.js";
 
 /** One moment of a schedule: a fault starts (or, for a process fault, happens) or ends. */
 export interface TimelineStep {
@@ -44,4 +44,11 @@ export function timelineLines(schedule: FaultSchedule): string[] {
     const until = isLinkFault(fault) && step.edge === "start" ? ` for ${formatSeconds(fault.forMs)}` : "";
     return `${when}  ${edge.padEnd(7)} faults[${fault.index}] ${describeFault(fault)}${until}`;
   });
+}
+
+/** One applied fault as a line of a command's text output: "20.003s-25.001s faults[0] down new-york<->london". */
+export function appliedFaultLine(fault: AppliedFault): string {
+  const when = fault.liftedAtMs !== undefined ? `${formatSeconds(fault.appliedAtMs)}-${formatSeconds(fault.liftedAtMs)}` : formatSeconds(fault.appliedAtMs);
+  const what = fault.rank !== undefined ? `rank ${fault.rank}` : `${fault.value ? `${fault.value} ` : ""}${fault.link}`;
+  return `${when} faults[${fault.index}] ${fault.kind} ${what}${fault.error ? ` (failed: ${fault.error})` : ""}`;
 }
