@@ -1,6 +1,7 @@
 import { hostOf, listenPort, proxyPort, type AddressPlan } from "../../transports/addresses.js";
 import type { Topology } from "../../transports/topology.js";
 import { DEFAULT_WINDOW_BYTES } from "../../model/pair-streams.js";
+import { windowFromRmem } from "../../model/tcp.js";
 import { linkProfilesFor } from "../../model/pairs.js";
 import { validateProfile, type LinkProfile } from "../../model/profile.js";
 import type { TcpOptions } from "./tcp-options.js";
@@ -94,6 +95,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     return link;
   };
   const routes: Route[] = [];
+  // An explicit window wins; else the receive buffer's (tcp_rmem max × RECEIVE_WINDOW_FRACTION).
+  const windowBytes = options.windowBytes ?? (options.tcp?.rmemMaxBytes !== undefined ? windowFromRmem(options.tcp.rmemMaxBytes) : DEFAULT_WINDOW_BYTES);
   const listenHost = options.listenHost ?? plan.emulatorHost ?? "127.0.0.1";
   try {
     for (const region of topology.regions) {
@@ -110,8 +113,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
           reverse: linkOf(dstRegion, region.index),
           sched,
           gauge,
-          windowBytes: options.windowBytes ?? DEFAULT_WINDOW_BYTES,
+          windowBytes,
           queueMs: options.queueMs ?? DEFAULT_QUEUE_MS,
+          cc: options.tcp?.cc,
+          slowStartAfterIdle: options.tcp?.slowStartAfterIdle,
         }));
       }
     }

@@ -1,3 +1,4 @@
+import { transferTimeS, windowFromRmem, type CongestionControl, type PathShape } from "../../model/tcp.js";
 import { NetemError } from "../errors.js";
 import type { LinkProfile } from "../profile.js";
 import { DEFAULT_QUEUE_MS, DEFAULT_WINDOW_BYTES } from "./emulator.js";
@@ -6,6 +7,7 @@ import { Gauge } from "./pipe.js";
 import { startTraffic } from "./probe-traffic.js";
 import { openRoute } from "./route.js";
 import { Scheduler } from "./scheduler.js";
+import type { TcpOptions } from "./tcp-options.js";
 
 export interface ProbeOptions {
   readonly forward: LinkProfile;
@@ -15,7 +17,10 @@ export interface ProbeOptions {
   /** Bytes to send (default 1.5 s at the rate, or 64 MiB unshaped). */
   readonly bytes?: number;
   readonly pings?: number;
+  /** Receive window (default: the TCP options' tcp_rmem max × RECEIVE_WINDOW_FRACTION, 3 MiB). */
   readonly windowBytes?: number;
+  /** The connections' congestion control, idle restart and receive buffer (default Linux's). */
+  readonly tcp?: TcpOptions;
   readonly timeoutMs?: number;
   /** Run the load side in the emulator's thread instead of a worker thread. */
   readonly sameThread?: boolean;
@@ -32,6 +37,11 @@ export interface ProbeResult {
   /** Time from connect() to the first echo: connection set-up plus one round trip. */
   firstEchoMs: number;
   throughputMbit: number;
+  /**
+   * What TCP's published behaviour gives for this transfer (model/tcp.ts transferTimeS: slow
+   * start from 10 segments, the congestion control's loss response, window/RTT, the rate shared by
+   * the streams), from the first byte's arrival to the last; null for an unshaped link.
+   */
   expectedMbit: number | null;
   streams: number;
   bytes: number;
@@ -40,11 +50,18 @@ export interface ProbeResult {
   meanLateMs: number;
 }
 
+/** `streams` connections each moving `bytes` at its share of the rate, timed from the first byte's arrival (as the probe measures). */
+function expectedThroughputMbit(cc: CongestionControl, path: PathShape, bytes: number, streams: number): number {
+  const seconds = transferTimeS(cc, path, bytes) - path.rttS / 2;
+  return (streams * bytes * 8) / seconds / 1e6;
+}
+
 /** Sends traffic through one emulated link on loopback and measures RTT and throughput. */
 export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
   const reverseProfile = options.reverse ?? options.forward;
   const expectedRttMs = options.forward.delayMs + reverseProfile.delayMs;
-  const window = options.windowBytes ?? DEFAULT_WINDOW_BYTES;
+  const window = options.windowBytes ?? (options.tcp?.rmemMaxBytes !== undefined ? windowFromRmem(options.tcp.rmemMaxBytes) : DEFAULT_WINDOW_BYTES);
+  const cc = options.tcp?.cc ?? "cubic";
   const rate = options.forward.rateMbit;
   const bdp = rate === undefined ? 0 : (rate * 1e6 / 8) * (expectedRttMs / 1000);
   const streams = options.streams ?? Math.max(1, Math.ceil((1.25 * bdp) / window));
@@ -55,7 +72,7 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
   const route = await openRoute({
     listenHost: "127.0.0.1", listenPort: options.ports?.proxy ?? 0, targetHost: "127.0.0.1", targetPort: traffic.sinkPort,
     forward: new LinkShaper(options.forward, expectedRttMs), reverse: new LinkShaper(reverseProfile, expectedRttMs),
-    sched, gauge, windowBytes: window, queueMs: DEFAULT_QUEUE_MS,
+    sched, gauge, windowBytes: window, queueMs: DEFAULT_QUEUE_MS, cc, slowStartAfterIdle: options.tcp?.slowStartAfterIdle,
   }).catch(async (error: unknown) => {
     await traffic.close();
     throw error;
@@ -71,8 +88,7 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
       const perStream = Math.ceil(bytes / streams);
       const t = await traffic.bulk(route.port, streams, perStream);
       const throughputMbit = ((t.bytes - t.firstChunk) * 8) / ((t.lastAt - t.firstAt) * 1000);
-      const windowLimit = (streams * window * 8) / (expectedRttMs * 1000);
-      const expectedMbit = rate === undefined ? null : Math.min(rate, expectedRttMs > 0 ? windowLimit : rate);
+      const expectedMbit = rate === undefined ? null : expectedThroughputMbit(cc, { rttS: expectedRttMs / 1000, rateBps: (rate * 1e6) / 8 / streams, windowBytes: window, loss: (options.forward.lossPct ?? 0) / 100 }, perStream, streams);
       return { rttMs: ping.rttMs, rttMinMs: ping.rttMinMs, expectedRttMs, firstEchoMs: ping.firstEchoMs, throughputMbit, expectedMbit,
         streams, bytes: perStream * streams, peakHeldBytes: gauge.peak, reordered: t.reordered,
         meanLateMs: sched.lateness.sumMs / Math.max(1, sched.lateness.count) };

@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
+import type { CongestionControl } from "../../model/tcp.js";
 import { NetemError } from "../errors.js";
 import type { LinkShaper } from "./link.js";
 import { Pipe, type Gauge } from "./pipe.js";
@@ -17,6 +18,8 @@ export interface RouteOptions {
   readonly gauge: Gauge;
   readonly windowBytes: number;
   readonly queueMs: number;
+  readonly cc?: CongestionControl;
+  readonly slowStartAfterIdle?: boolean;
 }
 
 export interface Route {
@@ -29,7 +32,8 @@ export interface Route {
  * A TCP proxy for one directed route. A connection pays the round trip before data flows: the
  * "SYN" reaches the target after the forward delay (the upstream connect happens then) and the
  * client may send once the "SYN-ACK" is back, after the reverse delay. Half-open sockets let each
- * direction finish delivering after the other side's FIN.
+ * direction finish delivering after the other side's FIN. A partition of either direction resets
+ * every connection of the route (an RST to both ends) and refuses new ones while it lasts.
  */
 export async function openRoute(options: RouteOptions): Promise<Route> {
   const { sched, forward, reverse } = options;
@@ -39,7 +43,21 @@ export async function openRoute(options: RouteOptions): Promise<Route> {
     socket.on("close", () => sockets.delete(socket));
   };
   const route: Route = { port: 0, connections: 0, close: async () => undefined };
+  // A handshake segment crosses after the link's delay; on a down link it is lost and sent again
+  // after Linux's initial RTO of 1 s, doubling (tcp_syn_retries).
+  const crossing = (link: LinkShaper, then: () => void, rto = 1000): void => {
+    if (link.blocked) sched.at(sched.now() + rto, () => crossing(link, then, 2 * rto));
+    else sched.at(sched.now() + link.delayMs, then);
+  };
+  const resetAll = (): void => {
+    for (const socket of sockets) socket.resetAndDestroy();
+  };
+  const unsubscribe = [forward.onPartition(resetAll), reverse.onPartition(resetAll)];
   const server: Server = createServer({ pauseOnConnect: true, noDelay: true, allowHalfOpen: true }, (client) => {
+    if (forward.partitioned || reverse.partitioned) {
+      client.resetAndDestroy();
+      return;
+    }
     route.connections++;
     track(client);
     // Until both pipes exist, either side closing ends the other at once (nothing is in flight yet);
@@ -51,7 +69,7 @@ export async function openRoute(options: RouteOptions): Promise<Route> {
     };
     client.on("error", early(() => upstream));
     client.on("close", early(() => upstream));
-    sched.at(sched.now() + forward.profile.delayMs, () => {
+    crossing(forward, () => {
       if (client.destroyed) return;
       const up = connect({ host: options.targetHost, port: options.targetPort, noDelay: true, allowHalfOpen: true });
       upstream = up;
@@ -59,12 +77,12 @@ export async function openRoute(options: RouteOptions): Promise<Route> {
       up.on("error", early(() => client));
       up.on("close", early(() => client));
       up.once("connect", () => {
-        sched.at(sched.now() + reverse.profile.delayMs, () => {
+        crossing(reverse, () => {
           if (client.destroyed || up.destroyed) return;
           piped = true;
-          const flow = { windowBytes: options.windowBytes, queueMs: options.queueMs };
-          new Pipe(client, up, forward, sched, { ...flow, ackDelayMs: reverse.profile.delayMs }, options.gauge);
-          new Pipe(up, client, reverse, sched, { ...flow, ackDelayMs: forward.profile.delayMs }, options.gauge);
+          const flow = { windowBytes: options.windowBytes, queueMs: options.queueMs, cc: options.cc, slowStartAfterIdle: options.slowStartAfterIdle };
+          new Pipe(client, up, forward, sched, { ...flow, ackLink: reverse }, options.gauge);
+          new Pipe(up, client, reverse, sched, { ...flow, ackLink: forward }, options.gauge);
           client.resume();
         });
       });
@@ -80,6 +98,7 @@ export async function openRoute(options: RouteOptions): Promise<Route> {
     port: typeof address === "object" && address ? address.port : options.listenPort,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const off of unsubscribe) off();
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
