@@ -2,7 +2,7 @@ import type { Socket } from "node:net";
 import type { CongestionControl } from "../../model/tcp.js";
 import { CongestionWindow } from "./congestion.js";
 import { SEGMENT_BYTES, type LinkShaper } from "./link.js";
-import type { Scheduler } from "./scheduler.js";
+import { LOOSE_SLACK_MS, type Scheduler } from "./scheduler.js";
 
 /** Chunks up to this size are latency-bound messages: delivered with the precise timer. */
 const PRECISE_CHUNK_BYTES = 16 * 1024;
@@ -138,18 +138,20 @@ export class Pipe {
         this.armQueueDrain(now, backlog);
         break;
       }
+      if (this.window.window <= this.inflight) break;
+      // Restart after idle first: the restarted window, not the one before the silence, sizes this piece.
+      this.window.beforeSend(now, this.inflight);
       const room = this.window.window - this.inflight;
-      if (room <= 0) break;
       const head = this.unsent[0];
-      const take = Math.min(head.length, Math.max(room, SEGMENT_BYTES));
+      // Congestion windows are fractional bytes; a piece is whole bytes, so the count stays integral.
+      const take = Math.min(head.length, Math.max(Math.floor(room), SEGMENT_BYTES));
       let piece = head;
       if (take === head.length) this.unsent.shift();
       else {
         piece = head.subarray(0, take);
         this.unsent[0] = head.subarray(take);
       }
-      this.unsentBytes -= take;
-      this.window.beforeSend(now, this.inflight);
+      this.unsentBytes -= piece.length;
       this.send(piece, now);
     }
     if (this.unsentBytes === 0 && this.sourceEnd) this.endAfterDelay();
@@ -167,7 +169,8 @@ export class Pipe {
   private armQueueDrain(now: number, backlog: number): void {
     if (this.resumeArmed) return;
     this.resumeArmed = true;
-    this.sched.at(now + backlog - this.options.queueMs + 0.01, () => {
+    // The loose queue may run an entry LOOSE_SLACK_MS early; aimed that much late, the queue is below the limit when it runs.
+    this.sched.at(now + backlog - this.options.queueMs + LOOSE_SLACK_MS, () => {
       this.resumeArmed = false;
       this.pump();
     });

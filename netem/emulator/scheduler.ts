@@ -12,6 +12,8 @@ import { DeadlineHeap } from "./heap.js";
  * Callers that need order between the two (a connection's bytes) keep their own FIFO.
  */
 const TIMER_EARLY_MS = 1.2;
+/** How early (and late) the loose queue runs an entry: a batch takes everything due within this. */
+export const LOOSE_SLACK_MS = 0.5;
 
 export interface Lateness {
   count: number;
@@ -62,7 +64,7 @@ class TimerQueue {
     if (this.precise) {
       if (wait < TIMER_EARLY_MS + 0.5) this.immediate = setImmediate(() => this.fire());
       else this.timer = setTimeout(() => this.fire(), Math.floor(wait - TIMER_EARLY_MS));
-    } else if (wait <= 0.5) {
+    } else if (wait <= LOOSE_SLACK_MS) {
       this.immediate = setImmediate(() => this.fire());
     } else {
       this.timer = setTimeout(() => this.fire(), Math.max(1, Math.round(wait)));
@@ -71,7 +73,7 @@ class TimerQueue {
 
   private fire(): void {
     const now = performance.now();
-    const limit = now + (this.precise ? 0.02 : 0.5);
+    const limit = now + (this.precise ? 0.02 : LOOSE_SLACK_MS);
     this.firing = true;
     for (let next = this.heap.peek(); next && next.at <= limit; next = this.heap.peek()) {
       this.heap.pop();
