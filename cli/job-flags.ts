@@ -6,13 +6,15 @@ import type { FaultSchedule } from "../netem/faults/types.js";
 import { tcpOptionsFrom } from "../netem/tcp-env.js";
 import type { Topology } from "../transports/topology.js";
 
-/** Flags every job command takes that start an emulator (bench, train, launch, run): a fault schedule and the emulated connections' TCP. */
-export const JOB_FLAGS = {
-  faults: { type: "string" },
+/** The emulated connections' TCP (also on `netem probe`). */
+export const TCP_FLAGS = {
   cc: { type: "string" },
   "no-slow-start-after-idle": { type: "boolean", default: false },
   "tcp-rmem-max": { type: "string" },
 } as const;
+
+/** Flags every job command takes that start an emulator (bench, train, launch, run): a fault schedule and the emulated connections' TCP. */
+export const JOB_FLAGS = { faults: { type: "string" }, ...TCP_FLAGS } as const;
 
 export const FAULTS_ENV = "LONGHAUL_FAULTS";
 
@@ -80,5 +82,10 @@ export function jobTcp(values: JobFlagValues, emulate: boolean, env: NodeJS.Proc
     if (given) throw badValue(`${given} sets the TCP of the emulated connections and needs --emulate`);
     return undefined;
   }
+  return tcpFromFlags(values, env);
+}
+
+/** --cc, --no-slow-start-after-idle, --tcp-rmem-max (then LONGHAUL_CC, …) as the emulator's TcpOptions. */
+export function tcpFromFlags(values: JobFlagValues, env: NodeJS.ProcessEnv = process.env): TcpOptions | undefined {
   return tcpOptionsFrom({ cc: values.cc, noSlowStartAfterIdle: values["no-slow-start-after-idle"], rmemMax: values["tcp-rmem-max"] }, env);
 }

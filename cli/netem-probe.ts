@@ -5,21 +5,27 @@ import { badValue } from "../netem/errors.js";
 import { profileBetween } from "../netem/pairs.js";
 import { distanceKm } from "../netem/regions.js";
 import { parseCount, parseDistance, parseSize } from "../netem/units.js";
+import { TCP_FLAGS, tcpFromFlags } from "./job-flags.js";
 import { PROFILE_OPTIONS, reportErrors, shapeFromFlags } from "./netem-flags.js";
 
 export const PROBE_HELP = `usage: longhaul netem probe (--distance 1000km | --pair new-york:london) [--rate 100mbit]
                            [--jitter 1ms] [--loss 0.01%] [--streams N] [--bytes 64MiB] [--json]
+                           [--cc cubic|reno|bbr] [--no-slow-start-after-idle] [--tcp-rmem-max 6MiB]
 
 Sends traffic through the userspace emulator on loopback: a ping-pong of small messages (median
 round trip) and a bulk transfer over N streams (default: enough 3 MiB windows to fill the
-bandwidth-delay product). Prints measured RTT and throughput beside the expected values.`;
+bandwidth-delay product). Each connection runs the emulator's TCP model: slow start from 10
+segments, then --cc's loss response (CUBIC by default), under a receive window of half of
+--tcp-rmem-max. Prints measured RTT and throughput beside what TCP's published formulas give,
+for the whole transfer and for its second half against the steady rate (slow start overshoots
+the loss response's window: a lossy path needs hundreds of MiB to settle).`;
 
 export function probeMain(argv: string[]): Promise<number> {
   return reportErrors("probe", async () => {
     const { values } = parseArgs({
       args: argv,
       options: {
-        ...PROFILE_OPTIONS, distance: { type: "string" }, pair: { type: "string" }, streams: { type: "string" },
+        ...PROFILE_OPTIONS, ...TCP_FLAGS, distance: { type: "string" }, pair: { type: "string" }, streams: { type: "string" },
         bytes: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -42,8 +48,9 @@ export function probeMain(argv: string[]): Promise<number> {
       throw badValue("give --distance (e.g. 1000km) or --pair (e.g. new-york:london)");
     }
     const streams = values.streams === undefined ? undefined : parseCount(values.streams, "--streams");
-    const result = await probeLink({ forward: profile, streams, bytes: values.bytes === undefined ? undefined : parseSize(values.bytes, "--bytes") });
-    const out = { km: Math.round(km), ...result };
+    const tcp = tcpFromFlags(values);
+    const result = await probeLink({ forward: profile, streams, tcp, bytes: values.bytes === undefined ? undefined : parseSize(values.bytes, "--bytes") });
+    const out = { km: Math.round(km), cc: tcp?.cc ?? "cubic", ...result };
     if (values.json) {
       console.log(JSON.stringify(out));
       return 0;
@@ -52,7 +59,8 @@ export function probeMain(argv: string[]): Promise<number> {
     console.log(`link        ${out.km} km, one-way ${profile.delayMs} ms${profile.rateMbit ? `, ${profile.rateMbit} Mbit/s` : ", unshaped"}`);
     console.log(`rtt         ${out.rttMs.toFixed(2)} ms median, ${out.rttMinMs.toFixed(2)} ms min   expected ${out.expectedRttMs.toFixed(2)} ms${pct(out.rttMs, out.expectedRttMs)}`);
     console.log(`set-up+rtt  ${out.firstEchoMs.toFixed(2)} ms   expected ${(2 * out.expectedRttMs).toFixed(2)} ms`);
-    console.log(`throughput  ${out.throughputMbit.toFixed(1)} Mbit/s   expected ${out.expectedMbit === null ? "n/a" : `${out.expectedMbit.toFixed(1)} Mbit/s`}${pct(out.throughputMbit, out.expectedMbit)}   (${out.streams} stream(s), ${(out.bytes / 1e6).toFixed(1)} MB)`);
+    console.log(`throughput  ${out.throughputMbit.toFixed(1)} Mbit/s   expected ${out.expectedMbit === null ? "n/a" : `${out.expectedMbit.toFixed(1)} Mbit/s`}${pct(out.throughputMbit, out.expectedMbit)}   (${out.streams} ${out.cc} stream(s), ${(out.bytes / 1e6).toFixed(1)} MB)`);
+    console.log(`2nd half    ${out.steadyMbit.toFixed(1)} Mbit/s   steady ${out.expectedSteadyMbit === null ? "n/a" : `${out.expectedSteadyMbit.toFixed(1)} Mbit/s`}${pct(out.steadyMbit, out.expectedSteadyMbit)}   (past slow start once the transfer is long enough)`);
     console.log(`memory      peak ${(out.peakHeldBytes / (1 << 20)).toFixed(2)} MiB held; bytes in order: ${!out.reordered}`);
     return 0;
   });

@@ -14,6 +14,8 @@ export interface Transfer {
   firstChunk: number;
   firstAt: number;
   lastAt: number;
+  /** When the sink had counted half of the bytes sent: the second half is past slow start on a long transfer. */
+  halfAt: number;
   reordered: boolean;
 }
 
@@ -87,12 +89,15 @@ async function sendBulk(port: number, bytes: number): Promise<void> {
 interface Sink {
   port: number;
   transfer: Transfer;
+  /** Bytes the current bulk sends, for `halfAt`. */
+  expected: number;
   close(): Promise<void>;
 }
 
 /** Echoes connections that start with "E"; counts (and checks the byte pattern of) those that start with "S". */
 async function startSink(port: number): Promise<Sink> {
-  const transfer = { bytes: 0, firstChunk: 0, firstAt: 0, lastAt: 0, reordered: false };
+  const transfer = emptyTransfer();
+  const sink = { port: 0, transfer, expected: 0, close: () => Promise.resolve() };
   const server: Server = createServer({ noDelay: true }, (socket) => {
     let mode = "";
     let offset = 0;
@@ -115,6 +120,7 @@ async function startSink(port: number): Promise<Sink> {
         if (chunk.readUInt32LE(p - offset) !== (p / 4) >>> 0) transfer.reordered = true;
       }
       offset += chunk.length;
+      if (transfer.bytes < sink.expected / 2 && transfer.bytes + chunk.length >= sink.expected / 2) transfer.halfAt = now;
       transfer.bytes += chunk.length;
       transfer.lastAt = now;
     });
@@ -125,11 +131,13 @@ async function startSink(port: number): Promise<Sink> {
     server.listen(port, "127.0.0.1", resolve);
   });
   const address = server.address();
-  return {
-    port: typeof address === "object" && address ? address.port : 0,
-    transfer,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  sink.port = typeof address === "object" && address ? address.port : 0;
+  sink.close = () => new Promise((resolve) => server.close(() => resolve()));
+  return sink;
+}
+
+function emptyTransfer(): Transfer {
+  return { bytes: 0, firstChunk: 0, firstAt: 0, lastAt: 0, halfAt: 0, reordered: false };
 }
 
 async function inThread(sinkPort: number): Promise<Traffic> {
@@ -138,7 +146,8 @@ async function inThread(sinkPort: number): Promise<Traffic> {
     sinkPort: sink.port,
     ping: (port, count) => pingPong(port, count),
     bulk: async (port, streams, perStream) => {
-      Object.assign(sink.transfer, { bytes: 0, firstChunk: 0, firstAt: 0, lastAt: 0, reordered: false });
+      Object.assign(sink.transfer, emptyTransfer());
+      sink.expected = streams * perStream;
       await Promise.all(Array.from({ length: streams }, () => sendBulk(port, perStream)));
       return { ...sink.transfer };
     },

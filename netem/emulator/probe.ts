@@ -1,4 +1,4 @@
-import { transferTimeS, windowFromRmem, type CongestionControl, type PathShape } from "../../model/tcp.js";
+import { steadyRateBps, transferTimeS, windowFromRmem, type CongestionControl, type PathShape } from "../../model/tcp.js";
 import { NetemError } from "../errors.js";
 import type { LinkProfile } from "../profile.js";
 import { DEFAULT_QUEUE_MS, DEFAULT_WINDOW_BYTES } from "./emulator.js";
@@ -43,6 +43,10 @@ export interface ProbeResult {
    * the streams), from the first byte's arrival to the last; null for an unshaped link.
    */
   expectedMbit: number | null;
+  /** Throughput over the second half of the bytes: on a transfer long enough, past slow start and the losses that bring its overshoot down. */
+  steadyMbit: number;
+  /** The congestion control's steady rate for these streams (model/tcp.ts steadyRateBps: the least of RFC 8312bis / Mathis / BBR's, window/RTT and the rate); null unshaped. */
+  expectedSteadyMbit: number | null;
   streams: number;
   bytes: number;
   peakHeldBytes: number;
@@ -77,19 +81,23 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
     await traffic.close();
     throw error;
   });
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const perStream = Math.ceil(bytes / streams);
+  const path: PathShape = { rttS: expectedRttMs / 1000, rateBps: rate === undefined ? Infinity : (rate * 1e6) / 8 / streams, windowBytes: window, loss: (options.forward.lossPct ?? 0) / 100 };
+  // A long lossy transfer takes what TCP's loss response allows: three times the expectation, never under two minutes.
+  const timeoutMs = options.timeoutMs ?? Math.max(120_000, 3000 * transferTimeS(cc, path, perStream) + 30_000);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new NetemError(`probe did not finish within ${timeoutMs} ms`, { code: "EMULATOR" })), timeoutMs);
+    timer = setTimeout(() => reject(new NetemError(`probe did not finish within ${Math.round(timeoutMs / 1000)} s (three times what TCP's formulas give for it): the machine may be too loaded for this rate; try fewer --bytes or a lower --rate`, { code: "EMULATOR" })), timeoutMs);
   });
   try {
     const run = async (): Promise<ProbeResult> => {
       const ping = await traffic.ping(route.port, options.pings ?? 15);
-      const perStream = Math.ceil(bytes / streams);
       const t = await traffic.bulk(route.port, streams, perStream);
       const throughputMbit = ((t.bytes - t.firstChunk) * 8) / ((t.lastAt - t.firstAt) * 1000);
-      const expectedMbit = rate === undefined ? null : expectedThroughputMbit(cc, { rttS: expectedRttMs / 1000, rateBps: (rate * 1e6) / 8 / streams, windowBytes: window, loss: (options.forward.lossPct ?? 0) / 100 }, perStream, streams);
-      return { rttMs: ping.rttMs, rttMinMs: ping.rttMinMs, expectedRttMs, firstEchoMs: ping.firstEchoMs, throughputMbit, expectedMbit,
+      const steadyMbit = ((t.bytes / 2) * 8) / ((t.lastAt - t.halfAt) * 1000);
+      const expectedMbit = rate === undefined ? null : expectedThroughputMbit(cc, path, perStream, streams);
+      const expectedSteadyMbit = rate === undefined ? null : (streams * steadyRateBps(cc, path) * 8) / 1e6;
+      return { rttMs: ping.rttMs, rttMinMs: ping.rttMinMs, expectedRttMs, firstEchoMs: ping.firstEchoMs, throughputMbit, expectedMbit, steadyMbit, expectedSteadyMbit,
         streams, bytes: perStream * streams, peakHeldBytes: gauge.peak, reordered: t.reordered,
         meanLateMs: sched.lateness.sumMs / Math.max(1, sched.lateness.count) };
     };

@@ -81,6 +81,20 @@ describe("longhaul netem CLI", () => {
     expect(out.reordered).toBe(false);
   });
 
+  it.each(["reno", "cubic"])("probe --cc %s through 1%% loss delivers every byte in order at the loss response's rate", async (cc) => {
+    // Congestion avoidance grows the window by fractions of a byte; the sender must still count whole bytes or the last piece never goes.
+    const r = await netem("probe", "--distance", "1000km", "--rate", "100mbit", "--loss", "1%", "--cc", cc, "--bytes", "2MiB", "--json");
+    expect(r.exitCode).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.cc).toBe(cc);
+    expect(out.bytes).toBe(2 * 1048576);
+    expect(out.reordered).toBe(false);
+    // Mathis at p = 1% over 23.68 ms: 1.22/√p segments per RTT ≈ 6 Mbit/s, far below the 100 Mbit/s link.
+    expect(out.expectedMbit).toBeLessThan(10);
+    expect(out.throughputMbit).toBeGreaterThan(out.expectedMbit * 0.5);
+    expect(out.throughputMbit).toBeLessThan(out.expectedMbit * 2);
+  });
+
   it("probe --pair prints measured beside expected for two built-in regions", async () => {
     const r = await netem("probe", "--pair", "new-york:chicago", "--rate", "100mbit", "--bytes", "1MiB");
     expect(r.exitCode).toBe(0);
