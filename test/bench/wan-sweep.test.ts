@@ -1,6 +1,8 @@
 /** The emulated-WAN bench: rows carry the cost model's figures, and one real run through the emulator. */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { annotateRow, explainSweep, sweepLinkModel, sweepSegmentBytes } from "../../bench/wan-sweep.js";
@@ -53,5 +55,20 @@ describe("longhaul bench allreduce --emulate", () => {
       expect(r.predictedUs).toBeGreaterThan(0);
     }
     expect(stderr).toContain("auto picks");
+  }, 90_000);
+
+  it("keeps running through a 1.5 s down of the WAN link (30 s op timeout): every op exact, the fault in the row at its time ± 100 ms", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "longhaul-bench-faults-")), "down.yaml");
+    writeFileSync(file, "faults:\n  - { at: 1s, for: 1.5s, link: new-york<->london, down: true }\n");
+    const args = [CLI, "bench", "allreduce", "--topology", "new-york:2,london:2", "--emulate", "--rate", "1gbit", "--sizes", "256KiB", "--min-time", "4s", "--timeout", "30s", "--faults", file, "--json", "--base-port", "24300"];
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { timeout: 60_000 });
+    const [r] = stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(r.wrong).toBe(0);
+    expect(r.faults).toHaveLength(1);
+    const [down] = r.faults;
+    expect(down).toMatchObject({ kind: "down", link: "new-york<->london", atMs: 1000, endsAtMs: 2500 });
+    expect(Math.abs(down.appliedAtMs - 1000)).toBeLessThan(100);
+    expect(Math.abs(down.liftedAtMs - 2500)).toBeLessThan(100);
+    expect(stderr).toMatch(/faults: 1s faults\[0\] down new-york<->london \(2 directed links\) applied until 2.5s/);
   }, 90_000);
 });
