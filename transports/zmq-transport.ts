@@ -276,7 +276,7 @@ export class ZmqTransport implements Transport {
   private peerLost(peer: number, why: string, flushMs = 0): void {
     const link = this.links[peer]!;
     const error = (): CommError =>
-      new CommError(`rank ${this.rank}: peer ${peer} is gone (${why}; endpoint ${link.options.endpoint}); check rank ${peer}'s output for why it stopped`, {
+      new CommError(`rank ${this.rank}: peer ${peer} is gone (${why}; endpoint ${link.options.endpoint}); check rank ${peer}'s output for why it stopped, or whether the link to it was cut (a partition resets connections)`, {
         code: "PEER_LOST",
         rank: this.rank,
         peer,
