@@ -4,8 +4,7 @@ import { countTraffic } from "./collectives/compression/traffic.js";
 import { measureRegionRtts } from "./collectives/link-probe.js";
 import { linkModelFor, probedLinkModel, setLinkModel } from "./collectives/select.js";
 import type { Communicator } from "./collectives/types.js";
-import type { CurveKeys } from "./transports/curve.js";
-import { readCommThread, readHostLinks, readLinkRate, readRankEnv, type RankEnv, type RankEnvOverrides } from "./transports/env.js";
+import { readCommThread, readHostLinks, readLinkRate, readRankEnv, type RankEnv } from "./transports/env.js";
 import { readWireEnv } from "./transports/wire-env.js";
 import { oneHost } from "./transports/addresses.js";
 import type { AbortableTransport } from "./transports/composite.js";
@@ -15,42 +14,12 @@ import { connectUnix } from "./transports/unix-connect.js";
 import { inThreadWorld } from "./transports/thread-world.js";
 import { connectZmq } from "./transports/zmq-connect.js";
 import type { ZmqTransport } from "./transports/zmq-transport.js";
+import type { InitHereOptions, InitOptions } from "./init-options.js";
+
+export type { InitHereOptions, InitOptions } from "./init-options.js";
 
 /** How long the probe waits for a peer when no timeout is set (ms). */
 const PROBE_TIMEOUT_MS = 30_000;
-
-export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
-  /** Environment to read instead of process.env. */
-  env?: NodeJS.ProcessEnv;
-  /**
-   * Sockets per peer link (multi-stream); a number or a function of the peer rank (see streamsForLink).
-   * Default: LONGHAUL_STREAMS, else, across regions with a declared rate (LONGHAUL_LINK_RATE_MBIT)
-   * that are emulated or on their own hosts, each pair's bandwidth-delay product over the TCP
-   * window (3 for new-york↔asuncion at 1 Gbit/s), else 1.
-   */
-  streams?: number | ((peer: number) => number);
-  /** Pipelining segment size for the collectives (bytes). */
-  segmentBytes?: number;
-  /** The job id (default LONGHAUL_JOB_ID, which the launcher sets): frames of other jobs are dropped. */
-  jobId?: string;
-  /** Count the payload bytes this rank sends over the WAN and the LAN: the Communicator's `traffic`. */
-  countTraffic?: boolean;
-  /** CURVE-encrypted, authenticated links: true reads the keys from LONGHAUL_CURVE_KEYS; or the keys themselves. Default LONGHAUL_CURVE. */
-  curve?: boolean | CurveKeys;
-  /**
-   * Run this rank's transport and collectives in a worker thread (the communication thread), so ops
-   * progress while this thread computes synchronously; ops are forwarded to it and `start.*` handles'
-   * isCompleted() turns true even while this thread never yields. Default LONGHAUL_COMM_THREAD.
-   * `streams` must then be a number (a function cannot cross to the thread).
-   */
-  commThread?: boolean;
-}
-
-/** What a thread other than the caller's needs to connect: the options plus the abandonment watch's setting. */
-export interface InitHereOptions extends Omit<InitOptions, "commThread"> {
-  /** See ConnectZmqOptions.closeWhenAbandonedMs; over Unix sockets any value above 0 closes at 'beforeExit' (0: the comm thread turns it off, its caller's thread decides). */
-  closeWhenAbandonedMs?: number;
-}
 
 /**
  * Joins the world this process belongs to and returns a ready Communicator. Reads RANK, WORLD_SIZE,

@@ -4,10 +4,9 @@ import type { Topology } from "../transports/topology.js";
 import { createSharedArena, markRankExited } from "../transports/shared-arena.js";
 import { createThreadMesh } from "../transports/threads.js";
 import type { RankResult, RankSweepConfig } from "./sweep-types.js";
-import type { ThreadWorkerData } from "./threads-worker.js";
+import type { ThreadWorkerData, WorkerMessage } from "./threads-worker.js";
 
 /** "failed": the rank's sweep threw; its thread may stay alive (its ports are open), so the parent ends every rank. */
-export type WorkerMessage<R> = { type: "result"; result: R } | { type: "log"; line: string } | { type: "failed"; line: string };
 
 /** Resolves with 0 when every rank finished, else 1; a failed rank stops the others. */
 export async function launchThreadRanks<R = RankResult>(

@@ -6,7 +6,9 @@ import { ThreadTransport, type ThreadPorts } from "../transports/threads.js";
 import { runRankSoak } from "./rank-soak.js";
 import { runRankSweep } from "./rank-sweep.js";
 import type { RankSweepConfig } from "./sweep-types.js";
-import type { WorkerMessage } from "./threads-sweep.js";
+
+/** What a sweep rank's worker posts to the thread that started it. */
+export type WorkerMessage<R> = { type: "result"; result: R } | { type: "log"; line: string } | { type: "failed"; line: string };
 
 export interface ThreadWorkerData {
   rank: number;

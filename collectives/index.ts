@@ -13,7 +13,8 @@ export type {
   ReduceOp,
   ReduceOptions,
 } from "./types.js";
-export { promiseWork, promiseWorkStarter, type Work, type WorkStarter } from "./work.js";
+export { promiseWork, promiseWorkStarter } from "./work.js";
+export type { Work, WorkStarter } from "./types.js";
 export { allReduceAlgorithmNames, getAllReduceAlgorithm, registerAllReduceAlgorithm } from "./algorithms.js";
 export { ringAllReduce } from "./allreduce-ring.js";
 export { allocArray, reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";

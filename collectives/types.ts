@@ -1,7 +1,6 @@
 import type { Topology } from "../transports/topology.js";
 import type { Transport } from "../transports/transport.js";
 import type { Traffic } from "./compression/traffic.js";
-import type { WorkStarter } from "./work.js";
 
 /** Element types the collectives reduce. */
 export type NumericArray = Float32Array | Float64Array | Int32Array;
@@ -66,4 +65,25 @@ export interface Communicator {
   close(): Promise<void>;
   /** Payload bytes this rank sent over the WAN and the LAN so far, when init({ countTraffic: true }) built it. */
   readonly traffic?: Traffic;
+}
+
+/** A Work handle (torch's `async_op=True` Work, collectives/work.ts): an op started now, waited on later. */export interface Work<T> {
+  /** Resolves with the op's result, or rejects with its CommError. */
+  wait(): Promise<T>;
+  /** True once the op finished, successfully or not. */
+  isCompleted(): boolean;
+  /** When the op finished (epoch ms, from the clock of the thread that ran it); undefined while it runs. */
+  readonly completedAtMs: number | undefined;
+}
+
+/** The op surface again, each op returning a Work (`comm.start.allReduce(grad)`). */
+export interface WorkStarter {
+  allReduce<T extends NumericArray>(data: T, options?: AllReduceOptions): Work<T>;
+  reduceScatter<T extends NumericArray>(input: T, options?: ReduceOptions): Work<T>;
+  allGather<T extends NumericArray>(input: T, options?: OpOptions & { counts?: number[] }): Work<T>;
+  broadcast<T extends NumericArray>(data: T, root: number, options?: OpOptions): Work<T>;
+  reduce<T extends NumericArray>(data: T, root: number, options?: ReduceOptions): Work<T>;
+  barrier(options?: OpOptions): Work<void>;
+  send(data: NumericArray, peer: number, options?: OpOptions & { tag?: number }): Work<void>;
+  recv<T extends NumericArray>(data: T, peer: number, options?: OpOptions & { tag?: number }): Work<T>;
 }

@@ -5,28 +5,7 @@
  * communication thread (init({ commThread: true })) `isCompleted()` reads a flag the comm thread
  * sets in shared memory, so it turns true even while this thread never yields.
  */
-import type { AllReduceOptions, Communicator, NumericArray, OpOptions, ReduceOptions } from "./types.js";
-
-export interface Work<T> {
-  /** Resolves with the op's result, or rejects with its CommError. */
-  wait(): Promise<T>;
-  /** True once the op finished, successfully or not. */
-  isCompleted(): boolean;
-  /** When the op finished (epoch ms, from the clock of the thread that ran it); undefined while it runs. */
-  readonly completedAtMs: number | undefined;
-}
-
-/** The op surface again, each op returning a Work (`comm.start.allReduce(grad)`). */
-export interface WorkStarter {
-  allReduce<T extends NumericArray>(data: T, options?: AllReduceOptions): Work<T>;
-  reduceScatter<T extends NumericArray>(input: T, options?: ReduceOptions): Work<T>;
-  allGather<T extends NumericArray>(input: T, options?: OpOptions & { counts?: number[] }): Work<T>;
-  broadcast<T extends NumericArray>(data: T, root: number, options?: OpOptions): Work<T>;
-  reduce<T extends NumericArray>(data: T, root: number, options?: ReduceOptions): Work<T>;
-  barrier(options?: OpOptions): Work<void>;
-  send(data: NumericArray, peer: number, options?: OpOptions & { tag?: number }): Work<void>;
-  recv<T extends NumericArray>(data: T, peer: number, options?: OpOptions & { tag?: number }): Work<T>;
-}
+import type { Communicator, Work, WorkStarter } from "./types.js";
 
 /** A Work that follows a promise: completed once the promise settled and this thread saw it. */
 export function promiseWork<T>(promise: Promise<T>): Work<T> {

@@ -10,7 +10,7 @@ import { readRankEnv } from "../transports/env.js";
 import { invalidArgument } from "../transports/errors.js";
 import { compiledScript } from "../transports/package-info.js";
 import { parseTopology } from "../transports/topology.js";
-import type { InitHereOptions } from "../init.js";
+import type { InitHereOptions } from "../init-options.js";
 import { CommThreadLink } from "./link.js";
 import { TRAFFIC_FIELDS, type ThreadData } from "./messages.js";
 import { ThreadedCommunicator } from "./threaded-communicator.js";

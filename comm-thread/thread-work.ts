@@ -1,5 +1,5 @@
 /** The Work handle of an op run by the communication thread: isCompleted() reads the op's shared slot. */
-import type { Work } from "../collectives/work.js";
+import type { Work } from "../collectives/types.js";
 import type { SlotRef } from "./messages.js";
 import { RUNNING, slotState, slotTime } from "./slots.js";
 

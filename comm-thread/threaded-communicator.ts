@@ -10,7 +10,7 @@ import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "../collectives/a
 import { blockBounds } from "../collectives/ring-pass.js";
 import type { AllReduceOptions, Communicator, NumericArray, OpOptions, ReduceOptions } from "../collectives/types.js";
 import { Validator } from "../collectives/validate.js";
-import type { Work, WorkStarter } from "../collectives/work.js";
+import type { Work, WorkStarter } from "../collectives/types.js";
 import type { Topology } from "../transports/topology.js";
 import type { CommThreadLink } from "./link.js";
 import type { Traffic } from "../collectives/compression/traffic.js";

@@ -11,7 +11,8 @@
  * process.exit() (it posts "abort" and waits on `socketsClosed`) close sockets and monitors at once.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { connectHere, type InitHereOptions } from "../init.js";
+import { connectHere } from "../init.js";
+import type { InitHereOptions } from "../init-options.js";
 import type { Communicator, NumericArray } from "../collectives/types.js";
 import type { AbortableTransport } from "../transports/composite.js";
 import { ZmqTransport } from "../transports/zmq-transport.js";

@@ -1,8 +1,19 @@
 import type { CompressOptions } from "../collectives/compression/types.js";
-import type { RankRun } from "./train-rank.js";
 
 export const METHODS = ["sync", "topk", "diloco", "streaming-diloco"] as const;
 export type Method = (typeof METHODS)[number];
+
+/** What one rank's training loop reports. */export interface RankRun {
+  seconds: number;
+  /** Of `seconds`, the time the loop stood waiting for communication (load-independent-ish). */
+  waitSeconds: number;
+  /** Wall-clock time (epoch ms) training started and each step ended: compares runs that overlapped. */
+  startedMs: number;
+  stepEndsMs: number[];
+  syncs: number;
+  testAccuracy: number;
+  finalLoss: number;
+}
 
 /** Everything that defines one training run; identical on every rank and in the baseline. */
 export interface TrainConfig {

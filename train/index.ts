@@ -9,7 +9,8 @@ export { GradientBuckets, assignBuckets, DEFAULT_BUCKET_BYTES, type BucketOption
 export { useWasmBackend } from "./tfjs-backend.js";
 export { loadMnist, shardOf, batchRows, takeRows, type Dataset } from "./mnist-data.js";
 export { MnistMlp } from "./mnist-mlp.js";
-export { trainRank, type RankRun } from "./train-rank.js";
+export { trainRank } from "./train-rank.js";
+export type { RankRun } from "./config.js";
 export { trainOneProcess } from "./train-one-process.js";
 export { runTraining, type TrainSummary, type TrainingOptions } from "./run-training.js";
 export { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig, type RankResult } from "./config.js";

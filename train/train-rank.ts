@@ -2,22 +2,11 @@ import * as tf from "@tensorflow/tfjs";
 import { DiLoCo } from "../collectives/diloco/diloco.js";
 import { StreamingDiLoCo } from "../collectives/diloco/streaming.js";
 import type { Communicator } from "../collectives/types.js";
-import { outerCompression, type TrainConfig } from "./config.js";
+import { outerCompression, type RankRun, type TrainConfig } from "./config.js";
 import { batchRows, shardOf, takeRows, type Dataset } from "./mnist-data.js";
 import { MnistMlp } from "./mnist-mlp.js";
 import { DistributedOptimizer, readVariables, writeVariables } from "./tfjs-adapter.js";
 
-export interface RankRun {
-  seconds: number;
-  /** Of `seconds`, the time the loop stood waiting for communication (load-independent-ish). */
-  waitSeconds: number;
-  /** Wall-clock time (epoch ms) training started and each step ended: compares runs that overlapped. */
-  startedMs: number;
-  stepEndsMs: number[];
-  syncs: number;
-  testAccuracy: number;
-  finalLoss: number;
-}
 
 type Progress = (step: number, loss: number) => void;
 

@@ -1,7 +1,7 @@
 import { formatBytes, formatPct } from "./format.js";
 import { efficiencyFigures, summarize } from "./summary.js";
 import { SUMMARY_HEADER, summaryCells, textTable } from "./table.js";
-import type { TrainingRow } from "./training.js";
+import type { TrainingRow } from "./types.js";
 import type { ReportRow } from "./types.js";
 
 /** The terminal summary: the per-algorithm-and-size table, then the efficiency figure per algorithm. */

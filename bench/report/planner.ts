@@ -11,21 +11,8 @@ import { loadScenario, scenariosDir } from "../../plan/load.js";
 import { formatBytes, formatTime } from "./format.js";
 import { planMarkdown } from "./plan-table.js";
 import { markdownTable } from "./table.js";
-import type { ReportRow } from "./types.js";
+import type { PlannerCheckRow, PlannerSection, ReportRow } from "./types.js";
 
-export interface PlannerCheckRow {
-  readonly algorithm: string;
-  readonly bytes: number;
-  readonly closedFormUs: number;
-  readonly replayUs?: number;
-  readonly measuredUs: number;
-}
-
-export interface PlannerSection {
-  readonly checks: readonly PlannerCheckRow[];
-  /** Each scenario's plan as `longhaul plan` prints it (or why it is missing). */
-  readonly scenarios: ReadonlyArray<{ readonly name: string; readonly markdown: string }>;
-}
 
 /** Where the closed forms are meant to hold: buffers large enough for the links, not the event loop, to set the time. */
 export const CHECK_MIN_BYTES = 4 << 20;

@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { linkProfilesFor } from "../../netem/pairs.js";
 import { parseTopology } from "../../transports/topology.js";
 import type { ExperimentPlan, ExperimentRows } from "./experiment.js";
-import type { TrainingRow } from "./training.js";
+import type { TrainingRow } from "./types.js";
 import type { ExperimentResults, LinkSummary } from "./types.js";
 
 /** Every region pair of the topology once (i < j), with its distance and one-way delay. */

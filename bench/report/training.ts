@@ -5,18 +5,8 @@ import { parseTopology } from "../../transports/topology.js";
 import { formatPct } from "./format.js";
 import type { Progress } from "./progress.js";
 import { markdownTable } from "./table.js";
+import type { TrainingRow } from "./types.js";
 
-/** One training method's outcome, as `longhaul train --json` reports it (the keys the report uses). */
-export interface TrainingRow {
-  readonly method: string;
-  readonly ranks: number;
-  readonly steps: number;
-  readonly testAccuracy: number;
-  readonly oneProcessAccuracy?: number;
-  readonly wanBytes: number;
-  readonly stepsPerSec: number;
-  readonly baselineStepsPerSec?: number;
-}
 
 export interface TrainingPlan {
   readonly methods: readonly string[];

@@ -1,6 +1,4 @@
 import type { AppliedFault } from "../../netem/faults/types.js";
-import type { PlannerSection } from "./planner.js";
-import type { TrainingRow } from "./training.js";
 
 /**
  * What the report writer reads. Rows are the sweep runner's JSON lines (nccl-tests columns); only
@@ -60,4 +58,30 @@ export interface ExperimentResults {
   readonly training?: readonly TrainingRow[];
   /** The planner's closed forms against this run, and its answers for the shipped scenarios. */
   readonly planner?: PlannerSection;
+}
+
+/** One training method's outcome, as `longhaul train --json` reports it (the keys the report uses). */
+export interface TrainingRow {
+  readonly method: string;
+  readonly ranks: number;
+  readonly steps: number;
+  readonly testAccuracy: number;
+  readonly oneProcessAccuracy?: number;
+  readonly wanBytes: number;
+  readonly stepsPerSec: number;
+  readonly baselineStepsPerSec?: number;
+}
+
+export interface PlannerCheckRow {
+  readonly algorithm: string;
+  readonly bytes: number;
+  readonly closedFormUs: number;
+  readonly replayUs?: number;
+  readonly measuredUs: number;
+}
+
+export interface PlannerSection {
+  readonly checks: readonly PlannerCheckRow[];
+  /** Each scenario's plan as `longhaul plan` prints it (or why it is missing). */
+  readonly scenarios: ReadonlyArray<{ readonly name: string; readonly markdown: string }>;
 }
