@@ -1,6 +1,6 @@
 /** The options of init() and of a thread that connects for its caller (the communication thread). */
 import type { CurveKeys } from "./transports/curve.js";
-import type { RankEnvOverrides } from "./transports/env.js";
+import type { RankEnvOverrides } from "./world/env.js";
 
 export interface InitOptions extends Omit<RankEnvOverrides, "streams"> {
   /** Environment to read instead of process.env. */

@@ -3,11 +3,11 @@
  * the ranks — processes over ZeroMQ tcp/ipc through launchRanks, or worker threads in this process —
  * and yields one ResultRow per (algorithm, size) as soon as every rank has reported it.
  */
-import { ENV } from "../transports/env.js";
-import { invalidArgument } from "../transports/errors.js";
-import { parseTopology, type Topology } from "../transports/topology.js";
-import { launchRanks } from "../transports/launcher.js";
-import { SHARED_SLOT_BYTES } from "../transports/shared-arena.js";
+import { ENV } from "../world/env.js";
+import { invalidArgument } from "../world/comm-error.js";
+import { parseTopology, type Topology } from "../world/topology.js";
+import { launchRanks } from "../launch/launcher.js";
+import { SHARED_SLOT_BYTES } from "../transports/threads/shared-arena.js";
 import { compiledScript } from "../transports/package-info.js";
 import { AsyncQueue } from "./async-queue.js";
 import { formatSize } from "./sizes.js";

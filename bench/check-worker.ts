@@ -4,9 +4,9 @@
  * broadcast, reduce, barrier and a deliberate length mismatch; one marked JSON line per case.
  */
 import { init } from "../init.js";
-import { CommError } from "../transports/errors.js";
+import { CommError } from "../world/comm-error.js";
 import { countWrong, fillInput } from "./expected.js";
-import { blockBounds } from "../collectives/ring-pass.js";
+import { blockBounds } from "../collectives/algorithms/ring-pass.js";
 import type { Communicator, NumericArray, ReduceOp } from "../collectives/types.js";
 
 export const CHECK_MARKER = "@@longhaul-check ";

@@ -4,7 +4,7 @@
  * the op started) as one JSON line and exits 0.
  */
 import { init } from "../init.js";
-import { CommError } from "../transports/errors.js";
+import { CommError } from "../world/comm-error.js";
 
 async function main(): Promise<void> {
   const comm = await init();

@@ -1,8 +1,8 @@
 /** The `longhaul bench overlap` command line: flags, refusals, the table and the JSON line. */
 import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
-import { parseCount, parsePort, parseRate, parseTimeout } from "../netem/units.js";
-import { parseTopology } from "../transports/topology.js";
+import { parseCount, parsePort, parseRate, parseTimeout } from "../world/units.js";
+import { parseTopology } from "../world/topology.js";
 import { runOverlapBench, type OverlapReport, type OverlapRun } from "./overlap.js";
 import { BACKWARD_FACTOR, OVERLAP_STRATEGIES, type OverlapStrategy } from "./rank-overlap.js";
 import { parseSize } from "./sizes.js";

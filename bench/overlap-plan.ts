@@ -7,7 +7,7 @@ import { evaluateStrategy, type StrategyResult } from "../plan/evaluate.js";
 import type { Scenario, StrategySpec } from "../plan/scenario.js";
 import type { SoftwareCosts } from "../model/link-model.js";
 import { linkProfilesFor } from "../model/pairs.js";
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 import { BACKWARD_FACTOR, type OverlapConfig } from "./rank-overlap.js";
 
 /** Seconds of compute per step: each layer's forward (computeMs) and backward (BACKWARD_FACTOR × computeMs). */

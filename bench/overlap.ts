@@ -5,8 +5,8 @@
  * configuration beside the measurement.
  */
 import { startEmulator } from "../netem/emulator/emulator.js";
-import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
-import { parseTopology, type Topology } from "../transports/topology.js";
+import { DEFAULT_BASE_PORT } from "../world/addresses.js";
+import { parseTopology, type Topology } from "../world/topology.js";
 import { sweepConfig, startRanks } from "./allreduce-sweep.js";
 import { computeSecondsOf, plannerPrediction, plannerStrategy } from "./overlap-plan.js";
 import type { OverlapConfig, OverlapRankResult } from "./rank-overlap.js";

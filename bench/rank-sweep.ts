@@ -8,7 +8,7 @@ import { countWrong, fillInput, inputValue } from "./expected.js";
 import { peakRssBytes, resetPeakRss, rssBytes } from "./rss.js";
 import { BYTES_PER_ELEMENT, median, type RankResult, type RankSweepConfig } from "./sweep-types.js";
 import { allocArray } from "../collectives/kernels/index.js";
-import { blockBounds } from "../collectives/ring-pass.js";
+import { blockBounds } from "../collectives/algorithms/ring-pass.js";
 import type { AllReduceAlgorithmName, Communicator, NumericArray } from "../collectives/types.js";
 
 const CTORS = { float32: Float32Array, float64: Float64Array, int32: Int32Array } as const;

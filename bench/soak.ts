@@ -3,7 +3,7 @@
  * from op to op — resident memory after the warm-up against the end, and live handles (timers,
  * sockets, message ports) then and at the end.
  */
-import { parseTopology } from "../transports/topology.js";
+import { parseTopology } from "../world/topology.js";
 import { sweepConfig, startRanks } from "./allreduce-sweep.js";
 import type { SoakConfig, SoakResult } from "./rank-soak.js";
 import type { SweepTransport } from "./sweep-types.js";

@@ -1,8 +1,8 @@
 /** Starts a sweep's ranks as worker threads of this process, connected by transports/threads. */
 import { Worker, type TransferListItem } from "node:worker_threads";
-import type { Topology } from "../transports/topology.js";
-import { createSharedArena, markRankExited } from "../transports/shared-arena.js";
-import { createThreadMesh } from "../transports/threads.js";
+import type { Topology } from "../world/topology.js";
+import { createSharedArena, markRankExited } from "../transports/threads/shared-arena.js";
+import { createThreadMesh } from "../transports/threads/transport.js";
 import type { RankResult, RankSweepConfig } from "./sweep-types.js";
 import type { ThreadWorkerData, WorkerMessage } from "./threads-worker.js";
 

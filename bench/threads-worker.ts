@@ -1,8 +1,8 @@
 /** One rank of a threads sweep: a worker thread with its ports to every other rank, reporting results to the parent. */
 import { parentPort, workerData } from "node:worker_threads";
 import { createCommunicator } from "../collectives/communicator.js";
-import { parseTopology } from "../transports/topology.js";
-import { ThreadTransport, type ThreadPorts } from "../transports/threads.js";
+import { parseTopology } from "../world/topology.js";
+import { ThreadTransport, type ThreadPorts } from "../transports/threads/transport.js";
 import { runRankSoak } from "./rank-soak.js";
 import { runRankSweep } from "./rank-sweep.js";
 import type { RankSweepConfig } from "./sweep-types.js";

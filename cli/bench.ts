@@ -3,12 +3,12 @@
  * command starts itself, and micro-benchmarks of the reduction kernels and frame codec.
  */
 import { parseArgs } from "node:util";
-import { allReduceAlgorithmNames } from "../collectives/algorithms.js";
+import { allReduceAlgorithmNames } from "../collectives/registry.js";
 import type { DTypeName, ReduceOp } from "../collectives/types.js";
 import { checkSweep, sweepTopology, sweepTransport, type SweepOptions } from "../bench/allreduce-sweep.js";
 import { explainSweep, runWanSweep } from "../bench/wan-sweep.js";
 import { badValue } from "../netem/errors.js";
-import { parseCount, parseDuration, parsePort, parseRate, parseTimeout } from "../netem/units.js";
+import { parseCount, parseDuration, parsePort, parseRate, parseTimeout } from "../world/units.js";
 import { runMicroBench } from "../bench/micro.js";
 import { createProgress } from "../bench/report/progress.js";
 import { parseSize, parseSizes } from "../bench/sizes.js";

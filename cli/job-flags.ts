@@ -4,7 +4,7 @@ import { loadFaults } from "../netem/faults/parse.js";
 import { refuseLinkFaults, refuseProcessFaults } from "../netem/faults/refuse.js";
 import type { FaultSchedule } from "../netem/faults/types.js";
 import { tcpOptionsFrom } from "../netem/tcp-env.js";
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 
 /** The emulated connections' TCP (also on `netem probe`). */
 export const TCP_FLAGS = {

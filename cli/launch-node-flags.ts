@@ -1,7 +1,7 @@
 /** The flags of a node-level launch and their torchrun variables (PET_*, MASTER_*), read into options. */
 import { badValue } from "../netem/errors.js";
-import { parseCount, parseDuration, parsePort } from "../netem/units.js";
-import type { NodeLaunchOptions } from "../transports/node-launch.js";
+import { parseCount, parseDuration, parsePort } from "../world/units.js";
+import type { NodeLaunchOptions } from "../launch/node-launch.js";
 
 export const NODE_FLAGS = {
   nnodes: { type: "string" },

@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
-import { parseCount, parsePort, parseRate, parseTimeout } from "../netem/units.js";
-import { DEFAULT_BASE_PORT, type AddressPlan } from "../transports/addresses.js";
-import { ENV, flagVar, readLinkRate } from "../transports/env.js";
-import { checkLaunchLimits } from "../transports/host-limits.js";
-import { launchRanks } from "../transports/launcher.js";
-import { parseTopology, type Topology } from "../transports/topology.js";
+import { parseCount, parsePort, parseRate, parseTimeout } from "../world/units.js";
+import { DEFAULT_BASE_PORT, type AddressPlan } from "../world/addresses.js";
+import { ENV, flagVar, readLinkRate } from "../world/env.js";
+import { checkLaunchLimits } from "../launch/host-limits.js";
+import { launchRanks } from "../launch/launcher.js";
+import { parseTopology, type Topology } from "../world/topology.js";
 import type { Emulator } from "../netem/emulator/emulator.js";
 import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import { startFaults, type FaultClock } from "../netem/faults/clock.js";
@@ -116,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
     if (values.ipc) throw badValue("--ipc is for one host; a node-level launch dials the other hosts over TCP");
     if (values.faults !== undefined || process.env.LONGHAUL_FAULTS?.trim()) throw badValue("a node-level launch (--nnodes) does not play fault schedules yet; play one on a one-host launch (-n/--topology with --emulate --faults FILE), or unset LONGHAUL_FAULTS");
     const emulate = values.emulate || flagVar(process.env, ENV.emulate);
-    const { launchNode } = await import("../transports/node-launch.js");
+    const { launchNode } = await import("../launch/node-launch.js");
     return launchNode({
       ...nodeLevel,
       command,

@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
-import { DEFAULT_BASE_PORT, proxyPort, type AddressPlan } from "../transports/addresses.js";
-import { parseTopology } from "../transports/topology.js";
+import { DEFAULT_BASE_PORT, proxyPort, type AddressPlan } from "../world/addresses.js";
+import { parseTopology } from "../world/topology.js";
 import { startEmulator, DEFAULT_WINDOW_BYTES } from "../netem/emulator/emulator.js";
 import { badValue } from "../netem/errors.js";
 import { linkProfilesFor } from "../netem/pairs.js";
 import { formatRate } from "../netem/tc/netem-args.js";
-import { parsePort, parseRate, parseSize } from "../netem/units.js";
+import { parsePort, parseRate, parseSize } from "../world/units.js";
 import { reportErrors } from "./netem-flags.js";
 
 export const EMULATE_HELP = `usage: longhaul netem emulate --topology SPEC [--base-port P] [--rate 1gbit] [--window 6MiB]

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
 import { loadFaults } from "../netem/faults/parse.js";
 import { timelineLines } from "../netem/faults/timeline.js";
-import { parseTopology } from "../transports/topology.js";
+import { parseTopology } from "../world/topology.js";
 import { reportErrors } from "./netem-flags.js";
 
 export const FAULTS_HELP = `usage: longhaul netem faults FILE [--check] [--topology SPEC] [--json]

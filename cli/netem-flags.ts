@@ -1,7 +1,7 @@
 import type { LinkProfile, DelayDistribution } from "../netem/profile.js";
 import { validateProfile } from "../netem/profile.js";
 import { NetemError, badValue } from "../netem/errors.js";
-import { parseCount, parseDuration, parsePercent, parseRate } from "../netem/units.js";
+import { parseCount, parseDuration, parsePercent, parseRate } from "../world/units.js";
 
 /** Flags shared by the netem subcommands that describe one link's shape. */
 export const PROFILE_OPTIONS = {

@@ -4,7 +4,7 @@ import { probeLink } from "../netem/emulator/probe.js";
 import { badValue } from "../netem/errors.js";
 import { profileBetween } from "../netem/pairs.js";
 import { distanceKm } from "../netem/regions.js";
-import { parseCount, parseDistance, parseSize } from "../netem/units.js";
+import { parseCount, parseDistance, parseSize } from "../world/units.js";
 import { TCP_FLAGS, tcpFromFlags } from "./job-flags.js";
 import { PROFILE_OPTIONS, reportErrors, shapeFromFlags } from "./netem-flags.js";
 

@@ -11,9 +11,9 @@ import { writeReport } from "../bench/report/write.js";
 import { plannerChecks, scenarioPlans } from "../bench/report/planner.js";
 import { sweepLinkModel } from "../bench/wan-sweep.js";
 import { DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
-import { parseCount, parsePort, parseRate, parseSizes } from "../netem/units.js";
-import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
-import { parseTopology } from "../transports/topology.js";
+import { parseCount, parsePort, parseRate, parseSizes } from "../world/units.js";
+import { DEFAULT_BASE_PORT } from "../world/addresses.js";
+import { parseTopology } from "../world/topology.js";
 import { appliedFaultLine } from "../netem/faults/timeline.js";
 import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
-import { parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../netem/units.js";
-import { DEFAULT_BASE_PORT } from "../transports/addresses.js";
-import { parseTopology } from "../transports/topology.js";
+import { parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../world/units.js";
+import { DEFAULT_BASE_PORT } from "../world/addresses.js";
+import { parseTopology } from "../world/topology.js";
 import { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig } from "../train/config.js";
 import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 import { appliedFaultLine } from "../netem/faults/timeline.js";

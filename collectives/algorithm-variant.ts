@@ -3,7 +3,7 @@
  * that pick different algorithms for one op fail with MISMATCH from the first message; and when a
  * rank finds that out, it tells every peer, so every rank fails with MISMATCH, not some with a TIMEOUT.
  */
-import { CommError } from "../transports/errors.js";
+import { CommError } from "../world/comm-error.js";
 import { POISON_VARIANT, VARIANT_CONFLICT, variantOf } from "../transports/op-variants.js";
 import { opTag } from "../transports/transport.js";
 import type { AllReduceAlgorithm, OpContext } from "./types.js";

@@ -3,23 +3,23 @@
  * successive ops never mix), ops run one at a time in issue order (c10d semantics: every rank
  * issues the same collectives in the same order), a deadline per op, and "avg" as sum then divide.
  */
-import { CommError } from "../transports/errors.js";
-import type { Topology } from "../transports/topology.js";
+import { CommError } from "../world/comm-error.js";
+import type { Topology } from "../world/topology.js";
 import { variantBase } from "../transports/op-variants.js";
 import { CountingTransport, type Traffic } from "./compression/traffic.js";
 import type { Transport } from "../transports/transport.js";
-import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "./algorithms.js";
+import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "./registry.js";
 import { isVariantConflict, poisonOp, withVariant } from "./algorithm-variant.js";
-import { countOffsets, ringAllGatherInPlace } from "./allgather-ring.js";
-import { disseminationBarrier } from "./barrier.js";
-import { sharedBarrier } from "./barrier-shared.js";
+import { countOffsets, ringAllGatherInPlace } from "./algorithms/allgather-ring.js";
+import { disseminationBarrier } from "./algorithms/barrier.js";
+import { sharedBarrier } from "./algorithms/barrier-shared.js";
 import { allReduceCompressed } from "./compression/allreduce-compressed.js";
-import { chainBroadcast } from "./broadcast.js";
-import { P2P_OP_SEQ, recvInto, sendTo } from "./point-to-point.js";
+import { chainBroadcast } from "./algorithms/broadcast.js";
+import { P2P_OP_SEQ, recvInto, sendTo } from "./algorithms/point-to-point.js";
 import { allocArray } from "./kernels/index.js";
-import { ringReduce } from "./reduce.js";
-import { ringReduceScatterInPlace } from "./reducescatter-ring.js";
-import { blockBounds } from "./ring-pass.js";
+import { ringReduce } from "./algorithms/reduce.js";
+import { ringReduceScatterInPlace } from "./algorithms/reducescatter-ring.js";
+import { blockBounds } from "./algorithms/ring-pass.js";
 import type { AllReduceOptions, Communicator, NumericArray, OpContext, OpOptions, ReduceOp, ReduceOptions } from "./types.js";
 import { Validator } from "./validate.js";
 import { promiseWorkStarter } from "./work.js";

@@ -1,5 +1,5 @@
 /** The `--explain` text: each algorithm's predicted time and floor for one size, and what "auto" picks and why. */
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 import type { LinkModel } from "../model/link-model.js";
 import { connectionSettings, pairPathOf } from "../model/link-paths.js";
 import { connectionWindowBytes } from "../model/stream-rate.js";

@@ -15,8 +15,8 @@ export type {
 } from "./types.js";
 export { promiseWork, promiseWorkStarter } from "./work.js";
 export type { Work, WorkStarter } from "./types.js";
-export { allReduceAlgorithmNames, getAllReduceAlgorithm, registerAllReduceAlgorithm } from "./algorithms.js";
-export { ringAllReduce } from "./allreduce-ring.js";
+export { allReduceAlgorithmNames, getAllReduceAlgorithm, registerAllReduceAlgorithm } from "./registry.js";
+export { ringAllReduce } from "./algorithms/allreduce-ring.js";
 export { allocArray, reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";
 export * from "./compression/index.js";
 export * from "./diloco/index.js";

@@ -5,8 +5,8 @@
  * same matrix and "auto" makes the same choice everywhere. For links the netem profiles do not
  * describe: real WANs, region names without built-in coordinates.
  */
-import { CommError } from "../transports/errors.js";
-import type { Topology } from "../transports/topology.js";
+import { CommError } from "../world/comm-error.js";
+import type { Topology } from "../world/topology.js";
 import { opTag, type Transport } from "../transports/transport.js";
 
 /** Ping-pong rounds per region pair; the fastest counts (queueing only ever adds). */

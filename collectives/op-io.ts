@@ -2,7 +2,7 @@
  * Sending and receiving on behalf of one op: deadlines, error context (op, rank, peer) and size
  * checks, so every algorithm file reports failures the same way.
  */
-import { CommError } from "../transports/errors.js";
+import { CommError } from "../world/comm-error.js";
 import { opTag } from "../transports/transport.js";
 import { reduceInto, type KernelOp } from "./kernels/index.js";
 import type { NumericArray, OpContext } from "./types.js";

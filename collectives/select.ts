@@ -6,21 +6,21 @@
  * - lowerBound(): the algorithm's floor on these links: the bytes its busiest WAN region pair must
  *   carry divided by that pair's rate, plus its sequential latency steps (network only, µs).
  */
-import { allReduceHalvingDoubling } from "./allreduce-halving-doubling.js";
-import { allReduceHierarchical } from "./allreduce-hierarchical.js";
-import { allReduceOneShot } from "./allreduce-one-shot.js";
-import { ringAllReduce } from "./allreduce-ring.js";
-import { allReduceTree } from "./allreduce-tree.js";
+import { allReduceHalvingDoubling } from "./algorithms/allreduce-halving-doubling.js";
+import { allReduceHierarchical } from "./algorithms/allreduce-hierarchical.js";
+import { allReduceOneShot } from "./algorithms/allreduce-one-shot.js";
+import { ringAllReduce } from "./algorithms/allreduce-ring.js";
+import { allReduceTree } from "./algorithms/allreduce-tree.js";
 import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "../model/cost-schedules.js";
 import { CALIBRATION_ENV, softwareFromEnv } from "../model/calibration.js";
 import { simulate } from "../model/cost-sim.js";
 import { withVariant } from "./algorithm-variant.js";
 import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
-import { readLinkRate, readStreams, readThreadsPerProcess, type HostLinks } from "../transports/env.js";
+import { readLinkRate, readStreams, readThreadsPerProcess, type HostLinks } from "../world/env.js";
 import type { AllReduceAlgorithm } from "./types.js";
 import { CONGESTION_CONTROLS, TCP_ENV, type CongestionControl } from "../model/tcp.js";
-import { invalidArgument } from "../transports/errors.js";
+import { invalidArgument } from "../world/comm-error.js";
 
 export const SELECTABLE: readonly ScheduledAlgorithm[] = ["ring", "tree", "halving-doubling", "hierarchical"];
 const IMPLEMENTATIONS: Record<ScheduledAlgorithm, AllReduceAlgorithm> = {
@@ -129,7 +129,7 @@ export function connectionsFromEnv(env: NodeJS.ProcessEnv): Pick<DeclareOptions,
 /** The link settings the environment declares (see linkModelFor). */
 function declaredFromEnv(env: NodeJS.ProcessEnv): DeclareOptions {
   const emulated = truthy(env.LONGHAUL_EMULATE);
-  // The same readers as init() (transports/env.ts): "1gbit" is a rate there too, and a bad value throws instead of meaning "unshaped".
+  // The same readers as init() (world/env.ts): "1gbit" is a rate there too, and a bad value throws instead of meaning "unshaped".
   const rate = readLinkRate(env);
   const streams = readStreams(env); // the transport's sockets per peer link
   const software = softwareFromEnv(env); // a measured calibration (model/calibration.ts), or the defaults

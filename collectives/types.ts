@@ -1,4 +1,4 @@
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 import type { Transport } from "../transports/transport.js";
 import type { Traffic } from "./compression/traffic.js";
 

@@ -1,5 +1,5 @@
 /** Argument checks for the Communicator's ops; each failure is a CommError INVALID_ARGUMENT saying what to pass instead. */
-import { CommError } from "../transports/errors.js";
+import { CommError } from "../world/comm-error.js";
 import type { NumericArray, ReduceOp } from "./types.js";
 
 export const REDUCE_OPS: readonly ReduceOp[] = ["sum", "avg", "min", "max", "prod"];

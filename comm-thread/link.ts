@@ -5,7 +5,7 @@
  * a typed error for every pending op — never a hang.
  */
 import type { Worker } from "node:worker_threads";
-import { CommError } from "../transports/errors.js";
+import { CommError } from "../world/comm-error.js";
 import { fromWire, type FromWorker, type OpRequest, type SlotRef } from "./messages.js";
 import { SlotTable, slotTime } from "./slots.js";
 

@@ -4,7 +4,7 @@
  * completion slot (see slots.ts), so several ops may be in flight without mixing.
  */
 import type { DTypeName } from "../collectives/types.js";
-import { CommError, type CommErrorCode } from "../transports/errors.js";
+import { CommError, type CommErrorCode } from "../world/comm-error.js";
 
 /** A typed array lying in shared memory, as the other thread rebuilds it. */
 export interface SharedView {

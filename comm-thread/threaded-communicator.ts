@@ -6,12 +6,12 @@
  * back when the op finishes. reduceScatter and allGather return new arrays, as they do without the
  * thread; theirs lie in shared memory, written by the thread.
  */
-import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "../collectives/algorithms.js";
-import { blockBounds } from "../collectives/ring-pass.js";
+import { getAllReduceAlgorithm, allReduceAlgorithmNames } from "../collectives/registry.js";
+import { blockBounds } from "../collectives/algorithms/ring-pass.js";
 import type { AllReduceOptions, Communicator, NumericArray, OpOptions, ReduceOptions } from "../collectives/types.js";
 import { Validator } from "../collectives/validate.js";
 import type { Work, WorkStarter } from "../collectives/types.js";
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 import type { CommThreadLink } from "./link.js";
 import type { Traffic } from "../collectives/compression/traffic.js";
 import { TRAFFIC_FIELDS, type OpName, type SharedView } from "./messages.js";

@@ -15,7 +15,7 @@ import { connectHere } from "../init.js";
 import type { InitHereOptions } from "../init-options.js";
 import type { Communicator, NumericArray } from "../collectives/types.js";
 import type { AbortableTransport } from "../transports/composite.js";
-import { ZmqTransport } from "../transports/zmq-transport.js";
+import { ZmqTransport } from "../transports/zmq/transport.js";
 import { toWire, TRAFFIC_FIELDS, type FromWorker, type OpRequest, type ThreadData, type ToWorker } from "./messages.js";
 import { viewOf } from "./shared-views.js";
 import { FAILED, markSlot, SUCCEEDED } from "./slots.js";

@@ -3,8 +3,8 @@ import { onProcessEnd } from "../netem/cleanup.js";
 import { NetemError } from "../netem/errors.js";
 import { probeNetem, type NetemProbe } from "../netem/tc/probe.js";
 import { applyCommands, clearDeviceSync } from "../netem/tc/runner.js";
-import type { AddressPlan } from "../transports/addresses.js";
-import type { Topology } from "../transports/topology.js";
+import type { AddressPlan } from "../world/addresses.js";
+import type { Topology } from "../world/topology.js";
 import { egressCommands } from "./shaping.js";
 
 export interface ShapedEgress {

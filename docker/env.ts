@@ -1,7 +1,7 @@
 import { badValue } from "../netem/errors.js";
-import { parseCount, parseRate, parseSizes } from "../netem/units.js";
-import { parseHosts } from "../transports/env.js";
-import { parseTopology } from "../transports/topology.js";
+import { parseCount, parseRate, parseSizes } from "../world/units.js";
+import { parseHosts } from "../world/env.js";
+import { parseTopology } from "../world/topology.js";
 
 /** The compose experiment's settings, from environment variables (documented in the README). */
 export interface ContainerEnv {

@@ -2,7 +2,7 @@ import { perDestinationCommands, type Command, type Destination } from "../netem
 import { linkProfilesFor } from "../netem/pairs.js";
 import type { DistanceOptions } from "../netem/distance.js";
 import { badValue } from "../netem/errors.js";
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 
 /** What one container needs to shape its egress towards every other continent. */
 export interface EgressSpec {

@@ -13,7 +13,7 @@ import { allocArray, init, type AllReduceAlgorithmName, type Communicator } from
 import { countWrong, fillInput } from "../bench/expected.js";
 import { MAX_ITERS, warmUp } from "../bench/rank-sweep.js";
 import { formatSize, parseSizes } from "../bench/sizes.js";
-import { parseDuration } from "../netem/units.js";
+import { parseDuration } from "../world/units.js";
 
 const { values } = parseArgs({
   options: {

@@ -3,7 +3,7 @@
  * runs them (collectives/) and the cost model that replays or counts them (cost-schedules.ts,
  * closed-form.ts): a threshold written twice drifts.
  */
-import type { Region } from "../transports/topology.js";
+import type { Region } from "../world/topology.js";
 
 /** At or below this many bytes, recursive doubling of the whole buffer beats halving it (fewer steps). */
 export const HALVING_DOUBLING_SHORT_BYTES = 16 * 1024;

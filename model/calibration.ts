@@ -4,7 +4,7 @@
  * gets the calibration through LONGHAUL_SOFTWARE_COSTS (the JSON itself, not a path), which the
  * launcher hands to every rank alike — so every rank builds the same model and picks the same algorithm.
  */
-import { badValue } from "./errors.js";
+import { badValue } from "../world/netem-error.js";
 import type { SoftwareCosts } from "./link-model.js";
 
 export const CALIBRATION_ENV = "LONGHAUL_SOFTWARE_COSTS";

@@ -88,7 +88,7 @@ export function ringCost(f: Fabric, bytes: number, directions: 1 | 2 = 1): Cost 
 }
 
 /**
- * Binomial-tree all-reduce as collectives/allreduce-tree.ts runs it: reduce up to rank 0, then
+ * Binomial-tree all-reduce as collectives/algorithms/allreduce-tree.ts runs it: reduce up to rank 0, then
  * broadcast down, segments pipelined through the levels within each phase. A parent receives from (and sends to) each child
  * the whole buffer; a WAN link carries the buffer once per tree edge that crosses it.
  */
@@ -137,7 +137,7 @@ function intraSiteBusyOf(f: Fabric, L: number, bytes: number): number {
 /**
  * The inter-site all-reduce of the hierarchical algorithm: every site holds `bytes` (spread over its
  * ranks after the reduce-scatter). On a mesh each site sends each other site 1/S of it and gets the
- * reduced 1/S back (collectives/allreduce-hierarchical.ts: 2·bytes/S on every directed pair); on a
+ * reduced 1/S back (collectives/algorithms/allreduce-hierarchical.ts: 2·bytes/S on every directed pair); on a
  * loop the sites run a bidirectional ring ((S − 1)/S · bytes each way on every segment).
  */
 function interSitePhase(f: Fabric, bytes: number): { seconds: number; busy: number; wanBytes: number } {

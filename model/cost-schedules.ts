@@ -5,7 +5,7 @@
  * code does. A lane is one sequential thread of an algorithm on one rank (hierarchical runs one per
  * chunk and stripe at once); a message is matched to its receive by key.
  */
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 import { chunkCount, HALVING_DOUBLING_SHORT_BYTES, HIERARCHICAL_EXCHANGE_MAX_BYTES, largestPowerOfTwo, stripeCount, stripeOwner } from "./algorithm-shapes.js";
 import { binomialTree } from "./tree-shape.js";
 

@@ -1,4 +1,4 @@
-import { badValue } from "./errors.js";
+import { badValue } from "../world/netem-error.js";
 import { validateProfile, type DelayDistribution, type LinkProfile } from "./profile.js";
 
 /** Light in fiber (refractive index ~1.47): ~4.9 µs per km, one way. */

@@ -11,8 +11,8 @@ import { bdpStreams, DEFAULT_WINDOW_BYTES } from "./pair-streams.js";
 import { linkProfilesFor } from "./pairs.js";
 import { REGIONS } from "./regions.js";
 import type { CongestionControl } from "./tcp.js";
-import type { HostLinks } from "../transports/env.js";
-import type { Topology } from "../transports/topology.js";
+import type { HostLinks } from "../world/env.js";
+import type { Topology } from "../world/topology.js";
 
 /** This implementation's own costs (not the network's). */
 export interface SoftwareCosts {

@@ -4,8 +4,8 @@
  * and rate — 1 Gbit/s new-york↔asuncion (129 ms) needs 6 windows of 3 MiB, new-york↔chicago (26 ms) 2. Inside a
  * region, for regions without a built-in profile, or when the rate is unknown, 1.
  */
-import type { Topology } from "../transports/topology.js";
-import { streamsForLink } from "../transports/stripes.js";
+import type { Topology } from "../world/topology.js";
+import { streamsForLink } from "./link-streams.js";
 import { linkProfilesFor } from "./pairs.js";
 import { REGIONS } from "./regions.js";
 import { DEFAULT_WINDOW_BYTES } from "./tcp.js";

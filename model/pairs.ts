@@ -1,4 +1,4 @@
-import type { Topology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
 import { fromDistance, type DistanceOptions } from "./distance.js";
 import type { LinkProfile } from "./profile.js";
 import { distanceKm } from "./regions.js";

@@ -1,4 +1,4 @@
-import { badValue } from "./errors.js";
+import { badValue } from "../world/netem-error.js";
 
 /** netem's delay distributions; the emulator samples uniform, normal and pareto(normal) the same way. */
 export type DelayDistribution = "uniform" | "normal" | "pareto" | "paretonormal";

@@ -1,4 +1,4 @@
-import { badValue } from "./errors.js";
+import { badValue } from "../world/netem-error.js";
 
 /** Built-in regions: city coordinates (degrees) of common cloud regions and the `continents` preset. */
 export interface RegionSite {

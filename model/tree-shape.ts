@@ -1,7 +1,7 @@
 /**
  * The binomial tree rooted at rank 0 (MPICH's short-message reduce + bcast), its levels and which of
  * its edges cross between sites when ranks are numbered site by site. Pure shape: the tree
- * all-reduce (collectives/allreduce-tree.ts) walks it, the closed form (closed-form.ts) counts it.
+ * all-reduce (collectives/algorithms/allreduce-tree.ts) walks it, the closed form (closed-form.ts) counts it.
  */
 
 /** Parent (−1 for the root) and children (nearest first) of `rank` in the binomial tree rooted at 0. */

@@ -1,6 +1,6 @@
 /** Public surface of netem: link profiles, tc command builder and runner, userspace emulator. */
-export { NetemError, type NetemErrorCode, type NetemErrorFields } from "../model/errors.js";
-export { parseDuration, parseRate, parsePercent, parseDistance, parseSize } from "./units.js";
+export { NetemError, type NetemErrorCode, type NetemErrorFields } from "../world/netem-error.js";
+export { parseDuration, parseRate, parsePercent, parseDistance, parseSize } from "../world/units.js";
 export { validateProfile, roundTripMs, DISTRIBUTIONS, type LinkProfile, type GilbertElliott, type DelayDistribution } from "../model/profile.js";
 export { REGIONS, regionSite, greatCircleKm, distanceKm, type RegionSite } from "../model/regions.js";
 export { fromDistance, FIBER_MS_PER_KM, DEFAULT_ROUTE_INFLATION, DEFAULT_OVERHEAD_MS, type DistanceOptions } from "../model/distance.js";

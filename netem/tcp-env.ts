@@ -1,7 +1,7 @@
 import { CONGESTION_CONTROLS, TCP_ENV, type CongestionControl } from "../model/tcp.js";
 import type { TcpOptions } from "./emulator/tcp-options.js";
 import { badValue } from "./errors.js";
-import { parseSize } from "./units.js";
+import { parseSize } from "../world/units.js";
 
 export { TCP_ENV };
 

@@ -1,9 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { defaultSegmentBytes, init, ONE_HOST_SEGMENT_BYTES } from "../init.js";
-import { readRankEnv } from "../transports/env.js";
-import { launchRanks } from "../transports/launcher.js";
-import { parseTopology } from "../transports/topology.js";
+import { readRankEnv } from "../world/env.js";
+import { launchRanks } from "../launch/launcher.js";
+import { parseTopology } from "../world/topology.js";
 
 // Ports 31200-31299 belong to this file.
 const fixture = fileURLToPath(new URL("./fixtures/init-allreduce.mjs", import.meta.url));

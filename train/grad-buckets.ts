@@ -11,7 +11,7 @@
  */
 import type { CompressOptions } from "../collectives/compression/types.js";
 import type { Communicator } from "../collectives/types.js";
-import { invalidArgument } from "../transports/errors.js";
+import { invalidArgument } from "../world/comm-error.js";
 
 export const DEFAULT_BUCKET_BYTES = 25 * 2 ** 20;
 

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { init } from "../init.js";
-import { readStreams } from "../transports/env.js";
+import { readStreams } from "../world/env.js";
 import type { RankResult, TrainConfig } from "./config.js";
 import { loadMnist } from "./mnist-data.js";
 import { useWasmBackend } from "./tfjs-backend.js";

@@ -1,7 +1,7 @@
 import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
-import type { Topology } from "../transports/topology.js";
-import { parseTopology } from "../transports/topology.js";
+import type { Topology } from "../world/topology.js";
+import { parseTopology } from "../world/topology.js";
 import type { TrainConfig } from "./config.js";
 import { loadMnist } from "./mnist-data.js";
 import { runWorld, type WorldRun } from "./run-world.js";

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import { startFaults, type FaultClock } from "../netem/faults/clock.js";
 import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
-import { launchRanks } from "../transports/launcher.js";
-import type { Topology } from "../transports/topology.js";
+import { launchRanks } from "../launch/launcher.js";
+import type { Topology } from "../world/topology.js";
 import type { RankResult, TrainConfig } from "./config.js";
 
 export interface WorldRun {

@@ -3,8 +3,8 @@
  * process go through the threads transport (MessagePorts, shared memory), the others through
  * ZeroMQ. Tags and ordering are each transport's own; a (peer, tag) pair always takes one route.
  */
-import { CommError } from "./errors.js";
-import type { ThreadTransport } from "./threads.js";
+import { CommError } from "../world/comm-error.js";
+import type { ThreadTransport } from "./threads/transport.js";
 import type { Transport } from "./transport.js";
 
 export interface AbortableTransport extends Transport {

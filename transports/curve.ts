@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { curveKeyPair, Reply, type Pull, type Push, type SocketOptions } from "zeromq";
-import { invalidArgument } from "./errors.js";
+import { invalidArgument } from "../world/comm-error.js";
 
 export interface CurveKeys {
   serverPublicKey: string;

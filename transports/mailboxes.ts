@@ -1,4 +1,4 @@
-import { CommError } from "./errors.js";
+import { CommError } from "../world/comm-error.js";
 import { POISON_VARIANT, splitTag, VARIANT_CONFLICT, VARIANT_NAMES } from "./op-variants.js";
 
 /** How many recent ops' variants are remembered per peer. */

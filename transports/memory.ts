@@ -1,4 +1,4 @@
-import { CommError } from "./errors.js";
+import { CommError } from "../world/comm-error.js";
 import type { Transport } from "./transport.js";
 
 type Waiter = { resolve: (b: Uint8Array) => void; reject: (e: Error) => void; timer: NodeJS.Timeout };

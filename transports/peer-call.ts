@@ -1,5 +1,5 @@
-import { CommError } from "./errors.js";
-import { checkTag } from "./zmq-limits.js";
+import { CommError } from "../world/comm-error.js";
+import { checkTag } from "./zmq/limits.js";
 
 /**
  * A socket transport's send or recv after the checks both make first: `link` is the peer's link

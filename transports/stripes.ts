@@ -1,4 +1,3 @@
-import { DEFAULT_WINDOW_BYTES } from "../model/tcp.js";
 /**
  * Byte range of stripe `index` when `total` bytes are cut into `stripes` parts for multi-stream
  * links. Boundaries fall on multiples of 8 so each stripe copies into an aligned place.
@@ -6,24 +5,4 @@ import { DEFAULT_WINDOW_BYTES } from "../model/tcp.js";
 export function stripeBounds(total: number, stripes: number, index: number): [number, number] {
   const chunk = Math.ceil(total / stripes / 8) * 8;
   return [Math.min(total, index * chunk), Math.min(total, (index + 1) * chunk)];
-}
-
-export interface LinkCapacity {
-  /** Link rate in Mbit/s. */
-  rateMbit: number;
-  /** Round-trip time in ms. */
-  rttMs: number;
-  /** Most unacknowledged bytes one TCP connection may have (default: half of Linux's 6 MiB tcp_rmem max, model/tcp.ts). */
-  windowBytes?: number;
-  /** Upper bound on the stream count (default 8, NCCL's NSOCKS limit is 64 per peer in total). */
-  max?: number;
-}
-
-/**
- * Streams (connections) a link needs to be kept full (NCCL's NSOCKS idea): one connection moves at
- * most window/RTT, so the bandwidth-delay product divided by the window, rounded up.
- */
-export function streamsForLink({ rateMbit, rttMs, windowBytes = DEFAULT_WINDOW_BYTES, max = 8 }: LinkCapacity): number {
-  const bdpBytes = ((rateMbit * 1e6) / 8) * (rttMs / 1000);
-  return Math.min(max, Math.max(1, Math.ceil(bdpBytes / windowBytes)));
 }

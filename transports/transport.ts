@@ -6,8 +6,8 @@
  * from `peer` carrying `tag`; its `byteOffset` is 8-byte aligned so any typed array can be laid
  * over it. Messages between one (peer, tag) pair arrive in the order they were sent.
  */
-import type { HostLinks } from "./env.js";
-import type { SharedArena } from "./shared-arena.js";
+import type { HostLinks } from "../world/env.js";
+import type { SharedArena } from "./threads/shared-arena.js";
 
 export interface Transport {
   readonly rank: number;

@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { readCurveKeys, type CurveKeys } from "./curve.js";
-import { ENV, flagVar, readLinkRate, type RankEnv } from "./env.js";
-import { invalidArgument } from "./errors.js";
+import { ENV, flagVar, readLinkRate, type RankEnv } from "../world/env.js";
+import { invalidArgument } from "../world/comm-error.js";
 import type { Agreement } from "./job.js";
 import { packageVersion } from "./package-info.js";
 

@@ -1,6 +1,6 @@
 import { cpus } from "node:os";
 import { linkProfilesFor } from "../../netem/pairs.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 import type { ExperimentPlan, ExperimentRows } from "./experiment.js";
 import type { TrainingRow } from "./types.js";
 import type { ExperimentResults, LinkSummary } from "./types.js";

@@ -1,7 +1,7 @@
 import type { TcpOptions } from "../../netem/emulator/tcp-options.js";
 import { DEFAULT_CONFIG, METHODS, type Method } from "../../train/config.js";
 import { runTraining } from "../../train/run-training.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 import { formatPct } from "./format.js";
 import type { Progress } from "./progress.js";
 import { markdownTable } from "./table.js";

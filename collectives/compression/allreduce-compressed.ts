@@ -1,4 +1,4 @@
-import { CommError } from "../../transports/errors.js";
+import { CommError } from "../../world/comm-error.js";
 import { opTag } from "../../transports/transport.js";
 import type { NumericArray, OpContext, ReduceOp } from "../types.js";
 import { createCodec, decodeAdd } from "./codec.js";

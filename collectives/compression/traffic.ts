@@ -1,6 +1,6 @@
-import type { Topology } from "../../transports/topology.js";
-import type { HostLinks } from "../../transports/env.js";
-import type { SharedArena } from "../../transports/shared-arena.js";
+import type { Topology } from "../../world/topology.js";
+import type { HostLinks } from "../../world/env.js";
+import type { SharedArena } from "../../transports/threads/shared-arena.js";
 import type { Transport } from "../../transports/transport.js";
 
 /** Bytes this rank sent, split by whether they crossed a region boundary (the WAN). */

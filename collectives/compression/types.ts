@@ -1,4 +1,4 @@
-import { invalidArgument } from "../../transports/errors.js";
+import { invalidArgument } from "../../world/comm-error.js";
 
 /** Top-k sparsification: keep the `ratio` largest-magnitude entries (DGC). */
 export interface TopKCompress {

@@ -1,4 +1,4 @@
-import { CommError } from "../../transports/errors.js";
+import { CommError } from "../../world/comm-error.js";
 
 /** Payload kinds of compressed contributions; the first byte of every payload. */
 export const WIRE_SPARSE = 1;

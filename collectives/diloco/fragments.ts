@@ -1,4 +1,4 @@
-import { invalidArgument } from "../../transports/errors.js";
+import { invalidArgument } from "../../world/comm-error.js";
 
 export interface Fragment {
   readonly index: number;

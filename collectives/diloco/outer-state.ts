@@ -1,4 +1,4 @@
-import { invalidArgument } from "../../transports/errors.js";
+import { invalidArgument } from "../../world/comm-error.js";
 import type { Communicator } from "../types.js";
 import { OuterNesterov } from "./nesterov.js";
 import { DILOCO_DEFAULTS, type DiLoCoOptions } from "./types.js";

@@ -1,5 +1,5 @@
-import { hostOf, listenPort, proxyPort, type AddressPlan } from "../../transports/addresses.js";
-import type { Topology } from "../../transports/topology.js";
+import { hostOf, listenPort, proxyPort, type AddressPlan } from "../../world/addresses.js";
+import type { Topology } from "../../world/topology.js";
 import { DEFAULT_WINDOW_BYTES } from "../../model/pair-streams.js";
 import { windowFromRmem } from "../../model/tcp.js";
 import { linkProfilesFor } from "../../model/pairs.js";

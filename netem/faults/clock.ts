@@ -1,4 +1,4 @@
-import type { Topology } from "../../transports/topology.js";
+import type { Topology } from "../../world/topology.js";
 import { FaultError } from "./error.js";
 import { describeFault, formatSeconds, timeline, type TimelineStep } from "./timeline.js";
 import { isLinkFault, type AppliedFault, type FaultSchedule, type ImpairTarget, type LinkFault, type ProcessFault, type ProcessTarget } from "./types.js";

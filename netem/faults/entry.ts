@@ -1,7 +1,7 @@
-import type { Topology } from "../../transports/topology.js";
+import type { Topology } from "../../world/topology.js";
 import { NetemError } from "../errors.js";
 import { formatPercent, formatRate, formatTime } from "../tc/netem-args.js";
-import { parseDuration, parsePercent, parseRate } from "../units.js";
+import { parseDuration, parsePercent, parseRate } from "../../world/units.js";
 import { entryError } from "./error.js";
 import { GEMODEL_MAX_MEAN_PCT, gemodelForMeanLoss } from "./gemodel.js";
 import { linkPairs, normalLink } from "./links.js";

@@ -1,4 +1,4 @@
-import type { Topology } from "../../transports/topology.js";
+import type { Topology } from "../../world/topology.js";
 
 /**
  * A fault's `link`: "a<->b" (both directions), "a->b" (one), "*" any region on either side

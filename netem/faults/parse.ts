@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import type { Topology } from "../../transports/topology.js";
+import type { Topology } from "../../world/topology.js";
 import { parseEntry } from "./entry.js";
 import { entryError, FaultError } from "./error.js";
 import { isLinkFault, type Fault, type FaultSchedule, type ProcessFault } from "./types.js";

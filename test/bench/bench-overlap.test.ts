@@ -6,7 +6,7 @@ import { benchScenario, computeSecondsOf, plannerStrategy } from "../../bench/ov
 import type { OverlapReport } from "../../bench/overlap.js";
 import { DEFAULT_SOFTWARE } from "../../model/link-model.js";
 import { linkProfilesFor } from "../../model/pairs.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const TINY = ["--layers", "3", "--compute-ms", "2", "--grad-bytes", "8KiB", "--steps", "2", "--inner-steps", "2"];

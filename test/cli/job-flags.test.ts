@@ -6,7 +6,7 @@ import { jobFaults, jobFlagsHelp, jobTcp } from "../../cli/job-flags.js";
 import { faultsDuring } from "../../netem/faults/window.js";
 import type { AppliedFault } from "../../netem/faults/types.js";
 import { tcpEnv, tcpOptionsFrom } from "../../netem/tcp-env.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 // The flags every job command shares: --faults FILE (or LONGHAUL_FAULTS) and the emulated TCP.
 const topology = parseTopology("continents");

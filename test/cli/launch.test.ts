@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { alive } from "./alive.js";
-import { launchRanks } from "../../transports/launcher.js";
-import { parseTopology } from "../../transports/topology.js";
+import { launchRanks } from "../../launch/launcher.js";
+import { parseTopology } from "../../world/topology.js";
 
 const fixture = fileURLToPath(new URL("../fixtures/launch-rank.mjs", import.meta.url));
 const cli = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));

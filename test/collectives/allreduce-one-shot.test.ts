@@ -5,8 +5,8 @@
  */
 import { Worker, type TransferListItem } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { createSharedArena, markRankExited } from "../../transports/shared-arena.js";
-import { createThreadMesh } from "../../transports/threads.js";
+import { createSharedArena, markRankExited } from "../../transports/threads/shared-arena.js";
+import { createThreadMesh } from "../../transports/threads/transport.js";
 import { threadsChoice, ONE_SHOT_MAX_READ_BYTES } from "../../collectives/select-threads.js";
 
 const FIXTURE = new URL("../fixtures/one-shot-rank.mjs", import.meta.url);

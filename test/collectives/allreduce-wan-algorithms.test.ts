@@ -4,13 +4,13 @@
  * 0/1/7/1000 (and 1,000,003 for a few), every op and dtype, closed-form expected values.
  */
 import { describe, expect, it } from "vitest";
-import { allReduceExchange } from "../../collectives/allreduce-exchange.js";
-import { allReduceHalvingDoubling, allReduceRabenseifner, allReduceRecursiveDoubling } from "../../collectives/allreduce-halving-doubling.js";
-import { allReduceHierarchical, allReduceStriped } from "../../collectives/allreduce-hierarchical.js";
-import { allReduceTree } from "../../collectives/allreduce-tree.js";
+import { allReduceExchange } from "../../collectives/algorithms/allreduce-exchange.js";
+import { allReduceHalvingDoubling, allReduceRabenseifner, allReduceRecursiveDoubling } from "../../collectives/algorithms/allreduce-halving-doubling.js";
+import { allReduceHierarchical, allReduceStriped } from "../../collectives/algorithms/allreduce-hierarchical.js";
+import { allReduceTree } from "../../collectives/algorithms/allreduce-tree.js";
 import type { AllReduceAlgorithm, NumericArray, OpContext } from "../../collectives/types.js";
 import { createMemoryWorld } from "../../transports/memory.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 type Op = "sum" | "prod" | "min" | "max";
 type DType = "float32" | "float64" | "int32";

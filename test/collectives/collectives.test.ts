@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { countWrong, fillInput } from "../../bench/expected.js";
-import { blockBounds } from "../../collectives/ring-pass.js";
+import { blockBounds } from "../../collectives/algorithms/ring-pass.js";
 import { inWorld } from "./world.js";
 
 const SIZES = [1, 2, 3, 5, 8];

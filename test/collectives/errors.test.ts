@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CommError } from "../../transports/errors.js";
+import { CommError } from "../../world/comm-error.js";
 import { memoryComms, settleWorld } from "./world.js";
 
 function reasons(results: PromiseSettledResult<unknown>[]): CommError[] {

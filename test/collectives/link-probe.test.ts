@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { measureRegionRtts } from "../../collectives/link-probe.js";
 import { choose, probedLinkModel } from "../../collectives/select.js";
 import { createMemoryWorld } from "../../transports/memory.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const FIXTURE = new URL("../fixtures/init-probe.mjs", import.meta.url).pathname;

@@ -4,10 +4,10 @@
  * recording which rank pairs carry bytes over the in-memory transport.
  */
 import { describe, expect, it } from "vitest";
-import { ringAllReduce } from "../../collectives/allreduce-ring.js";
+import { ringAllReduce } from "../../collectives/algorithms/allreduce-ring.js";
 import type { OpContext } from "../../collectives/types.js";
 import { createMemoryWorld } from "../../transports/memory.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 import type { Transport } from "../../transports/transport.js";
 
 function recording(inner: Transport, pairs: Set<string>): Transport {

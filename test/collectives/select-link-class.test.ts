@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { choose, linkModelFor, predict } from "../../collectives/select.js";
 import { declaredLinkModel } from "../../model/link-model.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 // Two nodes of four ranks, one per region, a 10 Gbit/s WAN between them.
 const topology = parseTopology("new-york:4,chicago:4");

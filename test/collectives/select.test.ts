@@ -5,7 +5,7 @@ import { simulate } from "../../model/cost-sim.js";
 import { describeLinks, explainChoice } from "../../collectives/explain.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, ringWanCrossings, UNIX_SOCKET_SOFTWARE, type LinkModel, type SoftwareCosts } from "../../model/link-model.js";
 import { autoChoice, choose, linkModelFor, lowerBound, predict } from "../../collectives/select.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 import { ZERO_SOFTWARE as ZERO } from "../model/zero-software.js";
 
 

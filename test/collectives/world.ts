@@ -2,7 +2,7 @@
 import { createCommunicator, type CommunicatorOptions } from "../../collectives/communicator.js";
 import type { Communicator } from "../../collectives/types.js";
 import { createMemoryWorld } from "../../transports/memory.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 export function memoryComms(size: number, options: CommunicatorOptions = {}): Communicator[] {
   const topology = parseTopology(String(size));

@@ -1,8 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import type { HostLinks } from "../../transports/env.js";
-import { launchRanks } from "../../transports/launcher.js";
-import { parseTopology } from "../../transports/topology.js";
+import type { HostLinks } from "../../world/env.js";
+import { launchRanks } from "../../launch/launcher.js";
+import { parseTopology } from "../../world/topology.js";
 
 // Ports 27900-28099 belong to this file (27900 + 20 per launch).
 const fixture = fileURLToPath(new URL("../fixtures/comm-thread-rank.mjs", import.meta.url));

@@ -3,8 +3,8 @@ import { shapeEgress } from "../../docker/backend.js";
 import { egressCommands } from "../../docker/shaping.js";
 import { NetemError } from "../../netem/errors.js";
 import type { Command } from "../../netem/tc/builder.js";
-import { proxyPort } from "../../transports/addresses.js";
-import { parseTopology } from "../../transports/topology.js";
+import { proxyPort } from "../../world/addresses.js";
+import { parseTopology } from "../../world/topology.js";
 import { connect } from "node:net";
 import { freeBase } from "./free-ports.js";
 

@@ -3,7 +3,7 @@ import { egressCommands, egressDestinations } from "../../docker/shaping.js";
 import { readContainerEnv } from "../../docker/env.js";
 import { linkProfilesFor } from "../../netem/pairs.js";
 import { perDestinationCommands } from "../../netem/tc/builder.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 const HOSTS = { "new-york": "172.29.77.11", chicago: "172.29.77.12", london: "172.29.77.13", asuncion: "172.29.77.14" };
 const topology = parseTopology("continents:2");

@@ -5,8 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { parseHosts } from "../../transports/env.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseHosts } from "../../world/env.js";
+import { parseTopology } from "../../world/topology.js";
 
 interface StackService {
   image?: string;

@@ -2,9 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { linkModelFor } from "../../collectives/select.js";
 import { CALIBRATION_ENV, CALIBRATION_VERSION, parseCalibration, softwareFromEnv } from "../../model/calibration.js";
-import { NetemError } from "../../model/errors.js";
+import { NetemError } from "../../world/netem-error.js";
 import { DEFAULT_SOFTWARE } from "../../model/link-model.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 const MEASURED = {
   version: CALIBRATION_VERSION,

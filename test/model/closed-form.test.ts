@@ -8,7 +8,7 @@ import { CLOSED_FORMS, hierarchicalCost, ringCost, treeCost } from "../../model/
 import { sparseHierarchicalCost } from "../../model/closed-form-sparse.js";
 import type { Fabric } from "../../model/fabric.js";
 import { fabricOfLinks } from "../../model/fabric-of-links.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 import { ZERO_SOFTWARE as ZERO } from "./zero-software.js";
 
 

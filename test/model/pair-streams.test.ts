@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { declaredLinkModel } from "../../model/link-model.js";
 import { bdpStreams } from "../../model/pair-streams.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 const continents = parseTopology("continents"); // new-york, chicago, london, asuncion; 2 ranks each
 

@@ -7,7 +7,7 @@ import { fromDistance } from "../../model/distance.js";
 import type { LinkModel } from "../../model/link-model.js";
 import { connectionRateBps, connectionWindowBytes, idleRestartS, LINUX_CONNECTIONS, pairRateBps, pathRtoS, profileLoss, restartWindowBytes, slowStartReleaseS, type PairPath } from "../../model/stream-rate.js";
 import { INITIAL_WINDOW_SEGMENTS, MSS_BYTES, transferTimeS } from "../../model/tcp.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 import { ZERO_SOFTWARE } from "./zero-software.js";
 
 const MBIT = 1e6 / 8;

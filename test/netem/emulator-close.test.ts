@@ -8,8 +8,8 @@ import { describe, expect, it, vi } from "vitest";
 import { fromDistance } from "../../netem/distance.js";
 import { startEmulator, type Emulator } from "../../netem/emulator/emulator.js";
 import { distanceKm } from "../../netem/regions.js";
-import { proxyPort, type AddressPlan } from "../../transports/addresses.js";
-import { parseTopology } from "../../transports/topology.js";
+import { proxyPort, type AddressPlan } from "../../world/addresses.js";
+import { parseTopology } from "../../world/topology.js";
 
 const topology = parseTopology("new-york:1,asuncion:1");
 const oneWayMs = fromDistance(distanceKm("new-york", "asuncion")).delayMs;

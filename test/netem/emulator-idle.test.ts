@@ -7,8 +7,8 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../netem/emulator/emulator.js";
-import { proxyPort, type AddressPlan } from "../../transports/addresses.js";
-import { parseTopology } from "../../transports/topology.js";
+import { proxyPort, type AddressPlan } from "../../world/addresses.js";
+import { parseTopology } from "../../world/topology.js";
 import { rtoMs, transferTimeS, windowFromRmem } from "../../model/tcp.js";
 
 const topology = parseTopology("a:1,b:1");

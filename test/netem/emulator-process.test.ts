@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { proxyPort, type AddressPlan } from "../../transports/addresses.js";
-import { parseTopology } from "../../transports/topology.js";
+import { proxyPort, type AddressPlan } from "../../world/addresses.js";
+import { parseTopology } from "../../world/topology.js";
 import { fromDistance } from "../../netem/distance.js";
 import { DEFAULT_QUEUE_MS, DEFAULT_WINDOW_BYTES, startEmulator } from "../../netem/emulator/emulator.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 import { DEFAULT_OVERHEAD_MS, DEFAULT_ROUTE_INFLATION, FIBER_MS_PER_KM, fromDistance } from "../../netem/distance.js";
 import { linkProfilesFor, profileBetween } from "../../netem/pairs.js";
 import { validateProfile } from "../../netem/profile.js";

@@ -8,7 +8,7 @@ import { useWasmBackend } from "../../train/tfjs-backend.js";
 import { trainOneProcess } from "../../train/train-one-process.js";
 import { trainRank } from "../../train/train-rank.js";
 import { createMemoryWorld } from "../../transports/memory.js";
-import { parseTopology } from "../../transports/topology.js";
+import { parseTopology } from "../../world/topology.js";
 
 function world(size: number) {
   const topology = parseTopology(String(size));

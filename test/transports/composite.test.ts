@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CompositeTransport } from "../../transports/composite.js";
 import { createMemoryWorld } from "../../transports/memory.js";
-import { createThreadMesh, ThreadTransport } from "../../transports/threads.js";
+import { createThreadMesh, ThreadTransport } from "../../transports/threads/transport.js";
 
 /** A world of 4: ranks 0 and 1 are threads of one process (here: one thread, two transports), 2 and 3 are elsewhere. */
 function world() {

@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { admitClients, generateCurveKeys, readCurveKeys, z85Encode } from "../../transports/curve.js";
 import { encodeHeader, FrameKind } from "../../transports/frames.js";
 import { jobToken } from "../../transports/job.js";
-import { parseTopology } from "../../transports/topology.js";
-import { connectZmq } from "../../transports/zmq-connect.js";
+import { parseTopology } from "../../world/topology.js";
+import { connectZmq } from "../../transports/zmq/connect.js";
 import { allReduceExact, zmqWorld } from "./zmq-world.js";
 
 const dir = mkdtempSync(join(tmpdir(), "longhaul-curve-test-"));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { alignedView, decodeHeader, encodeHeader, FrameKind, HEADER_BYTES, type FrameHeader } from "../../transports/frames.js";
 import { Reassembly } from "../../transports/reassembly.js";
-import { streamsForLink, stripeBounds } from "../../transports/stripes.js";
+import { stripeBounds } from "../../transports/stripes.js";
+import { streamsForLink } from "../../model/link-streams.js";
 
 const header = (over: Partial<FrameHeader> = {}): FrameHeader => ({ kind: FrameKind.DATA, flags: 1, stripe: 2, stripes: 3, src: 4095, seq: 0xffffffff, tag: 2 ** 53 - 1, total: 3 * 2 ** 33, job: 2n ** 64n - 1n, ...over });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dialEndpoint, listenEndpoints } from "../../transports/addresses.js";
-import { parseTopology } from "../../transports/topology.js";
+import { dialEndpoint, listenEndpoints } from "../../world/addresses.js";
+import { parseTopology } from "../../world/topology.js";
 
 const topology = parseTopology("ny:2,ldn:1");
 

@@ -4,9 +4,9 @@
  * field, on every rank, in seconds. Ports 27200-27299 belong to this file.
  */
 import { describe, expect, it } from "vitest";
-import { CommError } from "../../transports/errors.js";
-import { parseTopology } from "../../transports/topology.js";
-import { connectZmq } from "../../transports/zmq-connect.js";
+import { CommError } from "../../world/comm-error.js";
+import { parseTopology } from "../../world/topology.js";
+import { connectZmq } from "../../transports/zmq/connect.js";
 import { runRanks } from "./spawn-ranks.js";
 import { allReduceExact, expectLinkRateMismatch, zmqWorld } from "./zmq-world.js";
 

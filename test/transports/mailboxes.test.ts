@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CommError } from "../../transports/errors.js";
+import { CommError } from "../../world/comm-error.js";
 import { Mailboxes } from "../../transports/mailboxes.js";
 
 const lost = () => new CommError("gone", { code: "PEER_LOST", peer: 1 });

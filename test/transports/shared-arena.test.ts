@@ -1,7 +1,7 @@
 /** The shared arena's arrival counting, waits, deadlines and checks, with every rank in this thread (the yielding wait path). */
 import { describe, expect, it } from "vitest";
-import { CommError } from "../../transports/errors.js";
-import { createSharedArena, markRankExited, SharedArena } from "../../transports/shared-arena.js";
+import { CommError } from "../../world/comm-error.js";
+import { createSharedArena, markRankExited, SharedArena } from "../../transports/threads/shared-arena.js";
 
 function arenas(size: number, failure?: () => CommError | undefined): SharedArena[] {
   const buffer = createSharedArena(size, 64);

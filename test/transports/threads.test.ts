@@ -2,10 +2,10 @@
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { createCommunicator } from "../../collectives/communicator.js";
-import { CommError } from "../../transports/errors.js";
-import { createSharedArena, markRankExited } from "../../transports/shared-arena.js";
-import { createThreadMesh, ThreadTransport } from "../../transports/threads.js";
-import { parseTopology } from "../../transports/topology.js";
+import { CommError } from "../../world/comm-error.js";
+import { createSharedArena, markRankExited } from "../../transports/threads/shared-arena.js";
+import { createThreadMesh, ThreadTransport } from "../../transports/threads/transport.js";
+import { parseTopology } from "../../world/topology.js";
 
 function world(size: number): ThreadTransport[] {
   return createThreadMesh(size).map((ports, rank) => new ThreadTransport(rank, size, ports));

@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCommunicator } from "../../collectives/communicator.js";
-import { CommError } from "../../transports/errors.js";
+import { CommError } from "../../world/comm-error.js";
 import { encodeHeader, FrameKind } from "../../transports/frames.js";
 import { jobToken } from "../../transports/job.js";
-import { parseTopology } from "../../transports/topology.js";
-import { connectUnix, unixSocketPath, type ConnectUnixOptions } from "../../transports/unix-connect.js";
-import type { UnixTransport } from "../../transports/unix-transport.js";
+import { parseTopology } from "../../world/topology.js";
+import { connectUnix, unixSocketPath, type ConnectUnixOptions } from "../../transports/unix/connect.js";
+import type { UnixTransport } from "../../transports/unix/transport.js";
 import { allReduceExact, expectLinkRateMismatch } from "./zmq-world.js";
 
 const open: UnixTransport[] = [];

@@ -2,10 +2,10 @@
 import { expect } from "vitest";
 import { createCommunicator } from "../../collectives/communicator.js";
 import type { Communicator } from "../../collectives/types.js";
-import type { CommError } from "../../transports/errors.js";
-import { parseTopology } from "../../transports/topology.js";
-import { connectZmq, type ConnectZmqOptions } from "../../transports/zmq-connect.js";
-import type { ZmqTransport } from "../../transports/zmq-transport.js";
+import type { CommError } from "../../world/comm-error.js";
+import { parseTopology } from "../../world/topology.js";
+import { connectZmq, type ConnectZmqOptions } from "../../transports/zmq/connect.js";
+import type { ZmqTransport } from "../../transports/zmq/transport.js";
 
 export interface ZmqWorld {
   transports: ZmqTransport[];

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CommError } from "../../transports/errors.js";
-import { parseTopology } from "../../transports/topology.js";
-import { connectZmq } from "../../transports/zmq-connect.js";
+import { CommError } from "../../world/comm-error.js";
+import { parseTopology } from "../../world/topology.js";
+import { connectZmq } from "../../transports/zmq/connect.js";
 import { runRanks } from "./spawn-ranks.js";
 
 // Ports 31000-31199 belong to this file, and 20000-21999 (a 2,000-rank world binds only rank 0, dials the rest; below the ephemeral range).

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { reportMarkdown } from "../../../bench/report/markdown.js";
 import { plannerChecks, plannerMarkdown, scenarioPlans } from "../../../bench/report/planner.js";
 import { declaredLinkModel } from "../../../model/link-model.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 import { RESULTS, row } from "./fixtures.js";
 
 describe("planner report section", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { allReduceCompressed, countTraffic, type CompressOptions } from "../../../collectives/compression/index.js";
 import type { OpContext } from "../../../collectives/types.js";
 import { createMemoryWorld } from "../../../transports/memory.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 
 async function run(spec: string, n: number, compress: CompressOptions, op: "sum" | "avg", steps = 1) {
   const topology = parseTopology(spec);

@@ -2,8 +2,8 @@
 // under the Communicator, one JSON line with the results and the WAN bytes this rank sent.
 import { createCommunicator } from "../../../dist/collectives/communicator.js";
 import { countTraffic } from "../../../dist/collectives/compression/traffic.js";
-import { readRankEnv } from "../../../dist/transports/env.js";
-import { connectZmq } from "../../../dist/transports/zmq-connect.js";
+import { readRankEnv } from "../../../dist/world/env.js";
+import { connectZmq } from "../../../dist/transports/zmq/connect.js";
 
 const world = readRankEnv(process.env);
 const transport = countTraffic(await connectZmq({ rank: world.rank, topology: world.topology, plan: world.plan, timeoutMs: 20_000 }), world.topology);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { countTraffic } from "../../../collectives/compression/traffic.js";
 import type { Transport } from "../../../transports/transport.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 
 function fake(extra: Partial<Transport>): Transport {
   return { rank: 0, size: 2, send: async () => undefined, recv: async () => new Uint8Array(4), close: async () => undefined, ...extra };

@@ -5,8 +5,8 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { launchRanks } from "../../../transports/launcher.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { launchRanks } from "../../../launch/launcher.js";
+import { parseTopology } from "../../../world/topology.js";
 
 const WORKER = new URL("./sparse-rank.mjs", import.meta.url).pathname;
 const BUILT = new URL("../../../dist/collectives/compression/traffic.js", import.meta.url).pathname;

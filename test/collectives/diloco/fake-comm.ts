@@ -1,5 +1,5 @@
 import type { Communicator, NumericArray } from "../../../collectives/types.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 
 /** In-process stand-in for a Communicator: the i-th allReduce of every rank meets the others' i-th. */
 export function createFakeComms(size: number): { comms: Communicator[]; calls: number[] } {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { startFaults } from "../../../netem/faults/clock.js";
 import { parseFaults } from "../../../netem/faults/parse.js";
 import type { LinkImpairment } from "../../../netem/emulator/impairment.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 
 const topology = parseTopology("a:1,b:1,c:2");
 const TOLERANCE_MS = 100;

@@ -3,7 +3,7 @@ import { startEmulator, type Emulator } from "../../../netem/emulator/emulator.j
 import type { LinkImpairment } from "../../../netem/emulator/impairment.js";
 import { startFaults } from "../../../netem/faults/clock.js";
 import { parseFaults } from "../../../netem/faults/parse.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 
 // The fault clock against a real emulator: only that impair is called at the right times (the
 // emulator's behaviour under an impairment is its own tests'). Ports 23800-23849 belong to this file.

@@ -4,7 +4,7 @@ import { gemodelForMeanLoss, gemodelMeanLoss } from "../../../netem/faults/gemod
 import { linkPairs } from "../../../netem/faults/links.js";
 import { parseFaults } from "../../../netem/faults/parse.js";
 import { NetemError } from "../../../netem/errors.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 
 const continents = parseTopology("continents");
 const ISSUE_EXAMPLE = `faults:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseFaults } from "../../../netem/faults/parse.js";
 import { timeline, timelineLines } from "../../../netem/faults/timeline.js";
-import { parseTopology } from "../../../transports/topology.js";
+import { parseTopology } from "../../../world/topology.js";
 
 const schedule = parseFaults(`faults:
   - { at: 300ms, for: 200ms, link: "*", rate: 100mbit }
