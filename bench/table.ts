@@ -6,7 +6,7 @@ const COLUMNS = [
   ["size", 10],
   ["count", 12],
   ["type", 8],
-  ["algorithm", 17],
+  ["algorithm", 22],
   ["time(us)", 12],
   ["algbw(GB/s)", 12],
   ["busbw(GB/s)", 12],
@@ -24,7 +24,8 @@ export function tableRow(row: ResultRow): string {
     formatSize(row.bytes),
     String(row.count),
     row.dtype,
-    row.algorithm,
+    // auto names its pick, as nccl-tests shows what NCCL chose.
+    row.algorithm === "auto" && row.chosen ? `auto→${row.chosen}` : row.algorithm,
     row.timeUs.toFixed(1),
     row.algbwGBps.toFixed(3),
     row.busbwGBps.toFixed(3),

@@ -26,7 +26,7 @@ export const SWEEP_FLAGS = {
   ranks: { type: "string", default: "4" },
   topology: { type: "string" },
   sizes: { type: "string", default: "4KiB,256KiB,4MiB,64MiB" },
-  algorithm: { type: "string", default: "ring" },
+  algorithm: { type: "string", default: "auto" },
   iters: { type: "string", default: "5" },
   warmup: { type: "string", default: "1" },
   "min-time": { type: "string", default: "1s" },
@@ -59,7 +59,8 @@ slowest rank), algbw, busbw (GB/s; all-reduce busbw = algbw*2(n-1)/n, others (n-
   --ranks N            ranks in one region (default 4)
   --topology SPEC      e.g. new-york:2,london:2 or continents (overrides --ranks)
   --sizes LIST         default 4KiB,256KiB,4MiB,64MiB; whole elements of --dtype (4 B for float32)
-  --algorithm LIST     all-reduce algorithms: ${allReduceAlgorithmNames().join(", ")} (default ring)
+  --algorithm LIST     all-reduce algorithms: ${allReduceAlgorithmNames().join(", ")} (default auto:
+                       what the cost model picks per size, as nccl-tests shows what NCCL picks)
   --iters K            timed iterations per size, at least (default 5)
   --warmup W           untimed iterations first (default 1)
   --min-time DURATION  more timed iterations (up to 10000) until they add up to about this long,

@@ -23,6 +23,9 @@ describe("longhaul bench", () => {
         expect(row.wrong).toBe(0);
         expect(row.ranks).toBe(4);
         expect(row.busbwGBps as number).toBeCloseTo(((row.algbwGBps as number) * 2 * 3) / 4, 9);
+        // No --algorithm: auto, naming what it ran (one-shot only where ranks share memory).
+        expect(row.algorithm).toBe("auto");
+        expect(["ring", "tree", "halving-doubling", "hierarchical", ...(transport === "threads" ? ["one-shot"] : [])]).toContain(row.chosen);
       }
     }, 60_000);
   }
