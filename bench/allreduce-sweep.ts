@@ -8,7 +8,7 @@ import { invalidArgument } from "../world/comm-error.js";
 import { parseTopology, type Topology } from "../world/topology.js";
 import { launchRanks } from "../launch/launcher.js";
 import { SHARED_SLOT_BYTES } from "../transports/threads/shared-arena.js";
-import { compiledScript } from "../transports/package-info.js";
+import { compiledScript } from "../world/package-info.js";
 import { AsyncQueue } from "./async-queue.js";
 import { formatSize } from "./sizes.js";
 import { launchThreadRanks } from "./threads-sweep.js";

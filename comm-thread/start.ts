@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import type { Communicator } from "../collectives/types.js";
 import { readRankEnv } from "../world/env.js";
 import { invalidArgument } from "../world/comm-error.js";
-import { compiledScript } from "../transports/package-info.js";
+import { compiledScript } from "../world/package-info.js";
 import { parseTopology } from "../world/topology.js";
 import type { InitHereOptions } from "../init-options.js";
 import { CommThreadLink } from "./link.js";

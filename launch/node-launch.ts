@@ -17,7 +17,7 @@ import { formatRankHosts, RANK_HOSTS_ENV } from "../world/rank-hosts.js";
 import { masterBindError, RendezvousMaster } from "./rendezvous/master.js";
 import { joinRendezvous, type NodeSession } from "./rendezvous/node.js";
 import { parseTopology } from "../world/topology.js";
-import { packageVersion } from "../transports/package-info.js";
+import { packageVersion } from "../world/package-info.js";
 import { WIRE_ENV } from "../transports/wire-env.js";
 
 export interface NodeLaunchOptions extends Pick<LaunchOptions, "command" | "args" | "prefixOutput" | "stopWithParent" | "timeoutMs" | "curve" | "threads"> {

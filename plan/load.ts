@@ -1,7 +1,7 @@
 /** Reads a scenario file: JSON, checked by validateScenario. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { packageRoot } from "../transports/package-info.js";
+import { packageRoot } from "../world/package-info.js";
 import { badField, PlanError } from "./errors.js";
 import type { Scenario } from "./scenario.js";
 import { validateScenario } from "./validate.js";

@@ -7,7 +7,7 @@ import { readCurveKeys, type CurveKeys } from "./curve.js";
 import { ENV, flagVar, readLinkRate, type RankEnv } from "../world/env.js";
 import { invalidArgument } from "../world/comm-error.js";
 import type { Agreement } from "./job.js";
-import { packageVersion } from "./package-info.js";
+import { packageVersion } from "../world/package-info.js";
 
 export const WIRE_ENV = {
   /** The job's id (the launcher sets a fresh one per run); frames of another job are dropped. */
