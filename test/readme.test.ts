@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -9,14 +10,21 @@ import { afterAll, describe, expect, it } from "vitest";
 const run = promisify(execFile);
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** A README block marked `<!-- readme-test: NAME -->`: NAME "run" is shell commands, any other NAME a file to write. */
+/** The pages a reader is sent through: the README first, then every docs/*.md in name order. */
+async function pages(): Promise<string[]> {
+  const docs = existsSync(join(root, "docs")) ? (await readdir(join(root, "docs"))).filter((f) => f.endsWith(".md")).sort() : [];
+  return ["README.md", ...docs.map((f) => `docs/${f}`)];
+}
+
+/** A block marked `<!-- readme-test: NAME -->`: NAME "run" is shell commands, any other NAME a file to write. */
 interface Snippet {
+  page: string;
   name: string;
   body: string;
 }
 
-function readmeSnippets(markdown: string): Snippet[] {
-  return [...markdown.matchAll(/<!-- readme-test: (\S+) -->\s*\n```\w*\n([\s\S]*?)\n```/g)].map((m) => ({ name: m[1], body: m[2] }));
+function markedSnippets(page: string, markdown: string): Snippet[] {
+  return [...markdown.matchAll(/<!-- readme-test: (\S+) -->\s*\n```\w*\n([\s\S]*?)\n```/g)].map((m) => ({ page, name: m[1], body: m[2] }));
 }
 
 /** The README installs "longhaul" from the registry; here the same command installs the package as packed from this checkout. */
@@ -24,14 +32,80 @@ function fromThisCheckout(line: string, tarball: string): string {
   return line.replace(/^npm install longhaul\b/, `npm install ${tarball}`);
 }
 
-describe("the README's snippets run as written in a fresh ESM project", async () => {
+/** The markdown with fenced blocks and inline code blanked out (same length, lines kept), so neither links nor headings are read from code. */
+function withoutCode(markdown: string): string {
+  const blank = (s: string) => s.replace(/[^\n]/g, " ");
+  return markdown
+    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, blank)
+    .replace(/<!--[\s\S]*?-->/g, blank)
+    .replace(/(`+)[^`\n][\s\S]*?\1/g, blank);
+}
+
+/** GitHub's anchor for a heading (github-slugger): the rendered text, lower-cased, without punctuation, spaces as hyphens; repeats get -1, -2, … */
+function headingSlugs(markdown: string): Set<string> {
+  const fenced = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, (s) => s.replace(/[^\n]/g, " "));
+  const seen = new Map<string, number>();
+  const slugs = new Set<string>();
+  for (const m of fenced.matchAll(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm)) {
+    const text = m[1]
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1") // links and images: their text
+      .replace(/<[^>]+>/g, "") // inline HTML
+      .replace(/[`*]/g, ""); // code and emphasis marks
+    const base = text.toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, "").replace(/ /g, "-");
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    slugs.add(n === 0 ? base : `${base}-${n}`);
+  }
+  return slugs;
+}
+
+interface Link {
+  page: string;
+  line: number;
+  target: string;
+}
+
+/** Inline links and images `[text](target)` and reference definitions `[label]: target`, outside code. */
+function markdownLinks(page: string, markdown: string): Link[] {
+  const text = withoutCode(markdown);
+  const lineOf = (index: number) => text.slice(0, index).split("\n").length;
+  const links: Link[] = [];
+  for (const m of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) links.push({ page, line: lineOf(m.index!), target: m[1] });
+  for (const m of text.matchAll(/^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/gm)) links.push({ page, line: lineOf(m.index!), target: m[1] });
+  return links;
+}
+
+/** What is wrong with a relative link (a missing file, or an anchor no heading of the .md file it points into has), or null. */
+async function brokenLink(link: Link, slugsOf: (file: string) => Promise<Set<string>>): Promise<string | null> {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(link.target) || link.target.startsWith("//")) return null; // https:, mailto:, …
+  const [rawPath, anchor] = link.target.split("#", 2) as [string, string | undefined];
+  const path = decodeURIComponent(rawPath);
+  const file = path === "" ? join(root, link.page) : path.startsWith("/") ? join(root, path) : resolve(root, dirname(link.page), path);
+  const inRepo = relative(root, file);
+  if (inRepo.startsWith("..") || inRepo.split(sep).includes("node_modules")) return `${link.target} leaves the repository`;
+  if (!existsSync(file)) return `${link.target}: no file ${inRepo}`;
+  if (anchor !== undefined && file.endsWith(".md")) {
+    const slugs = await slugsOf(file);
+    if (!slugs.has(decodeURIComponent(anchor).toLowerCase())) return `${link.target}: ${inRepo} has no heading #${anchor} (it has ${[...slugs].map((s) => `#${s}`).join(", ")})`;
+  }
+  return null;
+}
+
+describe("the README's and docs' snippets run as written in a fresh ESM project", async () => {
   const dir = await mkdtemp(join(tmpdir(), "longhaul-readme-"));
   afterAll(() => rm(dir, { recursive: true, force: true }));
   const env = { ...process.env, npm_config_yes: "true", npm_config_audit: "false", npm_config_fund: "false", npm_config_prefer_offline: "true", npm_config_update_notifier: "false" };
 
-  it("packs the package, installs it with the README's commands, writes its programs and runs them with its launch commands", async () => {
-    const snippets = readmeSnippets(await readFile(join(root, "README.md"), "utf8"));
-    expect(snippets.map((s) => s.name)).toEqual(["run", "train.js", "run", "train-tfjs.js", "run"]);
+  it("packs the package, installs it with the README's commands, writes the pages' programs and runs them with their launch commands", async () => {
+    const snippets: Snippet[] = [];
+    for (const page of await pages()) snippets.push(...markedSnippets(page, await readFile(join(root, page), "utf8")));
+    expect(snippets.map((s) => `${s.page}: ${s.name}`)).toEqual([
+      "README.md: run",
+      "README.md: train.js",
+      "README.md: run",
+      "docs/trainer.md: train-tfjs.js",
+      "docs/trainer.md: run",
+    ]);
     const packed = await run("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: root, env });
     const tarball = join(dir, packed.stdout.trim().split("\n").pop()!);
     let output = "";
@@ -54,4 +128,32 @@ describe("the README's snippets run as written in a fresh ESM project", async ()
       match![2].trim().split(" ").map(Number).forEach((w, i) => expect(w).toBeCloseTo(i + 1, 0));
     }
   }, 90_000);
+});
+
+describe("the README's and docs' relative links", () => {
+  it("point to files that exist, and #anchors into .md files to headings they have", async () => {
+    const cache = new Map<string, Promise<Set<string>>>();
+    const slugsOf = (file: string) => {
+      if (!cache.has(file)) cache.set(file, readFile(file, "utf8").then(headingSlugs));
+      return cache.get(file)!;
+    };
+    const broken: string[] = [];
+    let checked = 0;
+    for (const page of await pages()) {
+      for (const link of markdownLinks(page, await readFile(join(root, page), "utf8"))) {
+        checked++;
+        const why = await brokenLink(link, slugsOf);
+        if (why) broken.push(`${link.page}:${link.line}: ${why}`);
+      }
+    }
+    expect(broken).toEqual([]);
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it("reads headings as GitHub anchors them", () => {
+    const slugs = headingSlugs(
+      "# Environment variables read by `init()`\n## The WAN as it is: TCP's own behaviour\n## Overlap\n## Overlap\n```sh\n# not a heading\n```\n### The whole experiment: `longhaul run`\n",
+    );
+    expect([...slugs]).toEqual(["environment-variables-read-by-init", "the-wan-as-it-is-tcps-own-behaviour", "overlap", "overlap-1", "the-whole-experiment-longhaul-run"]);
+  });
 });
