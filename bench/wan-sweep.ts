@@ -11,6 +11,7 @@ import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODE
 import type { ScheduledAlgorithm } from "../model/cost-schedules.js";
 import { startEmulator } from "../netem/emulator/emulator.js";
 import type { TcpOptions } from "../netem/emulator/tcp-options.js";
+import { tcpEnv } from "../netem/tcp-env.js";
 import { startFaults } from "../netem/faults/clock.js";
 import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
 import { faultsDuring } from "../netem/faults/window.js";
@@ -46,6 +47,8 @@ export function modelEnv(options: WanSweepOptions): NodeJS.ProcessEnv {
   return {
     LONGHAUL_EMULATE: options.emulate ? "1" : "0",
     ...(options.rateMbit !== undefined && { LONGHAUL_LINK_RATE_MBIT: String(options.rateMbit) }),
+    // The emulated connections' TCP, so that predictions and the ranks' auto price what the emulator does.
+    ...tcpEnv(options.tcp),
   };
 }
 

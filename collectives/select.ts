@@ -13,7 +13,7 @@ import { ringAllReduce } from "./algorithms/allreduce-ring.js";
 import { allReduceTree } from "./algorithms/allreduce-tree.js";
 import { barrierSchedule, scheduleOf, type ScheduledAlgorithm } from "../model/cost-schedules.js";
 import { CALIBRATION_ENV, softwareFromEnv } from "../model/calibration.js";
-import { simulate } from "../model/cost-sim.js";
+import { simulate, type ConnectionStates } from "../model/cost-sim.js";
 import { withVariant } from "./algorithm-variant.js";
 import { threadsChoice } from "./select-threads.js";
 import { declaredLinkModel, DEFAULT_SOFTWARE, type DeclareOptions, type LinkModel } from "../model/link-model.js";
@@ -32,8 +32,8 @@ const IMPLEMENTATIONS: Record<ScheduledAlgorithm, AllReduceAlgorithm> = {
 export const DEFAULT_MODEL_SEGMENT_BYTES = 1 << 20;
 
 /** When each rank leaves a barrier it entered at `entries[rank]`: over a WAN they leave tens of ms apart. */
-function barrierExits(links: LinkModel, entries: readonly number[]): number[] {
-  return simulate(links, barrierSchedule(links.topology), { software: true, bandwidth: true, startAt: entries }).rankEnd;
+function barrierExits(links: LinkModel, entries: readonly number[], connections?: ConnectionStates): number[] {
+  return simulate(links, barrierSchedule(links.topology), { software: true, bandwidth: true, startAt: entries, connections }).rankEnd;
 }
 
 /** Repetitions replayed before the measured ones: the skew settles after one (checked on continents). */
@@ -54,8 +54,10 @@ export function predict(algorithm: ScheduledAlgorithm, bytes: number, links: Lin
   const schedule = scheduleOf(algorithm, links.topology, bytes, segmentBytes);
   let entries: readonly number[] = new Array<number>(links.topology.size).fill(0);
   let total = 0;
+  // One clock for every round: a connection the op uses once idles until the next call (idle restart).
+  const connections: ConnectionStates = new Map();
   for (let round = 0; round < SETTLE_ROUNDS + MEASURED_ROUNDS; round++) {
-    const { seconds, rankEnd } = simulate(links, schedule, { software: true, bandwidth: true, startAt: barrierExits(links, entries) });
+    const { seconds, rankEnd } = simulate(links, schedule, { software: true, bandwidth: true, startAt: barrierExits(links, entries, connections), connections });
     if (round >= SETTLE_ROUNDS) total += seconds;
     entries = rankEnd;
   }

@@ -16,6 +16,7 @@ import type { Schedule } from "./cost-schedules.js";
 import { DEFAULT_SOFTWARE, sameProcess, type LinkModel, type SoftwareCosts } from "./link-model.js";
 import { connectionSettings, pairPathOf } from "./link-paths.js";
 import { connectionWindowBytes, restartWindowBytes, restarts, slowStartReleaseS } from "./stream-rate.js";
+import { INITIAL_WINDOW_SEGMENTS, MSS_BYTES } from "./tcp.js";
 
 export interface SimCosts {
   /** Include this implementation's software costs (false: network only, for lower bounds). */
@@ -27,7 +28,18 @@ export interface SimCosts {
    * to its own end — what a benchmark that times each rank after a barrier reports.
    */
   startAt?: readonly number[];
+  /**
+   * Each rank-pair connection's idle-restart state, carried from one replay to the next when ops
+   * repeat on one clock (`startAt` continuing where the last replay ended): a connection an op uses
+   * once sits idle until the next op, and after more than an RTO restarts its window there. Given,
+   * connections not in it are new and start from the initial window; without it every connection is
+   * warm (a single op's steady-state replay).
+   */
+  connections?: ConnectionStates;
 }
+
+/** Per rank-pair connection ("a>b"): when its last byte left and the window it restarted from. */
+export type ConnectionStates = Map<string, { lastSent?: number; restart?: Restart }>;
 
 export interface SimResult {
   seconds: number;
@@ -64,7 +76,7 @@ function streamsOf(model: LinkModel, bytes: number, a: number, b: number): numbe
 }
 
 /** A rank pair's connection since it last restarted its window after idle (per stream). */
-interface Restart {
+export interface Restart {
   at: number;
   startWindow: number;
   sent: number;
@@ -74,10 +86,15 @@ interface Restart {
  * Slow start after idle (Linux's tcp_slow_start_after_idle): a connection whose last byte left more
  * than an RTO before this send (or, with `idleGapS`, one that starts the op after that much silence)
  * restarts from the window restartWindowBytes leaves, and its bytes since then leave no earlier
- * than slow start lets them. Returns when this send's bytes may have left by that rule.
+ * than slow start lets them; a `fresh` replay (one clock from the job's start) also slow-starts
+ * each connection from 10 segments on its first use. Returns when this send's bytes may have left by that rule.
  */
-function restartDone(model: LinkModel, state: { lastSent?: number; restart?: Restart }, start: number, bytes: number, a: number, b: number): number {
+function restartDone(model: LinkModel, state: { lastSent?: number; restart?: Restart }, start: number, bytes: number, a: number, b: number, fresh: boolean): number {
   const rtt = model.alphaS[a][b] + model.alphaS[b][a];
+  // Replayed from the job's start, a connection's first bytes leave from the initial window, as any new TCP connection's (RFC 6928).
+  if (fresh && state.lastSent === undefined && !state.restart && !((model.idleGapS ?? 0) > 0)) {
+    state.restart = { at: start, startWindow: INITIAL_WINDOW_SEGMENTS * MSS_BYTES, sent: 0 };
+  }
   const idle = state.lastSent === undefined ? ((model.idleGapS ?? 0) > 0 ? model.idleGapS! + start : 0) : start - state.lastSent;
   const cap = streamWindow(model, a, b);
   if (restarts(connectionSettings(model), idle, rtt)) {
@@ -115,7 +132,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
   const senderFree = new Map<number, number>();
   const pairFree = new Map<string, number>();
   const windowClock = new Map<string, number>(); // per rank-pair connection: see windowDone
-  const idleState = new Map<string, { lastSent?: number; restart?: Restart }>(); // per rank-pair connection: see restartDone
+  const idleState: ConnectionStates = costs.connections ?? new Map(); // per rank-pair connection: see restartDone
   let emulatorFree = 0;
   const arrivals = new Map<string, number>();
   const wanBytes = new Map<string, number>();
@@ -174,7 +191,7 @@ export function simulate(model: LinkModel, schedule: Schedule, costs: SimCosts):
           if (!idle) idleState.set(conn, (idle = {}));
           const bucket = windowDone(model, windowClock.get(conn) ?? -Infinity, start, wire, a, b);
           windowClock.set(conn, bucket);
-          const clock = Math.max(bucket, restartDone(model, idle, start, wire, a, b));
+          const clock = Math.max(bucket, restartDone(model, idle, start, wire, a, b, costs.connections !== undefined));
           pairFree.set(key, pairStart + wire / model.rateBps[a][b]);
           const pairDone = Math.max(pairFree.get(key) ?? 0, clock); // a stalled window does not hold the link
           idle.lastSent = pairDone;

@@ -63,7 +63,8 @@ export class CongestionWindow {
   beforeSend(now: number, inflight: number): void {
     if (this.options.slowStartAfterIdle && inflight === 0 && this.lastSend !== undefined && now - this.lastSend > this.rto) {
       const cwnd = Math.min(this.cwnd, this.options.capBytes);
-      this.ssthresh = Math.max(this.ssthresh === Infinity ? 0 : this.ssthresh, (3 * cwnd) / 4);
+      // tcp_current_ssthresh(): never below ¾ of the window it leaves; an untouched ssthresh (infinite) stays so.
+      this.ssthresh = Math.max(this.ssthresh, (3 * cwnd) / 4);
       this.cwnd = windowAfterIdle(cwnd, now - this.lastSend, this.rto);
       this.epochStart = undefined;
     }

@@ -132,6 +132,26 @@ describe("congestion window: slow start after idle (Linux tcp_cwnd_restart)", ()
     expect(long.window / MSS_BYTES).toBe(10);
   });
 
+  it("restarts in slow start: without a loss ssthresh stays infinite, so the window doubles per round trip again", () => {
+    const w = grown(true);
+    w.beforeSend(60_000, 0);
+    expect(w.ssthresh).toBe(Infinity); // tcp_current_ssthresh(): max(ssthresh, ¾ cwnd)
+    const windows = drive({ cc: "cubic", rttMs: 133, rounds: 4 }, w);
+    expect(windows).toEqual([10, 20, 40, 80]);
+    // A connection that never grew (10 segments) restarts the same way, not into congestion avoidance at 7.5.
+    const small = new CongestionWindow({ cc: "cubic", capBytes: BIG, rttMs: 133, slowStartAfterIdle: true });
+    small.beforeSend(0, 0);
+    small.beforeSend(60_000, 0);
+    expect(drive({ cc: "cubic", rttMs: 133, rounds: 4 }, small)).toEqual([10, 20, 40, 80]);
+  });
+
+  it("after a loss, ssthresh is kept at no less than ¾ of the window the silence ended", () => {
+    const w = grown(true);
+    w.ssthresh = 100 * MSS_BYTES;
+    w.beforeSend(60_000, 0);
+    expect(w.ssthresh / MSS_BYTES).toBeCloseTo(960, 5);
+  });
+
   it("keeps its window with data in flight or with the sysctl off", () => {
     const busy = grown(true);
     busy.beforeSend(60_000, MSS_BYTES);
