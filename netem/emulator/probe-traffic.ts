@@ -19,6 +19,16 @@ export interface Transfer {
   reordered: boolean;
 }
 
+/** A warm connection, silent for a while, then sending again (slow start after idle shows here). */
+export interface IdleTransfer {
+  /** Bytes moved after the silence. */
+  bytes: number;
+  /** From the first byte written after the silence to the last byte the sink counted. */
+  ms: number;
+  /** Silence between the warm-up's last byte at the sink and the next write. */
+  idleMs: number;
+}
+
 export interface PingResult {
   rttMs: number;
   rttMinMs: number;
@@ -30,6 +40,8 @@ export interface Traffic {
   ping(port: number, count: number): Promise<PingResult>;
   /** Sends `perStream` bytes on each of `streams` connections; returns what the sink saw. */
   bulk(port: number, streams: number, perStream: number): Promise<Transfer>;
+  /** Warms one connection with `warmBytes`, waits until the sink has them all, stays silent `idleMs`, then times `bytes`. */
+  afterIdle(port: number, warmBytes: number, idleMs: number, bytes: number): Promise<IdleTransfer>;
   close(): Promise<void>;
 }
 
@@ -71,19 +83,45 @@ async function pingPong(port: number, count: number): Promise<{ rttMs: number; r
   return { rttMs: samples[Math.floor(samples.length / 2)], rttMinMs: samples[0], firstEchoMs };
 }
 
-/** Sends `bytes` whose uint32 at every 4 KiB boundary holds its word index (so the sink can check order), then closes. */
-async function sendBulk(port: number, bytes: number): Promise<void> {
-  const socket = await connected(port);
-  socket.write("S");
+/** Writes `bytes` whose uint32 at every 4 KiB boundary holds its word index from `offset` on (so the sink can check order). */
+async function writeStamped(socket: Socket, offset: number, bytes: number): Promise<void> {
   const blockBytes = 1 << 20;
   for (let sent = 0; sent < bytes; sent += blockBytes) {
     // Only the word at each 4 KiB boundary is stamped (with its word index): cheap at 1 Gbit/s.
     const block = Buffer.alloc(Math.min(blockBytes, bytes - sent));
-    for (let p = 0; p + 4 <= block.length; p += 4096) block.writeUInt32LE(((sent + p) / 4) >>> 0, p);
+    for (let p = 0; p + 4 <= block.length; p += 4096) block.writeUInt32LE(((offset + sent + p) / 4) >>> 0, p);
     if (!socket.write(block)) await new Promise((resolve) => socket.once("drain", resolve));
   }
+}
+
+async function closeSending(socket: Socket): Promise<void> {
   await new Promise<void>((resolve) => socket.end(resolve));
   await new Promise((resolve) => socket.once("close", resolve));
+}
+
+/** Sends `bytes` of the stamped pattern on a fresh connection, then closes. */
+async function sendBulk(port: number, bytes: number): Promise<void> {
+  const socket = await connected(port);
+  socket.write("S");
+  await writeStamped(socket, 0, bytes);
+  await closeSending(socket);
+}
+
+/**
+ * One connection: `warmBytes`, then — once the sink has counted them all, so nothing is in flight —
+ * `idleMs` of silence, then `bytes` timed from the first write to the sink's last byte.
+ */
+async function sendAfterIdle(sink: Sink, port: number, warmBytes: number, idleMs: number, bytes: number): Promise<IdleTransfer> {
+  const socket = await connected(port);
+  socket.write("S");
+  await writeStamped(socket, 0, warmBytes);
+  const warmedAt = await sink.reached(warmBytes);
+  await new Promise((resolve) => setTimeout(resolve, idleMs)); // the silence being measured, not a wait for an event
+  const start = performance.now();
+  await writeStamped(socket, warmBytes, bytes);
+  const lastAt = await sink.reached(warmBytes + bytes);
+  await closeSending(socket);
+  return { bytes, ms: lastAt - start, idleMs: start - warmedAt };
 }
 
 interface Sink {
@@ -91,13 +129,18 @@ interface Sink {
   transfer: Transfer;
   /** Bytes the current bulk sends, for `halfAt`. */
   expected: number;
+  /** Resolves with the time the sink's count reached `bytes`. */
+  reached(bytes: number): Promise<number>;
   close(): Promise<void>;
 }
 
 /** Echoes connections that start with "E"; counts (and checks the byte pattern of) those that start with "S". */
 async function startSink(port: number): Promise<Sink> {
   const transfer = emptyTransfer();
-  const sink = { port: 0, transfer, expected: 0, close: () => Promise.resolve() };
+  const waiters: { bytes: number; resolve: (at: number) => void }[] = [];
+  const reached = (bytes: number): Promise<number> =>
+    transfer.bytes >= bytes ? Promise.resolve(transfer.lastAt) : new Promise((resolve) => waiters.push({ bytes, resolve }));
+  const sink = { port: 0, transfer, expected: 0, reached, close: () => Promise.resolve() };
   const server: Server = createServer({ noDelay: true }, (socket) => {
     let mode = "";
     let offset = 0;
@@ -123,6 +166,9 @@ async function startSink(port: number): Promise<Sink> {
       if (transfer.bytes < sink.expected / 2 && transfer.bytes + chunk.length >= sink.expected / 2) transfer.halfAt = now;
       transfer.bytes += chunk.length;
       transfer.lastAt = now;
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (transfer.bytes >= waiters[i].bytes) waiters.splice(i, 1)[0].resolve(now);
+      }
     });
     socket.on("error", () => socket.destroy());
   });
@@ -151,11 +197,17 @@ async function inThread(sinkPort: number): Promise<Traffic> {
       await Promise.all(Array.from({ length: streams }, () => sendBulk(port, perStream)));
       return { ...sink.transfer };
     },
+    afterIdle: async (port, warmBytes, idleMs, bytes) => {
+      Object.assign(sink.transfer, emptyTransfer());
+      sink.expected = warmBytes + bytes;
+      return sendAfterIdle(sink, port, warmBytes, idleMs, bytes);
+    },
     close: () => sink.close(),
   };
 }
 
-type Call = { op: "sinkPort" } | { op: "ping"; port: number; count: number } | { op: "bulk"; port: number; streams: number; perStream: number } | { op: "close" };
+type Call = { op: "sinkPort" } | { op: "ping"; port: number; count: number } | { op: "bulk"; port: number; streams: number; perStream: number }
+  | { op: "afterIdle"; port: number; warmBytes: number; idleMs: number; bytes: number } | { op: "close" };
 type Request = Call & { id: number };
 
 async function inWorker(sinkPort: number, file: URL): Promise<Traffic> {
@@ -185,6 +237,7 @@ async function inWorker(sinkPort: number, file: URL): Promise<Traffic> {
     sinkPort: port,
     ping: (p, count) => call<PingResult>({ op: "ping", port: p, count }),
     bulk: (p, streams, perStream) => call<Transfer>({ op: "bulk", port: p, streams, perStream }),
+    afterIdle: (p, warmBytes, idleMs, bytes) => call<IdleTransfer>({ op: "afterIdle", port: p, warmBytes, idleMs, bytes }),
     close: async () => {
       await call({ op: "close" }).catch(() => undefined);
       await worker.terminate();
@@ -210,6 +263,8 @@ if (!isMainThread && (workerData as { longhaulProbeTraffic?: boolean } | null)?.
           return traffic.ping(m.port, m.count);
         case "bulk":
           return traffic.bulk(m.port, m.streams, m.perStream);
+        case "afterIdle":
+          return traffic.afterIdle(m.port, m.warmBytes, m.idleMs, m.bytes);
         case "close":
           await traffic.close();
           return undefined; // the parent terminates this worker once it has the answer

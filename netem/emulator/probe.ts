@@ -1,4 +1,4 @@
-import { steadyRateBps, transferTimeS, windowFromRmem, type CongestionControl, type PathShape } from "../../model/tcp.js";
+import { rtoMs, steadyRateBps, transferTimeS, windowAfterIdle, windowFromRmem, type CongestionControl, type PathShape } from "../../model/tcp.js";
 import { NetemError } from "../errors.js";
 import type { LinkProfile } from "../profile.js";
 import { DEFAULT_QUEUE_MS, DEFAULT_WINDOW_BYTES } from "./emulator.js";
@@ -22,6 +22,10 @@ export interface ProbeOptions {
   /** The connections' congestion control, idle restart and receive buffer (default Linux's). */
   readonly tcp?: TcpOptions;
   readonly timeoutMs?: number;
+  /** Also time `bytes` on one warm connection after this much silence (slow start after idle). */
+  readonly idleMs?: number;
+  /** Bytes that warm that connection first (default: four receive windows, past slow start on a clean path). */
+  readonly warmBytes?: number;
   /** Run the load side in the emulator's thread instead of a worker thread. */
   readonly sameThread?: boolean;
   /** Listening ports of the sink and the proxy (default: any free port). */
@@ -52,6 +56,22 @@ export interface ProbeResult {
   peakHeldBytes: number;
   reordered: boolean;
   meanLateMs: number;
+  /** With `idleMs`: one warm connection after the silence, beside TCP's formula. */
+  idle?: IdleResult;
+}
+
+export interface IdleResult {
+  idleMs: number;
+  warmBytes: number;
+  bytes: number;
+  /** From the first byte written after the silence to the last byte received. */
+  ms: number;
+  /** transferTimeS from the window Linux's rule leaves after the silence (halved per RTO, never below 10 segments; untouched with it off). */
+  expectedMs: number;
+  /** The same bytes on a fresh connection (from 10 segments), for comparison. */
+  expectedColdMs: number;
+  slowStartAfterIdle: boolean;
+  rtoMs: number;
 }
 
 /** `streams` connections each moving `bytes` at its share of the rate, timed from the first byte's arrival (as the probe measures). */
@@ -90,6 +110,16 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
     timer = setTimeout(() => reject(new NetemError(`probe did not finish within ${Math.round(timeoutMs / 1000)} s (three times what TCP's formulas give for it): the machine may be too loaded for this rate; try fewer --bytes or a lower --rate`, { code: "EMULATOR" })), timeoutMs);
   });
   try {
+    const idleRun = async (idleBytes: number): Promise<IdleResult> => {
+      const warmBytes = options.warmBytes ?? 4 * window;
+      const t = await traffic.afterIdle(route.port, warmBytes, options.idleMs!, idleBytes);
+      const slowStartAfterIdle = options.tcp?.slowStartAfterIdle ?? true;
+      const rto = rtoMs(expectedRttMs, 0);
+      const warmWindow = Math.min(window, steadyRateBps(cc, path) * path.rttS);
+      const startWindow = slowStartAfterIdle ? windowAfterIdle(warmWindow, t.idleMs, rto) : warmWindow;
+      return { idleMs: t.idleMs, warmBytes, bytes: t.bytes, ms: t.ms, expectedMs: 1000 * transferTimeS(cc, path, idleBytes, startWindow),
+        expectedColdMs: 1000 * transferTimeS(cc, path, idleBytes), slowStartAfterIdle, rtoMs: rto };
+    };
     const run = async (): Promise<ProbeResult> => {
       const ping = await traffic.ping(route.port, options.pings ?? 15);
       const t = await traffic.bulk(route.port, streams, perStream);
@@ -97,7 +127,8 @@ export async function probeLink(options: ProbeOptions): Promise<ProbeResult> {
       const steadyMbit = ((t.bytes / 2) * 8) / ((t.lastAt - t.halfAt) * 1000);
       const expectedMbit = rate === undefined ? null : expectedThroughputMbit(cc, path, perStream, streams);
       const expectedSteadyMbit = rate === undefined ? null : (streams * steadyRateBps(cc, path) * 8) / 1e6;
-      return { rttMs: ping.rttMs, rttMinMs: ping.rttMinMs, expectedRttMs, firstEchoMs: ping.firstEchoMs, throughputMbit, expectedMbit, steadyMbit, expectedSteadyMbit,
+      const idle = options.idleMs === undefined ? undefined : await idleRun(perStream);
+      return { idle, rttMs: ping.rttMs, rttMinMs: ping.rttMinMs, expectedRttMs, firstEchoMs: ping.firstEchoMs, throughputMbit, expectedMbit, steadyMbit, expectedSteadyMbit,
         streams, bytes: perStream * streams, peakHeldBytes: gauge.peak, reordered: t.reordered,
         meanLateMs: sched.lateness.sumMs / Math.max(1, sched.lateness.count) };
     };

@@ -125,6 +125,21 @@ describe("emulator fidelity (one link on loopback)", () => {
     expect(r.throughputMbit).toBeLessThan(expected * 1.1);
   });
 
+  it.each([true, false])("--idle on one warm connection (slow start after idle %s): the probe's time matches Linux's restart rule within 1.5 RTT", async (on) => {
+    // 4,000 km (RTT 67 ms, RTO 267 ms): 3 s of silence is over ten RTOs, so with the rule on the window is back at 10 segments.
+    const m = await bestOf(2, () => probe({ forward: fromDistance(4000, { rateMbit: 1000 }), streams: 1, bytes: 2 << 20, pings: 1, idleMs: 3000, tcp: { slowStartAfterIdle: on } }),
+      (x) => x.idle!.ms / x.idle!.expectedMs - 1);
+    const idle = m.result.idle!;
+    const rtt = m.result.expectedRttMs;
+    expect(idle.slowStartAfterIdle).toBe(on);
+    expect(idle.idleMs).toBeGreaterThan(2990);
+    // On: as from cold (several round trips); off: the warm window moves 2 MiB in about one trip.
+    if (on) expect(idle.expectedMs).toBeCloseTo(idle.expectedColdMs, 6);
+    else expect(idle.expectedMs).toBeLessThan(idle.expectedColdMs - 3 * rtt);
+    expect(idle.ms).toBeGreaterThan(idle.expectedMs - 1.5 * rtt);
+    if (!starved(m, "after idle")) expect(idle.ms).toBeLessThan(idle.expectedMs + 1.5 * rtt);
+  }, 30_000);
+
   it("loss turns into retransmission delay (one extra round trip per lossy chunk)", async () => {
     const lossy = await probe({ forward: { delayMs: 5, lossPct: 100 }, bytes: 4096, pings: 5 });
     const clean = await probe({ forward: { delayMs: 5 }, bytes: 4096, pings: 5 });
