@@ -10,5 +10,6 @@ export { generateCurveKeys, readCurveKeys, type CurveKeys } from "./transports/c
 export { createThreadMesh, ThreadTransport, type ThreadPorts, type ThreadTransportOptions } from "./transports/threads/transport.js";
 export { createSharedArena, markRankExited, SharedArena, SHARED_SLOT_BYTES } from "./transports/threads/shared-arena.js";
 export { launchRanks, type LaunchOptions, type LaunchResult } from "./launch/launcher.js";
+export { startWorldEmulator, worldRoutes, type WorldEmulatorOptions } from "./launch/world-emulator.js";
 export { runAllReduceSweep, type SweepOptions } from "./bench/allreduce-sweep.js";
 export type { ResultRow, SweepOp, SweepTransport } from "./bench/sweep-types.js";

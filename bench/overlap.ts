@@ -4,7 +4,7 @@
  * (through the userspace emulator with --emulate) — with the planner's prediction for the same
  * configuration beside the measurement.
  */
-import { startEmulator } from "../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../launch/world-emulator.js";
 import { DEFAULT_BASE_PORT } from "../world/addresses.js";
 import { parseTopology, type Topology } from "../world/topology.js";
 import { sweepConfig, startRanks } from "./allreduce-sweep.js";
@@ -72,7 +72,7 @@ export async function runOverlapBench(options: OverlapOptions, log: (line: strin
   Object.assign(process.env, modelEnv({ emulate: false }));
   const oneSite = await runOnce(parseTopology(String(topology.size)), { ...options, basePort }, false, log);
   Object.assign(process.env, modelEnv({ emulate: options.emulate, rateMbit: options.rateMbit }));
-  const emulator = options.emulate ? await startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit }) : undefined;
+  const emulator = options.emulate ? await startWorldEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit }) : undefined;
   let measured: OverlapRun;
   try {
     measured = await runOnce(topology, { ...options, basePort }, options.emulate, log);

@@ -9,7 +9,7 @@ import { explainChoice, describeLinks, explainThreads } from "../collectives/exp
 import type { LinkModel } from "../model/link-model.js";
 import { autoChoice, linkModelFor, lowerBound, predict, SELECTABLE, DEFAULT_MODEL_SEGMENT_BYTES } from "../collectives/select.js";
 import type { ScheduledAlgorithm } from "../model/cost-schedules.js";
-import { startEmulator } from "../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../launch/world-emulator.js";
 import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import { tcpEnv } from "../netem/tcp-env.js";
 import { startFaults } from "../netem/faults/clock.js";
@@ -108,7 +108,7 @@ export async function* runWanSweep(options: WanSweepOptions): AsyncIterable<Resu
   }
   // The ranks inherit this process's environment (launchRanks), so they build the same model.
   Object.assign(process.env, modelEnv(options));
-  const emulator = options.emulate ? await startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit, ...(options.tcp && { tcp: options.tcp }) }) : undefined;
+  const emulator = options.emulate ? await startWorldEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit, ...(options.tcp && { tcp: options.tcp }) }) : undefined;
   const startMs = performance.now();
   const log = options.onFaultLog ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const clock = options.faults && options.faults.faults.length > 0 ? startFaults(options.faults, { emulator, topology, log, startMs }) : undefined;

@@ -182,8 +182,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function startEmulatorFor(topology: Topology, plan: AddressPlan, rateMbit: number | undefined, tcp: TcpOptions | undefined): Promise<Emulator> {
-  const { startEmulator } = await import("../netem/emulator/emulator.js");
-  return startEmulator({ topology, plan, rateMbit, ...(tcp && { tcp }) });
+  const { startWorldEmulator } = await import("../launch/world-emulator.js");
+  return startWorldEmulator({ topology, plan, rateMbit, ...(tcp && { tcp }) });
 }
 
 function resolveTopology(nproc: string | undefined, spec: string | undefined): Topology {

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_BASE_PORT, proxyPort, type AddressPlan } from "../world/addresses.js";
 import { parseTopology } from "../world/topology.js";
-import { startEmulator, DEFAULT_WINDOW_BYTES } from "../netem/emulator/emulator.js";
+import { DEFAULT_WINDOW_BYTES } from "../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../launch/world-emulator.js";
 import { badValue } from "../netem/errors.js";
 import { linkProfilesFor } from "../netem/pairs.js";
 import { formatRate } from "../netem/tc/netem-args.js";
@@ -81,7 +82,7 @@ export function emulateMain(argv: string[]): Promise<number> {
     const onSignal = (): void => stopped?.();
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
-    const emulator = await startEmulator({
+    const emulator = await startWorldEmulator({
       topology, plan, listenHost: values["listen-host"],
       rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
       windowBytes: values.window === undefined ? undefined : parseSize(values.window, "--window"),

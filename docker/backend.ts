@@ -1,4 +1,4 @@
-import { startEmulator } from "../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../launch/world-emulator.js";
 import { onProcessEnd } from "../netem/cleanup.js";
 import { NetemError } from "../netem/errors.js";
 import { probeNetem, type NetemProbe } from "../netem/tc/probe.js";
@@ -65,7 +65,7 @@ export async function shapeEgress(options: ShapeOptions): Promise<ShapedEgress> 
     }
   }
   const plan: AddressPlan = { basePort: options.basePort, hosts, emulate: true };
-  const emulator = await startEmulator({ topology, plan, rateMbit: options.rateMbit });
+  const emulator = await startWorldEmulator({ topology, plan, rateMbit: options.rateMbit });
   const line =
     options.backend === "userspace"
       ? `longhaul[${region}]: shaping egress with the userspace link emulator (LONGHAUL_BACKEND=userspace)`

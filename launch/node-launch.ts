@@ -7,7 +7,7 @@
 import { createSocket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { availableParallelism } from "node:os";
-import { startEmulator } from "../netem/emulator/emulator.js";
+import { startWorldEmulator } from "./world-emulator.js";
 import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import { type AddressPlan } from "../world/addresses.js";
 import { ENV } from "../world/env.js";
@@ -90,7 +90,7 @@ async function runNode(options: NodeLaunchOptions, session: NodeSession, master:
   log(`node ${you.groupRank} of ${plan.nodes.length} (${you.region}, ${you.host}): ranks ${you.ranks[0]}-${you.ranks[you.ranks.length - 1]} of ${plan.worldSize}, topology ${plan.topology}`);
   const addressPlan: AddressPlan = { basePort: options.basePort, emulate: options.emulate, rankHosts: plan.rankHosts };
   const region = topology.regionOf(you.ranks[0]).index;
-  const emulator = options.emulate ? await startEmulator({ topology, plan: addressPlan, rateMbit: options.rateMbit, sourceRegions: [region], ...(options.tcp && { tcp: options.tcp }) }) : undefined;
+  const emulator = options.emulate ? await startWorldEmulator({ topology, plan: addressPlan, rateMbit: options.rateMbit, sourceRegions: [region], ...(options.tcp && { tcp: options.tcp }) }) : undefined;
   const stop = new AbortController();
   session.onAbort((reason) => {
     log(`stopping this node's ranks: ${reason}`);

@@ -15,7 +15,7 @@ export { probeNetem, hasNetem, requireNetem, type NetemProbe } from "./tc/probe.
 export { onProcessEnd } from "./cleanup.js";
 export {
   startEmulator, DEFAULT_WINDOW_BYTES, DEFAULT_QUEUE_MS,
-  type Emulator, type EmulatorOptions, type EmulatorStats, type LinkStats,
+  type Emulator, type EmulatedRoute, type EmulatorOptions, type EmulatorStats, type LinkStats,
 } from "./emulator/emulator.js";
 export { probeLink, type ProbeOptions, type ProbeResult } from "./emulator/probe.js";
 export { parseFaults, loadFaults } from "./faults/parse.js";

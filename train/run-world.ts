@@ -63,7 +63,7 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
   const { topology, config, basePort, emulate } = options;
   const outDir = mkdtempSync(join(tmpdir(), "longhaul-train-"));
   const emulator = emulate
-    ? await (await import("../netem/emulator/emulator.js")).startEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit, ...(options.tcp && { tcp: options.tcp }) })
+    ? await (await import("../launch/world-emulator.js")).startWorldEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit, ...(options.tcp && { tcp: options.tcp }) })
     : undefined;
   let clock: FaultClock | undefined;
   try {

@@ -41,7 +41,8 @@ const HOSTS = [
 const rateMbit = parseRate(values.rate, "--rate");
 const profile = profileBetween(regionA, regionB, { rateMbit, lossPct: parsePercent(values.loss, "--loss") });
 const BASE = Number(values["base-port"]);
-const SINK_PORT = BASE + 1; // rank 1 of the emulator's "a:1,b:1" listens here
+const SINK_PORT = BASE + 1;
+const PROXY_PORT = BASE + 2; // the emulator's route to the sink, in the sender's namespace
 
 function skip(reason) {
   console.log(`skipped: ${reason}`);
@@ -75,7 +76,7 @@ function startPeer(ns, ...args) {
     child.stdout.on("data", (d) => {
       out += d;
       const line = out.split("\n").find((l) => l.startsWith("ready"));
-      if (line) resolve({ child, words: line.split(" ") });
+      if (line) resolve({ child });
     });
     child.once("exit", (code) => reject(new Error(`peer ${args[0]} in ${ns} exited ${code} before it was ready`)));
   });
@@ -89,8 +90,8 @@ function runIn(ns, command, args, env = {}) {
 
 async function transfers(emulated) {
   const sink = await startPeer(HOSTS[1].ns, "sink", String(SINK_PORT));
-  const emulator = emulated ? await startPeer(HOSTS[0].ns, "emulate", String(BASE), HOSTS[1].addr, JSON.stringify(profile)) : undefined;
-  const [host, port] = emulator ? ["127.0.0.1", emulator.words[1]] : [HOSTS[1].addr, String(SINK_PORT)];
+  const emulator = emulated ? await startPeer(HOSTS[0].ns, "emulate", String(PROXY_PORT), HOSTS[1].addr, String(SINK_PORT), JSON.stringify(profile)) : undefined;
+  const [host, port] = emulator ? ["127.0.0.1", String(PROXY_PORT)] : [HOSTS[1].addr, String(SINK_PORT)];
   try {
     return [1, 8].map((streams) => JSON.parse(runIn(HOSTS[0].ns, process.execPath, [peer, "send", host, port, String(streams), String(parseSize(values.bytes, "--bytes"))])));
   } finally {

@@ -1,9 +1,9 @@
 // The processes netem_vs_emulator.mjs runs inside its two namespaces:
 //   sink PORT                         counts each connection's bytes and answers one byte when all came
 //   send HOST PORT STREAMS BYTES      STREAMS fresh connections, BYTES each; prints {ms, mbit} as JSON
-//   emulate BASE_PORT PEER_HOST PROFILE_JSON
-//                                     the userspace emulator a->b (rank 1 of "a:1,b:1" at PEER_HOST);
-//                                     prints "ready PORT" with the port to dial, runs until SIGTERM
+//   emulate LISTEN_PORT PEER_HOST PEER_PORT PROFILE_JSON
+//                                     the userspace emulator on one route, 127.0.0.1:LISTEN_PORT to
+//                                     PEER_HOST:PEER_PORT; prints "ready", runs until SIGTERM
 // A transfer's time runs from its first write to the last connection's answer: one one-way delay
 // more than the bytes need, on both paths alike.
 import { connect, createServer } from "node:net";
@@ -63,15 +63,12 @@ async function send(host, port, streams, bytes) {
   console.log(JSON.stringify({ streams: n, bytes: n * each, ms, mbit: (n * each * 8) / (ms * 1000) }));
 }
 
-async function emulate(basePort, peerHost, profileJson) {
+async function emulate(listenPort, peerHost, peerPort, profileJson) {
   const { startEmulator } = await import(join(dist, "netem", "emulator", "emulator.js"));
-  const { parseTopology } = await import(join(dist, "world", "topology.js"));
-  const { proxyPort } = await import(join(dist, "world", "addresses.js"));
-  const topology = parseTopology("a:1,b:1");
-  const plan = { basePort: Number(basePort), emulate: true, hosts: { a: "127.0.0.1", b: peerHost } };
   const profile = JSON.parse(profileJson);
-  const emulator = await startEmulator({ topology, plan, profiles: () => profile, sourceRegions: [0] });
-  console.log(`ready ${proxyPort(topology, plan, 0, 1)}`);
+  const route = { listenHost: "127.0.0.1", listenPort: Number(listenPort), targetHost: peerHost, targetPort: Number(peerPort), src: 0, dst: 1 };
+  const emulator = await startEmulator({ routes: [route], profile: () => profile });
+  console.log("ready");
   process.on("SIGTERM", () => void emulator.close().then(() => process.exit(0)));
 }
 

@@ -1,8 +1,5 @@
-import { hostOf, listenPort, proxyPort, type AddressPlan } from "../../world/addresses.js";
-import type { Topology } from "../../world/topology.js";
 import { DEFAULT_WINDOW_BYTES } from "../../model/pair-streams.js";
 import { windowFromRmem } from "../../model/tcp.js";
-import { linkProfilesFor } from "../../model/pairs.js";
 import { validateProfile, type LinkProfile } from "../../model/profile.js";
 import type { TcpOptions } from "./tcp-options.js";
 import { mergeImpairments, type LinkImpairment } from "./impairment.js";
@@ -25,21 +22,28 @@ export { DEFAULT_WINDOW_BYTES };
  */
 export const DEFAULT_QUEUE_MS = 20;
 
+/**
+ * One proxy: listen here, forward there. Its traffic crosses the directed link between sites `src`
+ * and `dst` (any numbering the caller likes: longhaul numbers regions) one way and `dst` → `src` on
+ * the way back.
+ */
+export interface EmulatedRoute {
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly targetHost: string;
+  readonly targetPort: number;
+  readonly src: number;
+  readonly dst: number;
+}
+
 export interface EmulatorOptions {
-  readonly topology: Topology;
-  readonly plan: AddressPlan;
-  /** One-way profile from region index src to region index dst; default: distance model. */
-  readonly profiles?: (srcRegion: number, dstRegion: number) => LinkProfile;
-  /** Rate of every region pair when `profiles` is not given (Mbit/s; default unshaped). */
-  readonly rateMbit?: number;
+  readonly routes: readonly EmulatedRoute[];
+  /** One-way profile of the directed link from site src to site dst. */
+  readonly profile: (src: number, dst: number) => LinkProfile;
   readonly windowBytes?: number;
   readonly queueMs?: number;
-  /** Where the proxies listen (default plan.emulatorHost or 127.0.0.1; in a container 0.0.0.0). */
-  readonly listenHost?: string;
   /** Each emulated connection's TCP behaviour (congestion control, idle restart, receive buffer). */
   readonly tcp?: TcpOptions;
-  /** Shape only the routes leaving these regions (a node-level launch shapes its own egress); default all. */
-  readonly sourceRegions?: readonly number[];
 }
 
 export interface LinkStats {
@@ -64,23 +68,21 @@ export interface Emulator {
   close(): Promise<void>;
   stats(): EmulatorStats;
   /**
-   * Lays (or, with `undefined`, lifts) the impairment `key` on the directed link between region
-   * indices src → dst; impairments with different keys active on one link combine
+   * Lays (or, with `undefined`, lifts) the impairment `key` on the directed link between sites
+   * src → dst; impairments with different keys active on one link combine
    * (mergeImpairments). Takes effect at once for every connection on that link.
    */
   impair(src: number, dst: number, key: string, impairment: LinkImpairment | undefined): void;
 }
 
 /**
- * Starts one proxy per (source region, destination rank in another region) at
- * proxyPort(topology, plan, src, dst), forwarding to the rank's listen port with the src→dst
- * profile one way and dst→src on the way back. All connections of a directed region pair share
- * one token bucket.
+ * Starts one proxy per route, forwarding with the src→dst profile one way and dst→src on the way
+ * back. All connections of a directed site pair share one token bucket. It knows nothing of who
+ * the traffic belongs to: any TCP traffic can be shaped (launch/world-emulator.ts builds a world's
+ * routes from its address plan).
  */
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
-  const { topology, plan } = options;
-  const matrix = options.profiles ? undefined : linkProfilesFor(topology, { rateMbit: options.rateMbit });
-  const profileOf = options.profiles ?? ((s: number, d: number) => (matrix as NonNullable<typeof matrix>).profile(s, d));
+  const profileOf = options.profile;
   const sched = new Scheduler();
   const gauge = new Gauge();
   const links = new Map<string, LinkShaper>();
@@ -97,28 +99,22 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const routes: Route[] = [];
   // An explicit window wins; else the receive buffer's (tcp_rmem max × RECEIVE_WINDOW_FRACTION).
   const windowBytes = options.windowBytes ?? (options.tcp?.rmemMaxBytes !== undefined ? windowFromRmem(options.tcp.rmemMaxBytes) : DEFAULT_WINDOW_BYTES);
-  const listenHost = options.listenHost ?? plan.emulatorHost ?? "127.0.0.1";
   try {
-    for (const region of topology.regions) {
-      if (options.sourceRegions && !options.sourceRegions.includes(region.index)) continue;
-      for (let dst = 0; dst < topology.size; dst++) {
-        const dstRegion = topology.regionOf(dst).index;
-        if (dstRegion === region.index) continue;
-        routes.push(await openRoute({
-          listenHost,
-          listenPort: proxyPort(topology, plan, region.index, dst),
-          targetHost: hostOf(topology, plan, dst),
-          targetPort: listenPort(plan, dst),
-          forward: linkOf(region.index, dstRegion),
-          reverse: linkOf(dstRegion, region.index),
-          sched,
-          gauge,
-          windowBytes,
-          queueMs: options.queueMs ?? DEFAULT_QUEUE_MS,
-          cc: options.tcp?.cc,
-          slowStartAfterIdle: options.tcp?.slowStartAfterIdle,
-        }));
-      }
+    for (const route of options.routes) {
+      routes.push(await openRoute({
+        listenHost: route.listenHost,
+        listenPort: route.listenPort,
+        targetHost: route.targetHost,
+        targetPort: route.targetPort,
+        forward: linkOf(route.src, route.dst),
+        reverse: linkOf(route.dst, route.src),
+        sched,
+        gauge,
+        windowBytes,
+        queueMs: options.queueMs ?? DEFAULT_QUEUE_MS,
+        cc: options.tcp?.cc,
+        slowStartAfterIdle: options.tcp?.slowStartAfterIdle,
+      }));
     }
   } catch (error) {
     await Promise.all(routes.map((r) => r.close()));

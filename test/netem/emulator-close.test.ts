@@ -6,7 +6,8 @@
 import { createServer, connect, type Socket } from "node:net";
 import { describe, expect, it, vi } from "vitest";
 import { fromDistance } from "../../netem/distance.js";
-import { startEmulator, type Emulator } from "../../netem/emulator/emulator.js";
+import { type Emulator } from "../../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../../launch/world-emulator.js";
 import { distanceKm } from "../../netem/regions.js";
 import { proxyPort, type AddressPlan } from "../../world/addresses.js";
 import { parseTopology } from "../../world/topology.js";
@@ -20,7 +21,7 @@ const oneWayMs = fromDistance(distanceKm("new-york", "asuncion")).delayMs;
  */
 async function throughEmulator(basePort: number, far: (socket: Socket, emulator: Emulator, clientGot: () => number) => Promise<void>) {
   const plan: AddressPlan = { basePort, emulate: true };
-  const emulator = await startEmulator({ topology, plan, rateMbit: 100 });
+  const emulator = await startWorldEmulator({ topology, plan, rateMbit: 100 });
   let received = 0;
   let endedAt = 0;
   const server = createServer((socket) => {

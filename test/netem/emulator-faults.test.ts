@@ -6,7 +6,8 @@
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../netem/emulator/emulator.js";
+import { type Emulator } from "../../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../../launch/world-emulator.js";
 import { proxyPort, type AddressPlan } from "../../world/addresses.js";
 import { parseTopology } from "../../world/topology.js";
 import { rtoMs } from "../../model/tcp.js";
@@ -66,7 +67,7 @@ describe("emulator under link faults", () => {
   let sink: Sink;
   beforeAll(async () => {
     sink = await startSink();
-    emulator = await startEmulator({ topology, plan, profiles: () => ({ delayMs: ONE_WAY_MS }) });
+    emulator = await startWorldEmulator({ topology, plan, profiles: () => ({ delayMs: ONE_WAY_MS }) });
   });
   afterAll(async () => {
     await emulator.close();

@@ -6,7 +6,8 @@
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../netem/emulator/emulator.js";
+import { type Emulator } from "../../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../../launch/world-emulator.js";
 import { proxyPort, type AddressPlan } from "../../world/addresses.js";
 import { parseTopology } from "../../world/topology.js";
 import { rtoMs, transferTimeS, windowFromRmem } from "../../model/tcp.js";
@@ -79,7 +80,7 @@ describe("emulator: slow start after idle (8,000 km, 1 Gbit/s, one connection)",
 
   async function run(slowStartAfterIdle: boolean): Promise<{ cold: number; afterIdle: number }> {
     sink = await startSink();
-    emulator = await startEmulator({
+    emulator = await startWorldEmulator({
       topology, plan, profiles: () => ({ delayMs: ONE_WAY_MS, rateMbit: RATE_MBIT }),
       tcp: { slowStartAfterIdle, rmemMaxBytes: RMEM_BYTES },
     });

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { proxyPort, type AddressPlan } from "../../world/addresses.js";
 import { parseTopology } from "../../world/topology.js";
 import { fromDistance } from "../../netem/distance.js";
-import { DEFAULT_QUEUE_MS, DEFAULT_WINDOW_BYTES, startEmulator } from "../../netem/emulator/emulator.js";
+import { DEFAULT_QUEUE_MS, DEFAULT_WINDOW_BYTES } from "../../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../../launch/world-emulator.js";
 
 // Ports 23100-23199. chicago ↔ asuncion is 8,080 km: the "8,000 km" link.
 const MAIN = new URL("../../dist/cli/main.js", import.meta.url).pathname;
@@ -94,7 +95,7 @@ describe("emulator memory is bounded like a link's queue", () => {
     const plan: AddressPlan = { basePort: 23120, emulate: true };
     const server = createServer((s) => s.resume()).listen(23121, "127.0.0.1");
     servers.push(server);
-    const emulator = await startEmulator({ topology, plan, rateMbit: 100 });
+    const emulator = await startWorldEmulator({ topology, plan, rateMbit: 100 });
     try {
       const sender = connect(proxyPort(topology, plan, 0, 1), "127.0.0.1").on("error", () => undefined);
       const t0 = performance.now();

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { proxyPort, type AddressPlan } from "../../world/addresses.js";
 import { parseTopology } from "../../world/topology.js";
 import { fromDistance } from "../../netem/distance.js";
-import { startEmulator } from "../../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../../launch/world-emulator.js";
 import { probeLink, type ProbeOptions, type ProbeResult } from "../../netem/emulator/probe.js";
 import { transferTimeS } from "../../model/tcp.js";
 
@@ -177,7 +177,7 @@ describe("jitter never reorders bytes", () => {
       }).listen(23051, "127.0.0.1");
       servers.push(server);
     });
-    const emulator = await startEmulator({ topology, plan, profiles: () => ({ delayMs: 5, jitterMs: 4, distribution: "normal" }) });
+    const emulator = await startWorldEmulator({ topology, plan, profiles: () => ({ delayMs: 5, jitterMs: 4, distribution: "normal" }) });
     try {
       const socket = await new Promise<Socket>((resolve) => {
         const s: Socket = connect(proxyPort(topology, plan, 0, 1), "127.0.0.1", () => resolve(s));
@@ -201,12 +201,12 @@ describe("jitter never reorders bytes", () => {
   });
 });
 
-describe("startEmulator over a topology", () => {
+describe("startWorldEmulator over a topology", () => {
   it("opens a proxy per (source region, rank elsewhere), applies each pair's delay, shares the rate, and closes its ports", async () => {
     const topology = parseTopology("new-york:1,london:2");
     const plan: AddressPlan = { basePort: 23060, emulate: true };
     const servers = [0, 1, 2].map((rank) => createServer((s) => s.pipe(s)).listen(23060 + rank, "127.0.0.1"));
-    const emulator = await startEmulator({ topology, plan, rateMbit: 100 });
+    const emulator = await startWorldEmulator({ topology, plan, rateMbit: 100 });
     const rtt = async (port: number): Promise<number> => {
       const socket = await new Promise<Socket>((resolve, reject) => {
         const s: Socket = connect({ port, host: "127.0.0.1", noDelay: true }, () => resolve(s));

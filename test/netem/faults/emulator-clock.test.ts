@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../../../netem/emulator/emulator.js";
+import { type Emulator } from "../../../netem/emulator/emulator.js";
+import { startWorldEmulator } from "../../../launch/world-emulator.js";
 import type { LinkImpairment } from "../../../netem/emulator/impairment.js";
 import { startFaults } from "../../../netem/faults/clock.js";
 import { parseFaults } from "../../../netem/faults/parse.js";
@@ -12,7 +13,7 @@ const topology = parseTopology("continents:1");
 describe("fault clock on a real startEmulator", () => {
   let emulator: Emulator;
   beforeAll(async () => {
-    emulator = await startEmulator({ topology, plan: { basePort: 23800, emulate: true } });
+    emulator = await startWorldEmulator({ topology, plan: { basePort: 23800, emulate: true } });
   });
   afterAll(() => emulator.close());
 
