@@ -18,6 +18,17 @@ const HTB_QUANTUM = "60000";
 /** Minor class ids of destinations start here (hex, as tc reads them). */
 const FIRST_CLASS = 0x10;
 
+/** The htb minor id (hex) of the `index`-th destination of a per-destination tree. */
+export function destinationMinor(index: number): string {
+  return (FIRST_CLASS + index).toString(16);
+}
+
+/** The `index`-th destination's leaf qdisc under its htb class: `args` is the qdisc and its options. */
+export function destinationLeafCommand(dev: string, index: number, args: readonly string[]): Command {
+  const minor = destinationMinor(index);
+  return ["tc", "qdisc", "replace", "dev", checkDev(dev), "parent", `1:${minor}`, "handle", `${minor}:`, ...args];
+}
+
 function checkDev(dev: string): string {
   if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(dev)) throw badValue(`device "${dev}" is not a valid interface name (1-15 of A-Z a-z 0-9 _ . - @)`);
   return dev;
@@ -54,11 +65,11 @@ export function perDestinationCommands(dev: string, destinations: readonly Desti
     ["tc", "class", "replace", "dev", dev, "parent", "1:", "classid", "1:1", "htb", "rate", line, "quantum", HTB_QUANTUM],
   ];
   destinations.forEach((dest, i) => {
-    const minor = (FIRST_CLASS + i).toString(16);
+    const minor = destinationMinor(i);
     const match = ipMatch(dest.ip);
     commands.push(
       ["tc", "class", "replace", "dev", dev, "parent", "1:", "classid", `1:${minor}`, "htb", "rate", line, "quantum", HTB_QUANTUM],
-      ["tc", "qdisc", "replace", "dev", dev, "parent", `1:${minor}`, "handle", `${minor}:`, ...netemArgs(dest.profile)],
+      destinationLeafCommand(dev, i, netemArgs(dest.profile)),
       ["tc", "filter", "replace", "dev", dev, "parent", "1:", "protocol", match.protocol, "prio", match.prio,
         "handle", `${match.table}::${minor}`, "u32", ...match.words, "flowid", `1:${minor}`],
     );
