@@ -3,14 +3,19 @@ import { onProcessEnd } from "../netem/cleanup.js";
 import { NetemError } from "../netem/errors.js";
 import { probeNetem, type NetemProbe } from "../netem/tc/probe.js";
 import { applyCommands, clearDeviceSync } from "../netem/tc/runner.js";
+import { TcFaultTarget } from "../netem/tc/fault-target.js";
+import type { Command } from "../netem/tc/builder.js";
+import type { ImpairTarget } from "../netem/faults/types.js";
 import type { AddressPlan } from "../world/addresses.js";
 import type { Topology } from "../world/topology.js";
-import { egressCommands } from "./shaping.js";
+import { egressCommands, egressDestinations } from "./shaping.js";
 
 export interface ShapedEgress {
   readonly backend: "netem" | "userspace";
   /** What was decided and why, in one line (printed by the entrypoint). */
   readonly line: string;
+  /** Where a fault schedule's link faults go: this container's tc tree, or its emulator. */
+  readonly faults: ImpairTarget;
   close(): Promise<void>;
 }
 
@@ -24,7 +29,7 @@ export interface ShapeOptions {
   readonly backend: "auto" | "netem" | "userspace";
   /** For tests: the netem probe result and the functions with side effects. */
   readonly probe?: () => NetemProbe;
-  readonly tc?: { apply: typeof applyCommands; clear: (dev: string) => void };
+  readonly tc?: { apply: typeof applyCommands; clear: (dev: string) => void; run?: (command: Command) => Promise<unknown> };
 }
 
 /**
@@ -41,12 +46,18 @@ export async function shapeEgress(options: ShapeOptions): Promise<ShapedEgress> 
   if (options.backend !== "userspace") {
     const probe = (options.probe ?? probeNetem)();
     if (probe.available !== false) {
-      const commands = egressCommands({ topology, self: region, hosts, dev, profile: { rateMbit: options.rateMbit } });
+      const spec = { topology, self: region, hosts, dev, profile: { rateMbit: options.rateMbit } };
+      const commands = egressCommands(spec);
       try {
         await tc.apply(dev, commands);
         const forget = onProcessEnd(() => tc.clear(dev));
+        const self = topology.regions.findIndex((r) => r.name === region);
+        const others = topology.regions.filter((r) => r.index !== self);
+        // egressDestinations lists the other regions in order: the i-th is the tree's i-th destination.
+        const destinations = new Map(egressDestinations(spec).map((d, index) => [others[index].index, { index, ip: d.ip, profile: d.profile }]));
         return {
           backend: "netem",
+          faults: new TcFaultTarget({ dev, self, destinations, ...(tc.run && { run: tc.run }) }),
           line: `longhaul[${region}]: shaping ${dev} with tc netem towards ${topology.regions.length - 1} continents (${commands.length} tc commands)`,
           close: async () => {
             forget();
@@ -70,5 +81,5 @@ export async function shapeEgress(options: ShapeOptions): Promise<ShapedEgress> 
     options.backend === "userspace"
       ? `longhaul[${region}]: shaping egress with the userspace link emulator (LONGHAUL_BACKEND=userspace)`
       : `longhaul[${region}]: NO sch_netem in this kernel (${reason}) — falling back to the userspace link emulator for this container's egress`;
-  return { backend: "userspace", line, close: () => emulator.close() };
+  return { backend: "userspace", line, faults: emulator, close: () => emulator.close() };
 }

@@ -21,6 +21,8 @@ import { writeReport } from "../bench/report/write.js";
 import { planFromFlags } from "../cli/run.js";
 import { launchRanks } from "../launch/launcher.js";
 import { parseTopology } from "../world/topology.js";
+import { startFaults, type FaultClock } from "../netem/faults/clock.js";
+import type { AppliedFault } from "../netem/faults/types.js";
 import { shapeEgress } from "./backend.js";
 import { readContainerEnv } from "./env.js";
 import { openInbox, type PartsInbox } from "./inbox.js";
@@ -68,8 +70,13 @@ async function main(): Promise<number> {
     // The ranks' cost model ("auto") needs the WAN rate; LONGHAUL_HOSTS tells it the links are WAN.
     ...(plan.rateMbit !== undefined && { LONGHAUL_LINK_RATE_MBIT: String(plan.rateMbit) }),
   };
+  // Every container plays the whole schedule on its own clock, from its ranks' start, and lays the
+  // faults of the links leaving its region (its egress is what it shapes).
+  let clock: FaultClock | undefined;
+  let faults: AppliedFault[] | undefined;
   try {
     console.error(`${tag}: ranks ${region.ranks.join(", ")} of ${topology.size}: all-reduce ${plan.algorithms.join(", ")} over ${plan.sizes.length} sizes`);
+    if (plan.faults) clock = startFaults(plan.faults, { emulator: shaped.faults, topology, log: (line) => console.error(`${tag}: faults: ${line}`) });
     const { code } = await launchRanks({
       topology,
       ranks: region.ranks,
@@ -90,6 +97,7 @@ async function main(): Promise<number> {
     });
     if (code !== 0) throw new Error(`${tag}: ranks failed (exit ${code}); see the lines above`);
   } finally {
+    faults = clock?.stop();
     await shaped.close();
   }
   if (!inbox) {
@@ -106,7 +114,8 @@ async function main(): Promise<number> {
     .map((row) => annotateRow(row, links));
   // Baseline and distance sweeps run inside this container, on ports clear of the WAN ranks'.
   const progress = createProgress({ total: experimentSteps(plan) - wan.length });
-  const rows = await runExperiment(plan, localSweep({ basePort: basePort + 2000 }), progress, wan);
+  // The WAN sweep ran across the containers above: the schedule is not played again on the local sweeps.
+  const rows = { ...(await runExperiment({ ...plan, faults: undefined }, localSweep({ basePort: basePort + 2000 }), progress, wan)), ...(faults && { faults }) };
   const training = plan.training
     ? await runTrainingPart(plan.training, { topology: plan.topology, basePort: basePort + 3000, rateMbit: plan.rateMbit, progress })
     : [];

@@ -16,8 +16,9 @@ const basePort = await freeBase(26300, 26500, 40);
 const base = { topology, region: "chicago", hosts: HOSTS, dev: "eth0", basePort, rateMbit: 1000 };
 
 function fakeTc(fail?: NetemError) {
-  const calls: { applied: Command[][]; cleared: string[] } = { applied: [], cleared: [] };
+  const calls: { applied: Command[][]; cleared: string[]; ran: string[] } = { applied: [], cleared: [], ran: [] };
   const tc = {
+    run: async (command: Command) => void calls.ran.push(command.join(" ")),
     apply: async (_dev: string, commands: readonly Command[]) => {
       calls.applied.push([...commands]);
       if (fail) throw fail;
@@ -40,6 +41,15 @@ describe("shapeEgress", () => {
     expect(shaped.backend).toBe("netem");
     expect(calls.applied).toEqual([egressCommands({ topology, self: "chicago", hosts: HOSTS, dev: "eth0", profile: { rateMbit: 1000 } })]);
     expect(shaped.line).toMatch(/^longhaul\[chicago\]: shaping eth0 with tc netem towards 3 continents/);
+    // A schedule's faults on chicago's egress change that destination's leaf (london is its 2nd destination,
+    // class 1:11); a fault on another region's egress is that container's to lay.
+    shaped.faults.impair(1, 2, "faults[0]", { down: true });
+    shaped.faults.impair(2, 1, "faults[0]", { down: true });
+    shaped.faults.impair(1, 2, "faults[0]", undefined);
+    await (shaped.faults as unknown as { settled(): Promise<void> }).settled();
+    expect(calls.ran[0]).toBe("tc qdisc replace dev eth0 parent 1:11 handle 11: pfifo limit 0");
+    expect(calls.ran[1]).toMatch(/^tc qdisc replace dev eth0 parent 1:11 handle 11: netem limit \d+ delay [\d.]+ms rate 1gbit$/);
+    expect(calls.ran).toHaveLength(2);
     await shaped.close();
     expect(calls.cleared).toEqual(["eth0"]);
   });
