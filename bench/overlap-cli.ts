@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
 import { parseCount, parsePort, parseRate, parseTimeout } from "../world/units.js";
 import { parseTopology } from "../world/topology.js";
+import type { BucketTiming } from "./bucket-clock.js";
 import { runOverlapBench, type OverlapReport, type OverlapRun } from "./overlap.js";
 import { BACKWARD_FACTOR, OVERLAP_STRATEGIES, type OverlapStrategy } from "./rank-overlap.js";
 import { parseSize } from "./sizes.js";
@@ -101,5 +102,23 @@ export function overlapTable(r: OverlapReport): string {
   const lines = [head, `${"run".padEnd(28)} ${"step ms".padStart(9)} ${"exposed ms".padStart(11)} ${"efficiency".padStart(10)} ${"#wrong".padStart(6)}`, run("one site", r.oneSite, "100.0%"), run("measured", r.measured, pct(r.efficiency))];
   if (r.planner) lines.push(row(`planner ${r.planner.strategy}`, r.planner.stepMs, r.planner.exposedMs, pct(r.planner.efficiency), "-"));
   else lines.push("(no planner prediction: give --emulate --rate R so the planner knows the links' rate)");
+  for (const [name, run] of [["one site", r.oneSite], ["measured", r.measured]] as const) {
+    if (run.buckets?.length) lines.push("", ...bucketTable(`${name} ${run.topology}`, run.buckets, r.computeMsPerStep));
+  }
   return lines.join("\n");
+}
+
+/**
+ * Where each bucket's time went (mean over steps and ranks, ms from the step's start): queued behind
+ * the bucket before it, then running — on the rank's CPU (copies, reductions, system calls) or
+ * waiting (for the link, for peers, or for a core) — and when it was done against the compute's end.
+ */
+export function bucketTable(title: string, buckets: readonly BucketTiming[], computeMs: number): string[] {
+  const f = (x: number) => x.toFixed(1).padStart(8);
+  const lines = [`# buckets, ${title} (ms; compute ends at ${computeMs.toFixed(0)})`, `${"bucket".padEnd(8)} ${"issued".padStart(8)} ${"queued".padStart(8)} ${"run".padStart(8)} ${"cpu".padStart(8)} ${"waiting".padStart(8)} ${"done".padStart(8)}`];
+  for (const b of buckets) lines.push(`${(b.layer < 0 ? "all" : `layer ${b.layer}`).padEnd(8)} ${f(b.issuedMs)} ${f(b.queuedMs)} ${f(b.runMs)} ${f(b.cpuMs)} ${f(Math.max(0, b.runMs - b.cpuMs))} ${f(b.doneMs)}`);
+  const sum = (key: "queuedMs" | "runMs" | "cpuMs") => buckets.reduce((s, b) => s + b[key], 0);
+  const last = buckets[buckets.length - 1];
+  lines.push(`total: run ${sum("runMs").toFixed(0)} ms (cpu ${sum("cpuMs").toFixed(0)}, waiting ${Math.max(0, sum("runMs") - sum("cpuMs")).toFixed(0)}), queued ${sum("queuedMs").toFixed(0)} ms; the last bucket done ${(last.doneMs - computeMs).toFixed(1)} ms after the compute`);
+  return lines;
 }

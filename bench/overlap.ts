@@ -10,6 +10,7 @@ import { parseTopology, type Topology } from "../world/topology.js";
 import { sweepConfig, startRanks } from "./allreduce-sweep.js";
 import { computeSecondsOf, plannerPrediction, plannerStrategy } from "./overlap-plan.js";
 import type { OverlapConfig, OverlapRankResult } from "./rank-overlap.js";
+import { meanBuckets, type BucketTiming } from "./bucket-clock.js";
 import type { SweepTransport } from "./sweep-types.js";
 import { modelEnv, sweepLinkModel } from "./wan-sweep.js";
 
@@ -30,6 +31,8 @@ export interface OverlapRun {
   /** Step time minus the compute (forward + backward timers), ms. */
   exposedMs: number;
   wrong: number;
+  /** Synchronous strategies: each bucket's timings, mean over timed steps and ranks (bench/bucket-clock.ts). */
+  buckets?: BucketTiming[];
 }
 
 export interface OverlapReport {
@@ -59,7 +62,11 @@ async function runOnce(topology: Topology, options: OverlapOptions, emulate: boo
   const timed = Math.min(...results.map((r) => r.stepMs.length));
   const slowest = Array.from({ length: timed }, (_, i) => Math.max(...results.map((r) => r.stepMs[i])));
   const stepMs = slowest.reduce((a, b) => a + b, 0) / Math.max(1, timed);
-  return { topology: topology.spec, ranks: topology.size, stepMs, exposedMs: stepMs - computeSecondsOf(options) * 1000, wrong: results.reduce((s, r) => s + r.wrong, 0) };
+  const perRank = results.flatMap((r) => (r.buckets ? [r.buckets] : []));
+  return {
+    topology: topology.spec, ranks: topology.size, stepMs, exposedMs: stepMs - computeSecondsOf(options) * 1000, wrong: results.reduce((s, r) => s + r.wrong, 0),
+    ...(perRank.length > 0 && { buckets: meanBuckets(perRank) }),
+  };
 }
 
 export async function runOverlapBench(options: OverlapOptions, log: (line: string) => void = (l) => process.stderr.write(l + "\n")): Promise<OverlapReport> {

@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { allocArray } from "../collectives/kernels/index.js";
 import type { AllReduceAlgorithmName, Communicator } from "../collectives/types.js";
+import { BucketClock, meanBuckets, type BucketTiming } from "./bucket-clock.js";
 
 export const OVERLAP_STRATEGIES = ["sync", "hierarchical", "diloco"] as const;
 export type OverlapStrategy = (typeof OVERLAP_STRATEGIES)[number];
@@ -35,6 +36,8 @@ export interface OverlapRankResult {
   stepMs: number[];
   /** Elements that differed from the closed-form sum, over every step's every gradient. */
   wrong: number;
+  /** Synchronous strategies: each bucket's mean timings over the timed steps, in issue order. */
+  buckets?: BucketTiming[];
 }
 
 /** The all-reduce each strategy runs: a flat ring for sync, hierarchical for the others (DiLoCo's outer sync). */
@@ -80,22 +83,27 @@ async function runDataParallel(comm: Communicator, config: OverlapConfig): Promi
   const { flat, layers } = gradients(config);
   const algorithm = algorithmOf(config.strategy);
   const stepMs: number[] = [];
+  const timings: BucketTiming[][] = [];
   let wrong = 0;
   for (let step = 0; step < config.warmup + config.steps; step++) {
     // The gradient the "GPU" produces this step: written and checked outside the timing.
     layers.forEach((g, l) => g.fill(valueOf(comm.rank, l, step)));
     await comm.barrier();
     const started = performance.now();
+    const clock = new BucketClock();
     const pending: Promise<unknown>[] = [];
     await computeStep(config, (l) => {
-      if (config.overlap) pending.push(comm.allReduce(layers[l], { op: "sum", algorithm }));
+      if (config.overlap) pending.push(clock.track(l, comm.allReduce(layers[l], { op: "sum", algorithm })));
     });
-    if (!config.overlap) await comm.allReduce(flat, { op: "sum", algorithm });
+    if (!config.overlap) await clock.track(-1, comm.allReduce(flat, { op: "sum", algorithm }));
     await Promise.all(pending);
-    if (step >= config.warmup) stepMs.push(performance.now() - started);
+    if (step >= config.warmup) {
+      stepMs.push(performance.now() - started);
+      timings.push(clock.buckets);
+    }
     wrong += countWrong(layers, comm.size, step);
   }
-  return { kind: "overlap", rank: comm.rank, stepMs, wrong };
+  return { kind: "overlap", rank: comm.rank, stepMs, wrong, buckets: meanBuckets(timings) };
 }
 
 /**
