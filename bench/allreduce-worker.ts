@@ -4,7 +4,7 @@
  * line on stdout for the runner to collect.
  */
 import { init } from "../init.js";
-import { runRankOverlap } from "./rank-overlap.js";
+import { runRankOverlap } from "./overlap/rank-overlap.js";
 import { runRankSoak } from "./rank-soak.js";
 import { runRankSweep } from "./rank-sweep.js";
 import { CONFIG_ENV, RESULT_MARKER, type RankSweepConfig } from "./sweep-types.js";

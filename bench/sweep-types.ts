@@ -1,6 +1,6 @@
 /** What a sweep is asked to do and what it reports, shared by the rank workers, the runner and the CLI. */
 import type { DTypeName, ReduceOp } from "../collectives/types.js";
-import type { OverlapConfig } from "./rank-overlap.js";
+import type { OverlapConfig } from "./overlap/rank-overlap.js";
 import type { SoakConfig } from "./rank-soak.js";
 
 /** Rank workers print results as `RESULT_MARKER + JSON` lines and read their config from CONFIG_ENV. */

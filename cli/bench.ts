@@ -17,7 +17,7 @@ import { cpuBoundNotes, cpuFloorAboveNetwork } from "../bench/cpu-bound.js";
 import { jsonLine, tableHeader, tableRow } from "../bench/table.js";
 import { microTable } from "../bench/micro-table.js";
 import { runSoak, soakTable } from "../bench/soak.js";
-import { overlapMain } from "../bench/overlap-cli.js";
+import { overlapMain } from "../bench/overlap/overlap-cli.js";
 import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 
 const SWEEP_OPS: Record<string, SweepOp> = { allreduce: "allreduce", reducescatter: "reducescatter", allgather: "allgather" };

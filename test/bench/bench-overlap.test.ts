@@ -2,8 +2,8 @@
 import { execa } from "execa";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { benchScenario, computeSecondsOf, plannerStrategy } from "../../bench/overlap-plan.js";
-import type { OverlapReport } from "../../bench/overlap.js";
+import { benchScenario, computeSecondsOf, plannerStrategy } from "../../bench/overlap/overlap-plan.js";
+import type { OverlapReport } from "../../bench/overlap/run.js";
 import { DEFAULT_SOFTWARE } from "../../model/link-model.js";
 import { linkProfilesFor } from "../../model/pairs.js";
 import { parseTopology } from "../../world/topology.js";

@@ -1,6 +1,6 @@
 /** Per-bucket timings of bench overlap: queued behind the bucket before, then running; means over steps. */
 import { describe, expect, it } from "vitest";
-import { BucketClock, meanBuckets } from "../../bench/bucket-clock.js";
+import { BucketClock, meanBuckets } from "../../bench/overlap/bucket-clock.js";
 
 const after = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -3,11 +3,11 @@
  * = the topology's regions, one GPU per rank, the synthetic model's layers, compute and gradient
  * bytes, the emulated links), evaluated with the same closed forms `longhaul plan` uses.
  */
-import { evaluateStrategy, type StrategyResult } from "../plan/evaluate.js";
-import type { Scenario, StrategySpec } from "../plan/scenario.js";
-import type { SoftwareCosts } from "../model/link-model.js";
-import { linkProfilesFor } from "../model/pairs.js";
-import type { Topology } from "../world/topology.js";
+import { evaluateStrategy, type StrategyResult } from "../../plan/evaluate.js";
+import type { Scenario, StrategySpec } from "../../plan/scenario.js";
+import type { SoftwareCosts } from "../../model/link-model.js";
+import { linkProfilesFor } from "../../model/pairs.js";
+import type { Topology } from "../../world/topology.js";
 import { BACKWARD_FACTOR, type OverlapConfig } from "./rank-overlap.js";
 
 /** Seconds of compute per step: each layer's forward (computeMs) and backward (BACKWARD_FACTOR × computeMs). */

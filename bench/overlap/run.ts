@@ -4,15 +4,15 @@
  * (through the userspace emulator with --emulate) — with the planner's prediction for the same
  * configuration beside the measurement.
  */
-import { startWorldEmulator } from "../launch/world-emulator.js";
-import { DEFAULT_BASE_PORT } from "../world/addresses.js";
-import { parseTopology, type Topology } from "../world/topology.js";
-import { sweepConfig, startRanks } from "./allreduce-sweep.js";
+import { startWorldEmulator } from "../../launch/world-emulator.js";
+import { DEFAULT_BASE_PORT } from "../../world/addresses.js";
+import { parseTopology, type Topology } from "../../world/topology.js";
+import { sweepConfig, startRanks } from "../allreduce-sweep.js";
 import { computeSecondsOf, plannerPrediction, plannerStrategy } from "./overlap-plan.js";
 import type { OverlapConfig, OverlapRankResult } from "./rank-overlap.js";
 import { meanBuckets, type BucketTiming } from "./bucket-clock.js";
-import type { SweepTransport } from "./sweep-types.js";
-import { modelEnv, sweepLinkModel } from "./wan-sweep.js";
+import type { SweepTransport } from "../sweep-types.js";
+import { modelEnv, sweepLinkModel } from "../wan-sweep.js";
 
 export interface OverlapOptions extends OverlapConfig {
   topology: string;
@@ -31,7 +31,7 @@ export interface OverlapRun {
   /** Step time minus the compute (forward + backward timers), ms. */
   exposedMs: number;
   wrong: number;
-  /** Synchronous strategies: each bucket's timings, mean over timed steps and ranks (bench/bucket-clock.ts). */
+  /** Synchronous strategies: each bucket's timings, mean over timed steps and ranks (bench/overlap/bucket-clock.ts). */
   buckets?: BucketTiming[];
 }
 

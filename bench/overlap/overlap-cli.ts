@@ -1,12 +1,12 @@
 /** The `longhaul bench overlap` command line: flags, refusals, the table and the JSON line. */
 import { parseArgs } from "node:util";
-import { badValue } from "../netem/errors.js";
-import { parseCount, parsePort, parseRate, parseTimeout } from "../world/units.js";
-import { parseTopology } from "../world/topology.js";
+import { badValue } from "../../netem/errors.js";
+import { parseCount, parsePort, parseRate, parseTimeout } from "../../world/units.js";
+import { parseTopology } from "../../world/topology.js";
 import type { BucketTiming } from "./bucket-clock.js";
-import { runOverlapBench, type OverlapReport, type OverlapRun } from "./overlap.js";
+import { runOverlapBench, type OverlapReport, type OverlapRun } from "./run.js";
 import { BACKWARD_FACTOR, OVERLAP_STRATEGIES, type OverlapStrategy } from "./rank-overlap.js";
-import { parseSize } from "./sizes.js";
+import { parseSize } from "../sizes.js";
 
 export const OVERLAP_HELP = `usage: longhaul bench overlap [--layers 16] [--compute-ms 10] [--grad-bytes 1MiB]
        [--strategy sync|hierarchical|diloco] [--overlap on|off] [--topology SPEC]

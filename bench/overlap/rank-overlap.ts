@@ -6,8 +6,8 @@
  * them before the optimizer; without, one all-reduce of the whole gradient after the backward.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { allocArray } from "../collectives/kernels/index.js";
-import type { AllReduceAlgorithmName, Communicator } from "../collectives/types.js";
+import { allocArray } from "../../collectives/kernels/index.js";
+import type { AllReduceAlgorithmName, Communicator } from "../../collectives/types.js";
 import { BucketClock, meanBuckets, type BucketTiming } from "./bucket-clock.js";
 
 export const OVERLAP_STRATEGIES = ["sync", "hierarchical", "diloco"] as const;
