@@ -1,5 +1,6 @@
 /** longhaul's public API: `import { init } from "longhaul"` in a trainer; the rest for tools and tests. */
 export { init, type InitOptions } from "./init.js";
+export { initElastic, type ElasticGroup, type ElasticOptions } from "./init-elastic.js";
 export * from "./collectives/index.js";
 export { CommError, type CommErrorCode } from "./world/comm-error.js";
 export { parseTopology, TOPOLOGY_PRESETS, type Topology, type Region } from "./world/topology.js";

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
-import { parseCount, parsePort, parseRate, parseTimeout } from "../world/units.js";
+import { parseCount, parseDuration, parsePort, parseRate, parseTimeout } from "../world/units.js";
 import { DEFAULT_BASE_PORT, type AddressPlan } from "../world/addresses.js";
 import { ENV, flagVar, readLinkRate } from "../world/env.js";
 import { checkLaunchLimits } from "../launch/host-limits.js";
@@ -13,6 +13,8 @@ import { appliedFaultLine } from "../netem/faults/timeline.js";
 import { tcpEnv } from "../netem/tcp-env.js";
 import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 import { NODE_FLAGS, nodeLaunchFrom } from "./launch-node-flags.js";
+import type { Lighthouse } from "../launch/elastic/lighthouse.js";
+import { DEAD_AFTER_ENV, LIGHTHOUSE_ENV } from "../launch/elastic/messages.js";
 
 const HELP = `usage: longhaul launch -n N [--topology SPEC] [--base-port P] [--emulate [--rate RATE]] [--ipc] [--threads] [--streams K] -- CMD ARGS...
        longhaul launch --nnodes N --nproc-per-node K --master-addr HOST [--master-port P] [--node-rank R]
@@ -53,6 +55,13 @@ ${jobFlagsHelp(23)}
                        same environment; link faults need --emulate. The applied faults are
                        listed on stderr at the end. The TCP flags need --emulate (a node-level
                        launch reads LONGHAUL_CC etc. too, and every node must agree)
+  --elastic            fault-tolerant membership: a lighthouse in this process forms a quorum of the
+                       live ranks at each step boundary (LONGHAUL_LIGHTHOUSE; ranks use initElastic
+                       or ElasticDiLoCo); a rank that fails or goes silent 5 s is left out, the
+                       others go on, and the launch ends 0 when any rank finished 0
+  --min-nodes M        with --elastic: the fewest ranks a quorum may have (default 1; a quorum also
+                       needs a majority of the last one's members, so a partitioned minority stops)
+  --max-restarts N     with --elastic: start a failed rank again up to N times (default 0)
   --no-prefix          do not prefix output lines with [rank R]
   --outlive-parent     keep the ranks running when this command's parent exits (for nohup or a
                        background job whose shell ends; default: stop them, as on SIGTERM)
@@ -95,6 +104,9 @@ export async function main(argv: string[]): Promise<number> {
       "no-prefix": { type: "boolean", default: false },
       "outlive-parent": { type: "boolean", default: false },
       threads: { type: "boolean", default: false },
+      elastic: { type: "boolean", default: false },
+      "min-nodes": { type: "string" },
+      "max-restarts": { type: "string" },
       ...JOB_FLAGS,
       ...NODE_FLAGS,
       help: { type: "boolean", short: "h", default: false },
@@ -137,6 +149,8 @@ export async function main(argv: string[]): Promise<number> {
   if (values.threads && (values.emulate || values.ipc)) {
     throw badValue(`--threads puts every rank of this host in one process, so no link would go through ${values.emulate ? "the emulator (--emulate)" : "ipc:// (--ipc)"}; drop one of them (a node-level launch, --nnodes, may emulate its links between nodes with --threads)`);
   }
+  if (!values.elastic && (values["min-nodes"] !== undefined || values["max-restarts"] !== undefined)) throw badValue(`--${values["min-nodes"] !== undefined ? "min-nodes" : "max-restarts"} is for an elastic launch; add --elastic`);
+  if (values.elastic && values.threads) throw badValue("--elastic needs ranks that are processes (a failed one is left out or restarted); drop --threads");
   const topology = resolveTopology(values.nproc, values.topology);
   const basePortText = values["base-port"] ?? process.env[ENV.basePort];
   const basePort = basePortText === undefined || basePortText.trim() === "" ? DEFAULT_BASE_PORT : parsePort(basePortText, values["base-port"] === undefined ? ENV.basePort : "--base-port");
@@ -153,7 +167,9 @@ export async function main(argv: string[]): Promise<number> {
   const emulator = values.emulate ? await startEmulatorFor(topology, plan, rateMbit, tcp) : undefined;
   let clock: FaultClock | undefined;
   const log = (line: string): void => void process.stderr.write(`longhaul launch: ${line}\n`);
+  let lighthouse: Lighthouse | undefined;
   try {
+    if (values.elastic) lighthouse = await startLighthouseFor(topology, plan, emulator, values["min-nodes"], log);
     const { code } = await launchRanks({
       topology,
       command,
@@ -166,7 +182,8 @@ export async function main(argv: string[]): Promise<number> {
       threads: values.threads,
       jobId: values["job-id"],
       // The ranks' cost model (auto) sees the connections the emulator makes.
-      env: { ...(streams !== undefined && { [ENV.streams]: String(streams) }), ...tcpEnv(tcp) },
+      env: { ...(streams !== undefined && { [ENV.streams]: String(streams) }), ...tcpEnv(tcp), ...(lighthouse && { [LIGHTHOUSE_ENV]: lighthouse.address }) },
+      ...(values.elastic && { elastic: { maxRestarts: values["max-restarts"] === undefined ? 0 : parseCount(values["max-restarts"], "--max-restarts", 0), log } }),
       prefixOutput: !values["no-prefix"],
       stopWithParent: !values["outlive-parent"],
       timeoutMs,
@@ -177,6 +194,7 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     const applied = clock?.stop();
     if (applied) log(`${applied.length} fault(s) applied${applied.map((f) => `\n  ${appliedFaultLine(f)}`).join("")}`);
+    lighthouse?.close();
     await emulator?.close();
   }
 }
@@ -184,6 +202,14 @@ export async function main(argv: string[]): Promise<number> {
 async function startEmulatorFor(topology: Topology, plan: AddressPlan, rateMbit: number | undefined, tcp: TcpOptions | undefined): Promise<Emulator> {
   const { startWorldEmulator } = await import("../launch/world-emulator.js");
   return startWorldEmulator({ topology, plan, rateMbit, ...(tcp && { tcp }) });
+}
+
+async function startLighthouseFor(topology: Topology, plan: AddressPlan, emulator: Emulator | undefined, minNodes: string | undefined, log: (line: string) => void): Promise<Lighthouse> {
+  const { startJobLighthouse } = await import("../launch/elastic/job-lighthouse.js");
+  const minMembers = minNodes === undefined ? undefined : parseCount(minNodes, "--min-nodes");
+  if (minMembers !== undefined && minMembers > topology.size) throw badValue(`--min-nodes ${minMembers} is more than the ${topology.size} ranks of the world`);
+  const deadAfter = process.env[DEAD_AFTER_ENV];
+  return startJobLighthouse({ topology, plan, emulator, minMembers, deadAfterMs: deadAfter ? parseDuration(deadAfter, DEAD_AFTER_ENV) : undefined, log });
 }
 
 function resolveTopology(nproc: string | undefined, spec: string | undefined): Topology {

@@ -64,6 +64,8 @@ export interface LaunchOptions {
    * same environment (rank-supervisor.ts RankControl).
    */
   onStarted?: (control: RankControl) => void;
+  /** A rank's failure does not stop the others; it restarts up to maxRestarts times (rank-supervisor.ts). */
+  elastic?: { maxRestarts: number; log?: (line: string) => void };
 }
 
 /**
@@ -91,7 +93,7 @@ export async function launchRanks(options: LaunchOptions): Promise<LaunchResult>
     const start = options.threads
       ? (await import("./thread-ranks.js")).threadRankStarter({ command: options.command, args: options.args ?? [], cwd: options.cwd, localRanks: local, envOf, lines })
       : (rank: number) => startProcess(options, envOf(rank), lines(rank));
-    return await superviseRanks({ ranks: local, start, timeoutMs: options.timeoutMs, graceMs: options.graceMs, stopWithParent: options.stopWithParent, stop: options.stop, onStarted: options.onStarted });
+    return await superviseRanks({ ranks: local, start, timeoutMs: options.timeoutMs, graceMs: options.graceMs, stopWithParent: options.stopWithParent, stop: options.stop, onStarted: options.onStarted, elastic: options.elastic });
   } finally {
     for (const dir of [ipcDir, socketDir]) if (dir) rmSync(dir, { recursive: true, force: true });
     wire.cleanup();

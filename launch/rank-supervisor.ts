@@ -36,6 +36,12 @@ export interface SuperviseOptions {
   stop?: AbortSignal;
   /** Called once every rank has been started, with the control a fault schedule kills and restarts ranks through. */
   onStarted?: (control: RankControl) => void;
+  /**
+   * Elastic: a rank that fails does not stop the others (the membership goes on without it); it is
+   * started again up to maxRestarts times (torchrun's --max-restarts, counted per rank). The launch
+   * ends 0 when at least one rank finished 0, else with the first failure's code.
+   */
+  elastic?: { maxRestarts: number; log?: (line: string) => void };
 }
 
 /**
@@ -101,6 +107,23 @@ export async function superviseRanks(options: SuperviseOptions): Promise<LaunchR
   if (options.stop?.aborted) result = { code: 1 };
   options.stop?.addEventListener("abort", stopFromOutside);
 
+  const restarts = new Map<number, number>();
+  let succeeded = 0;
+  let firstFailure: LaunchResult | undefined;
+  /** Elastic: the failed rank starts again while it has restarts left; true when it did. */
+  const restartFailed = (rank: number, status: number): boolean => {
+    const elastic = options.elastic!;
+    firstFailure ??= { code: status, failedRank: rank };
+    const used = restarts.get(rank) ?? 0;
+    if (used >= elastic.maxRestarts || ended || result) {
+      elastic.log?.(`rank ${rank} exited with ${status}; ${elastic.maxRestarts > 0 ? `its ${elastic.maxRestarts} restart(s) are used up, ` : ""}the others go on without it`);
+      return false;
+    }
+    restarts.set(rank, used + 1);
+    elastic.log?.(`rank ${rank} exited with ${status}; restart ${used + 1} of ${elastic.maxRestarts}`);
+    start(rank);
+    return true;
+  };
   const start = (rank: number): void => {
     const started: Started = { handle: options.start(rank), done: false, faulted: false };
     current.set(rank, started);
@@ -109,9 +132,13 @@ export async function superviseRanks(options: SuperviseOptions): Promise<LaunchR
     void started.handle.exited.then((status) => {
       started.done = true;
       running--;
+      if (status === 0) succeeded++;
       if (status !== 0 && !started.faulted && !result) {
-        result = { code: status, failedRank: rank };
-        stopAll();
+        if (options.elastic) restartFailed(rank, status);
+        else {
+          result = { code: status, failedRank: rank };
+          stopAll();
+        }
       }
       if (running === 0 && !starting) {
         ended = true;
@@ -155,7 +182,7 @@ export async function superviseRanks(options: SuperviseOptions): Promise<LaunchR
     }, options.timeoutMs);
     await finished;
     clearTimeout(timer);
-    return result ?? { code: 0 };
+    return result ?? (firstFailure && succeeded === 0 ? firstFailure : { code: 0 });
   } finally {
     ended = true;
     for (const handle of all) handle.kill();

@@ -24,9 +24,11 @@ export interface WorldEmulatorOptions {
 /**
  * A world's routes through the emulator: one proxy per (source region, rank in another region) at
  * proxyPort(topology, plan, src, dst), forwarding to that rank's listen address; the sites are the
- * region indices.
+ * region indices, or `sites[region]` (a world of some of a larger world's ranks keeps the larger
+ * world's links, their faults and their token buckets).
  */
-export function worldRoutes(topology: Topology, plan: AddressPlan, listenHost: string, sourceRegions?: readonly number[]): EmulatedRoute[] {
+export function worldRoutes(topology: Topology, plan: AddressPlan, listenHost: string, sourceRegions?: readonly number[], sites?: readonly number[]): EmulatedRoute[] {
+  const site = (region: number) => sites?.[region] ?? region;
   const routes: EmulatedRoute[] = [];
   for (const region of topology.regions) {
     if (sourceRegions && !sourceRegions.includes(region.index)) continue;
@@ -36,7 +38,7 @@ export function worldRoutes(topology: Topology, plan: AddressPlan, listenHost: s
       routes.push({
         listenHost, listenPort: proxyPort(topology, plan, region.index, dst),
         targetHost: hostOf(topology, plan, dst), targetPort: listenPort(plan, dst),
-        src: region.index, dst: dstRegion,
+        src: site(region.index), dst: site(dstRegion),
       });
     }
   }

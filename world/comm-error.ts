@@ -1,5 +1,5 @@
 /** One error class for every communication failure, with fields a caller can branch on. */
-export type CommErrorCode = "TIMEOUT" | "PEER_LOST" | "INVALID_ARGUMENT" | "UNSUPPORTED" | "CLOSED" | "MISMATCH";
+export type CommErrorCode = "TIMEOUT" | "PEER_LOST" | "INVALID_ARGUMENT" | "UNSUPPORTED" | "CLOSED" | "MISMATCH" | "MEMBERSHIP";
 
 export interface CommErrorFields {
   code: CommErrorCode;

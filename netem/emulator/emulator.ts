@@ -73,6 +73,11 @@ export interface Emulator {
    * (mergeImpairments). Takes effect at once for every connection on that link.
    */
   impair(src: number, dst: number, key: string, impairment: LinkImpairment | undefined): void;
+  /**
+   * Opens more routes on the same links (their impairments and token buckets shared with the
+   * routes already there); the handle closes just these.
+   */
+  addRoutes(routes: readonly EmulatedRoute[]): Promise<{ close(): Promise<void> }>;
 }
 
 /**
@@ -99,27 +104,37 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const routes: Route[] = [];
   // An explicit window wins; else the receive buffer's (tcp_rmem max × RECEIVE_WINDOW_FRACTION).
   const windowBytes = options.windowBytes ?? (options.tcp?.rmemMaxBytes !== undefined ? windowFromRmem(options.tcp.rmemMaxBytes) : DEFAULT_WINDOW_BYTES);
-  try {
-    for (const route of options.routes) {
-      routes.push(await openRoute({
-        listenHost: route.listenHost,
-        listenPort: route.listenPort,
-        targetHost: route.targetHost,
-        targetPort: route.targetPort,
-        forward: linkOf(route.src, route.dst),
-        reverse: linkOf(route.dst, route.src),
-        sched,
-        gauge,
-        windowBytes,
-        queueMs: options.queueMs ?? DEFAULT_QUEUE_MS,
-        cc: options.tcp?.cc,
-        slowStartAfterIdle: options.tcp?.slowStartAfterIdle,
-      }));
+  /** Opens `list` (all or none: a route that cannot listen closes the ones opened before it). */
+  const open = async (list: readonly EmulatedRoute[]): Promise<Route[]> => {
+    const opened: Route[] = [];
+    try {
+      for (const route of list) {
+        opened.push(await openRoute({
+          listenHost: route.listenHost,
+          listenPort: route.listenPort,
+          targetHost: route.targetHost,
+          targetPort: route.targetPort,
+          forward: linkOf(route.src, route.dst),
+          reverse: linkOf(route.dst, route.src),
+          sched,
+          gauge,
+          windowBytes,
+          queueMs: options.queueMs ?? DEFAULT_QUEUE_MS,
+          cc: options.tcp?.cc,
+          slowStartAfterIdle: options.tcp?.slowStartAfterIdle,
+        }));
+      }
+    } catch (error) {
+      await Promise.all(opened.map((r) => r.close()));
+      throw error;
     }
-  } catch (error) {
-    await Promise.all(routes.map((r) => r.close()));
+    routes.push(...opened);
+    return opened;
+  };
+  await open(options.routes).catch((error: unknown) => {
+    sched.close();
     throw error;
-  }
+  });
   const active = new Map<string, Map<string, LinkImpairment>>();
   return {
     impair: (src, dst, key, impairment) => {
@@ -129,6 +144,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       if (impairment) list.set(key, impairment);
       else list.delete(key);
       links.get(linkKey)?.setImpairment(mergeImpairments(list.values()));
+    },
+    addRoutes: async (list) => {
+      const opened = await open(list);
+      return {
+        close: async () => {
+          await Promise.all(opened.map((r) => r.close()));
+          for (const r of opened) routes.splice(routes.indexOf(r), 1);
+        },
+      };
     },
     close: async () => {
       await Promise.all(routes.map((r) => r.close()));

@@ -1,0 +1,54 @@
+/**
+ * DiLoCo that survives its ranks: run under `longhaul launch --elastic`. Each rank pulls its
+ * parameters toward its own target (a stand-in for its data shard) for H inner steps of --step-ms
+ * each, then joins the quorum for the outer step (ElasticDiLoCo over initElastic). Kill a rank, or
+ * restart it (--faults with kill/restart, or --max-restarts), and the others go on; a restarted
+ * rank heals from the most advanced one. Each rank prints one JSON line at the end: its outer
+ * steps, the checksum of its global parameters (equal on every rank that finished), the epochs.
+ *
+ *   longhaul launch -n 3 --elastic --faults examples/elastic-faults.yaml -- node dist/examples/elastic-diloco.js
+ */
+import { parseArgs } from "node:util";
+import { ElasticDiLoCo, initElastic, stateHash } from "../index.js";
+import { parseCount, parseDuration } from "../world/units.js";
+
+const { values } = parseArgs({
+  options: {
+    "outer-steps": { type: "string", default: "10" },
+    inner: { type: "string", default: "5" },
+    "step-ms": { type: "string", default: "100" },
+    length: { type: "string", default: "65536" },
+  },
+});
+const outerSteps = parseCount(values["outer-steps"], "--outer-steps");
+const stepMs = parseDuration(values["step-ms"], "--step-ms");
+const length = parseCount(values.length, "--length");
+
+const startMs = performance.now();
+const at = (): number => Math.round(performance.now() - startMs);
+const group = await initElastic({ log: (line) => console.error(line) });
+const params = new Float32Array(length).map((_, i) => Math.sin(i + group.rank));
+const target = new Float32Array(length).map((_, i) => Math.cos(i * (group.rank + 1)));
+const diloco = new ElasticDiLoCo(group, params, { innerSteps: parseCount(values.inner, "--inner") }, (event) => {
+  console.error(`${at()} ms ${event.kind} epoch ${event.epoch} members ${event.members.join(",")} outer step ${event.outerStep}${event.detail ? ` ${event.detail}` : ""}`);
+});
+await diloco.start();
+let firstContributed: number | undefined;
+const startedAt = diloco.outerSteps;
+while (diloco.outerSteps < outerSteps) {
+  await new Promise((resolve) => setTimeout(resolve, stepMs)); // the inner step's compute
+  for (let i = 0; i < length; i++) params[i] += 0.1 * (target[i] - params[i]);
+  const before = diloco.outerSteps;
+  await diloco.step();
+  if (firstContributed === undefined && diloco.outerSteps > before) firstContributed = at();
+}
+await diloco.leave();
+console.log(JSON.stringify({
+  rank: group.rank,
+  outerSteps: diloco.outerSteps,
+  joinedAtOuterStep: startedAt,
+  firstContributedMs: firstContributed,
+  checksum: stateHash(diloco.global).toString(16),
+  epochs: [...new Set(diloco.events.map((e) => e.epoch))],
+  retries: diloco.events.filter((e) => e.kind === "retry").length,
+}));

@@ -1,0 +1,154 @@
+/**
+ * The lighthouse (torchft's name): the one place that knows who is alive and forms each quorum.
+ * Ranks heartbeat and ask to join at their step boundaries (messages.ts); the rule is
+ * quorum-rule.ts. It runs in the launcher's process: when that host dies the ranks' joins go
+ * unanswered and each ends with a MEMBERSHIP error at its quorum timeout — a run survives its
+ * ranks, not its lighthouse (stated in docs/fault-tolerance.md).
+ */
+import { Router } from "zeromq";
+import { decideQuorum, type Joiner, type LastQuorum, type QuorumDecision } from "./quorum-rule.js";
+import { decode, DEFAULT_DEAD_AFTER_MS, encode, type FromLighthouse, type QuorumMessage, type ToLighthouse } from "./messages.js";
+
+/** How often the lighthouse looks for silent ranks and forms quorums (torchft's quorum tick). */
+const TICK_MS = 100;
+
+export interface LighthouseOptions {
+  size: number;
+  /** The fewest members a quorum after the first may have (default 1; the majority rule still holds). */
+  minMembers?: number;
+  deadAfterMs?: number;
+  /** Where to listen (default 127.0.0.1, a free port). */
+  host?: string;
+  port?: number;
+  /** Called before a quorum with a new epoch is announced (e.g. open the emulator's routes for its world). */
+  prepare?: (quorum: QuorumMessage) => Promise<void>;
+  /** What happened, a line at a time (quorums, losses). */
+  log?: (line: string) => void;
+}
+
+export interface LighthouseEvent {
+  atMs: number;
+  kind: "quorum" | "lost";
+  epoch: number;
+  ranks: number[];
+}
+
+export interface Lighthouse {
+  /** tcp://host:port, for LONGHAUL_LIGHTHOUSE. */
+  readonly address: string;
+  /** Quorums formed and ranks lost, in order, times from the lighthouse's start. */
+  readonly events: readonly LighthouseEvent[];
+  close(): void;
+}
+
+interface Pending extends Joiner {
+  id: Buffer;
+  seq: number;
+  incarnation: string;
+}
+
+export async function startLighthouse(options: LighthouseOptions): Promise<Lighthouse> {
+  const deadAfterMs = options.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
+  const router = new Router({ handover: true, linger: 0 });
+  await router.bind(`tcp://${options.host ?? "127.0.0.1"}:${options.port ?? 0}`);
+  const startMs = performance.now();
+  const now = (): number => performance.now() - startMs;
+  const seen = new Map<number, { atMs: number; id: Buffer }>();
+  const joiners = new Map<number, Pending>();
+  /** The last join sequence number answered per rank: a join resent before its answer arrived is not a new join. */
+  const answered = new Map<number, { incarnation: string; seq: number }>();
+  const left = new Set<number>();
+  const events: LighthouseEvent[] = [];
+  let last: (LastQuorum & { lostReported: Set<number>; incarnations: Map<number, string> }) | undefined;
+  let lastWait = "";
+  let forming = false;
+  const log = options.log ?? (() => undefined);
+
+  const send = (id: Buffer, message: FromLighthouse): void => {
+    router.send([id, encode(message)]).catch(() => undefined); // a peer that is gone: its heartbeat stops
+  };
+  const live = (): Set<number> => new Set([...seen].filter(([rank, s]) => !left.has(rank) && now() - s.atMs < deadAfterMs).map(([rank]) => rank));
+
+  const onMessage = (id: Buffer, message: ToLighthouse): void => {
+    seen.set(message.rank, { atMs: now(), id });
+    if (message.t === "leave") {
+      left.add(message.rank);
+      joiners.delete(message.rank);
+    } else if (message.t === "join") {
+      left.delete(message.rank);
+      const done = answered.get(message.rank);
+      if (done && done.incarnation === message.incarnation && done.seq >= message.seq) return;
+      // A rank that came back is a new process: the last epoch's links to it are gone, so the epoch must change.
+      const member = last?.incarnations.get(message.rank);
+      const healthy = message.healthy && (member === undefined || member === message.incarnation);
+      joiners.set(message.rank, { step: message.step, healthy, id, seq: message.seq, incarnation: message.incarnation });
+    }
+  };
+
+  const abortLost = (alive: Set<number>): void => {
+    if (!last) return;
+    const lost = last.members.filter((rank) => !alive.has(rank) && !left.has(rank) && !last!.lostReported.has(rank));
+    if (lost.length === 0) return;
+    for (const rank of lost) last.lostReported.add(rank);
+    events.push({ atMs: now(), kind: "lost", epoch: last.epoch, ranks: lost });
+    log(`lost rank${lost.length > 1 ? "s" : ""} ${lost.join(", ")} (silent ${deadAfterMs} ms): members of epoch ${last.epoch} abort`);
+    for (const rank of last.members) {
+      const peer = seen.get(rank);
+      if (peer && alive.has(rank)) send(peer.id, { t: "abort", epoch: last.epoch, lost });
+    }
+  };
+
+  const announce = async (decision: Extract<QuorumDecision, { kind: "quorum" }>): Promise<void> => {
+    const message: QuorumMessage = { t: "quorum", epoch: decision.epoch, members: decision.members, steps: decision.steps };
+    const asked = decision.members.map((rank) => joiners.get(rank)!);
+    for (const rank of decision.members) joiners.delete(rank);
+    if (!last || decision.epoch !== last.epoch) {
+      await options.prepare?.(message);
+      events.push({ atMs: now(), kind: "quorum", epoch: decision.epoch, ranks: decision.members });
+      log(`epoch ${decision.epoch}: ranks ${decision.members.join(", ")} (outer steps ${decision.steps.join(", ")})`);
+      last = { epoch: decision.epoch, members: decision.members, lostReported: new Set(), incarnations: new Map(asked.map((j, i) => [decision.members[i], j.incarnation])) };
+    }
+    asked.forEach((joiner, i) => {
+      send(joiner.id, message);
+      answered.set(decision.members[i], { incarnation: joiner.incarnation, seq: joiner.seq });
+    });
+  };
+
+  const tick = async (): Promise<void> => {
+    if (forming) return;
+    const alive = live();
+    abortLost(alive);
+    for (const rank of joiners.keys()) if (!alive.has(rank)) joiners.delete(rank);
+    const decision = decideQuorum({ size: options.size, minMembers: options.minMembers ?? 1, live: alive, joiners, last });
+    if (decision.kind === "wait" && decision.reason !== lastWait) {
+      lastWait = decision.reason;
+      for (const joiner of joiners.values()) send(joiner.id, { t: "wait", reason: decision.reason });
+    }
+    if (decision.kind !== "quorum") return;
+    lastWait = "";
+    forming = true;
+    try {
+      await announce(decision);
+    } finally {
+      forming = false;
+    }
+  };
+  const timer = setInterval(() => void tick().catch((error: unknown) => log(`cannot form the quorum: ${(error as Error).message}`)), TICK_MS);
+
+  void (async () => {
+    for await (const [id, frame] of router) {
+      const message = decode<ToLighthouse>(frame);
+      if (!message || typeof message.rank !== "number") continue;
+      onMessage(id, message);
+    }
+  })().catch(() => undefined); // ends when the router closes
+
+  return {
+    address: router.lastEndpoint!,
+    events,
+    close: () => {
+      clearInterval(timer);
+      router.close();
+    },
+  };
+}
