@@ -26,6 +26,7 @@ const length = parseCount(values.length, "--length");
 
 const startMs = performance.now();
 const at = (): number => Math.round(performance.now() - startMs);
+console.error(`rank ${process.env.RANK} pid ${process.pid}`);
 const group = await initElastic({ log: (line) => console.error(line) });
 const params = new Float32Array(length).map((_, i) => Math.sin(i + group.rank));
 const target = new Float32Array(length).map((_, i) => Math.cos(i * (group.rank + 1)));
