@@ -23,6 +23,9 @@ export interface LmConfig {
 export const DEFAULT_LM: LmConfig = { dModel: 32, heads: 4, layers: 2, seqLen: 32, warmupSteps: 30, weightDecay: 0.01, valWindows: 128 };
 /** The LM's peak inner learning rate (the MLP's is DEFAULT_CONFIG.lr). */
 export const DEFAULT_LM_LR = 3e-3;
+/** The LM's steps and sequences per rank per step where the flags leave them (the MLP's are in DEFAULT_CONFIG). */
+export const DEFAULT_LM_STEPS = 300;
+export const DEFAULT_LM_BATCH = 8;
 
 /** What one rank's training loop reports. */export interface RankRun {
   seconds: number;
