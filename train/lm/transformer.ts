@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { invalidArgument } from "../../world/comm-error.js";
 import { seededRandom } from "../mnist-data.js";
 
 /** The shape of the causal transformer LM. */
@@ -29,7 +30,7 @@ export class TransformerLm {
 
   constructor(readonly shape: LmShape, seed = 7) {
     const { vocab, seqLen, dModel: d, layers } = shape;
-    if (d % shape.heads !== 0) throw new RangeError(`dModel ${d} is not a multiple of heads ${shape.heads}; pick heads that divide it`);
+    if (d % shape.heads !== 0) throw invalidArgument(`dModel ${d} is not a multiple of heads ${shape.heads}; pick a head count that divides the width (e.g. --heads 4 with --d-model 32)`, "TransformerLm");
     const id = instances++;
     const random = seededRandom(seed);
     const normal = (n: number, std: number) =>

@@ -67,3 +67,10 @@ describe("the transformer LM on the Brown corpus", () => {
     expect(Math.abs(runs[0].valLoss! - one.valLoss!)).toBeLessThan(1e-3);
   });
 });
+
+describe("the LM's errors", () => {
+  it("a width the heads do not divide is an INVALID_ARGUMENT that says what to pick", async () => {
+    const { TransformerLm } = await import("../../../train/lm/transformer.js");
+    expect(() => new TransformerLm({ vocab: VOCAB, seqLen: 8, dModel: 30, heads: 4, layers: 1 })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/pick a head count that divides the width/) }));
+  });
+});
