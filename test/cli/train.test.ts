@@ -1,5 +1,7 @@
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
@@ -25,6 +27,50 @@ describe("longhaul train", () => {
     expect(failed).toMatchObject({ code: 2, stdout: "" });
     expect((failed as { stderr: string }).stderr).toMatch(message);
     expect((failed as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [["--model", "gpt"], /--model must be one of mlp, lm, got gpt/],
+    [["--model", "lm", "--d-model", "30", "--heads", "4"], /--heads 4 must divide --d-model 30/],
+    [["--d-model", "32"], /--d-model sets the language model; add --model lm/],
+    [["--model", "lm", "--plot", "x.svg"], /--plot draws the validation loss of a --compare --model lm run/],
+  ])("refuses the model flags %j with one line saying what to do", async (args, message) => {
+    const failed = await run(process.execPath, [CLI, "train", "--method", "sync", ...args]).catch((error: { code: number; stderr: string }) => error);
+    expect(failed).toMatchObject({ code: 2 });
+    expect((failed as { stderr: string }).stderr).toMatch(message);
+  });
+
+  it("refuses --compare with an unknown method or together with --method", async () => {
+    const bad = await run(process.execPath, [CLI, "train", "--compare", "sync,fast"]).catch((error: { code: number; stderr: string }) => error);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toMatch(/--compare takes methods from sync, topk, diloco, streaming-diloco separated by commas, got sync,fast/);
+    const both = await run(process.execPath, [CLI, "train", "--compare", "sync", "--method", "sync"]).catch((error: { code: number; stderr: string }) => error);
+    expect((both as { stderr: string }).stderr).toMatch(/not both/);
+  });
+
+  it("compares sync and DiLoCo on the LM: one JSON object per method, and the SVG of validation loss against WAN bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "longhaul-train-compare-"));
+    const plot = join(dir, "lm.svg");
+    try {
+      const { stdout } = await run(process.execPath, [
+        CLI, "train", "--model", "lm", "--compare", "sync,diloco", "--topology", "new-york:1,london:1", "--steps", "4", "--inner-steps", "2", "--batch", "2",
+        "--d-model", "16", "--heads", "2", "--seq-len", "16", "--json", "--plot", plot, "--base-port", "25300", "--timeout", "50s",
+      ], { timeout: 90_000 });
+      const rows = JSON.parse(stdout) as Array<Record<string, number | string>>;
+      expect(rows.map((r) => r.method)).toEqual(["sync", "diloco"]);
+      for (const r of rows) {
+        for (const key of ["valPerplexity", "valLoss", "wanBytes", "stepsPerSec", "baselineStepsPerSec", "tokensPerSec", "oneProcessValPerplexity"]) expect(typeof r[key], key).toBe("number");
+        expect(r.valPerplexity).toBeCloseTo(Math.exp(r.valLoss as number), 6);
+        expect(r.valLoss).toBeLessThan(Math.log(96) + 0.1);
+      }
+      // DiLoCo sends its outer gradients every 2 steps in fp16; sync every step in fp32.
+      expect(rows[1].wanBytes).toBeLessThan(rows[0].wanBytes / 3);
+      expect(rows[1].wanReductionVsSync).toBeGreaterThan(3);
+      expect(rows[0].oneProcessValPerplexity).toBe(rows[1].oneProcessValPerplexity);
+      expect(readFileSync(plot, "utf8")).toMatch(/^<svg[\s\S]*validation loss[\s\S]*<\/svg>\n$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("trains top-k on 2 emulated regions at --rate 1gbit between real processes and prints the summary JSON", async () => {

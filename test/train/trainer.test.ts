@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createCommunicator } from "../../collectives/communicator.js";
 import { DEFAULT_CONFIG, type Method, type TrainConfig } from "../../train/config.js";
 import { loadMnist } from "../../train/mnist-data.js";
+import { mnistTask } from "../../train/mnist-task.js";
 import { DistributedOptimizer, readVariables } from "../../train/tfjs-adapter.js";
 import { useWasmBackend } from "../../train/tfjs-backend.js";
 import { trainOneProcess } from "../../train/train-one-process.js";
@@ -35,17 +36,17 @@ describe("trainer", () => {
 
   it("sync data-parallel over 2 ranks matches one process on the same samples", async () => {
     const config: TrainConfig = { ...DEFAULT_CONFIG, method: "sync", steps: 30, batch: 16, hidden: 32, lr: 3e-3 };
-    const runs = await Promise.all(world(2).map((comm) => trainRank(comm, config, data)));
-    const one = trainOneProcess(config, 2, data);
+    const runs = await Promise.all(world(2).map((comm) => trainRank(comm, config, mnistTask(config, data, comm.rank, 2))));
+    const one = trainOneProcess(config, mnistTask(config, data, "all", 2));
     expect(runs[0].testAccuracy).toBe(runs[1].testAccuracy);
-    expect(Math.abs(runs[0].testAccuracy - one.testAccuracy)).toBeLessThanOrEqual(0.002);
+    expect(Math.abs(runs[0].testAccuracy! - one.testAccuracy!)).toBeLessThanOrEqual(0.002);
     expect(one.testAccuracy).toBeGreaterThan(0.5);
   });
 
   for (const method of ["topk", "diloco", "streaming-diloco"] as Method[]) {
     it(`${method} trains above chance and leaves every rank with the same model`, async () => {
       const config: TrainConfig = { ...DEFAULT_CONFIG, method, steps: 30, batch: 16, hidden: 32, lr: 3e-3, innerSteps: 10, fragments: 2, overlapSteps: 2, topkRatio: 0.1 };
-      const runs = await Promise.all(world(2).map((comm) => trainRank(comm, config, data)));
+      const runs = await Promise.all(world(2).map((comm) => trainRank(comm, config, mnistTask(config, data, comm.rank, 2))));
       expect(runs[0].testAccuracy).toBeGreaterThan(0.4);
       expect(runs[1].testAccuracy).toBe(runs[0].testAccuracy);
       expect(runs[0].syncs).toBe(method === "topk" ? 30 : method === "diloco" ? 3 : 7);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { timeVsDistanceSvg, timeVsSizeSvg } from "../../../bench/report/plots.js";
+import { lossVsWanSvg, timeVsDistanceSvg, timeVsSizeSvg } from "../../../bench/report/plots.js";
 import { lineChart } from "../../../bench/report/svg.js";
 import { checkWellFormed, DISTANCE, WAN } from "./fixtures.js";
 
@@ -27,6 +27,25 @@ describe("SVG plots", () => {
     expect(seriesNames(svg)).toEqual(["ring 1 MiB", "tree 1 MiB"]);
     expect(svg).toContain(">8,000<");
     expect(svg.match(/<polyline /g)).toHaveLength(2);
+  });
+
+  it("validation loss against WAN bytes: one point per method that sent bytes, the one-process reference as a flat line", () => {
+    const svg = lossVsWanSvg(
+      [
+        { method: "sync", wanBytes: 211e6, valLoss: 2.73 },
+        { method: "diloco", wanBytes: 2.1e6, valLoss: 3.05 },
+        { method: "local", wanBytes: 0, valLoss: 3.3 },
+      ],
+      "LM < continents",
+      2.62,
+    );
+    checkWellFormed(svg);
+    expect(seriesNames(svg)).toEqual(["sync", "diloco", "one process"]);
+    expect(svg.match(/<circle /g)).toHaveLength(4);
+    expect(svg).toContain("LM &lt; continents");
+    expect(svg).toContain("validation loss");
+    const y = (name: string) => Number(new RegExp(`data-series="${name}"[^]*?<circle cx="[\\d.]+" cy="([\\d.]+)"`).exec(svg)![1]);
+    expect(y("diloco")).toBeLessThan(y("sync")); // the higher loss sits higher on the chart
   });
 
   it("escapes text and puts the larger time higher on a log axis", () => {

@@ -1,7 +1,7 @@
 /**
  * One rank of `longhaul train` (started by the launcher): joins the world with init(), counting the
  * bytes it sends (countTraffic) so it can report its WAN volume, on one stream per peer unless
- * LONGHAUL_STREAMS says otherwise.
+ * LONGHAUL_STREAMS says otherwise; trains the MLP on MNIST or the LM on the Brown corpus (config.model).
  * Reads its TrainConfig from LONGHAUL_TRAIN_CONFIG and writes rank-R.json into LONGHAUL_TRAIN_OUT.
  */
 import { writeFileSync } from "node:fs";
@@ -9,19 +9,19 @@ import { join } from "node:path";
 import { init } from "../init.js";
 import { readStreams } from "../world/env.js";
 import type { RankResult, TrainConfig } from "./config.js";
-import { loadMnist } from "./mnist-data.js";
+import { makeTask } from "./make-task.js";
 import { useWasmBackend } from "./tfjs-backend.js";
 import { trainRank } from "./train-rank.js";
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.env.LONGHAUL_TRAIN_CONFIG ?? "null") as TrainConfig | null;
   const outDir = process.env.LONGHAUL_TRAIN_OUT;
-  if (!config || !outDir) throw new Error("mnist-worker is started by `longhaul train` (LONGHAUL_TRAIN_CONFIG and LONGHAUL_TRAIN_OUT are not set)");
+  if (!config || !outDir) throw new Error("train-worker is started by `longhaul train` (LONGHAUL_TRAIN_CONFIG and LONGHAUL_TRAIN_OUT are not set)");
   await useWasmBackend();
-  const data = loadMnist();
   const comm = await init({ streams: readStreams(process.env) ?? 1, countTraffic: true, commThread: config.commThread ?? false });
+  const task = await makeTask(config, comm.rank, comm.size);
   const every = Math.max(1, Math.floor(config.steps / 10));
-  const run = await trainRank(comm, config, data, (step, loss) => {
+  const run = await trainRank(comm, config, task, (step, loss) => {
     if (comm.rank === 0 && (step + 1) % every === 0) process.stderr.write(`step ${step + 1}/${config.steps} loss ${loss.toFixed(4)}\n`);
   });
   await comm.barrier();
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
-    process.stderr.write(`mnist-worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`train-worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );
