@@ -30,6 +30,8 @@ export interface ElasticGroup extends Membership {
   /** This rank in the full world. */
   readonly rank: number;
   readonly size: number;
+  /** Payload bytes this rank sent over the WAN and the LAN, all epochs together (with countTraffic). */
+  traffic(): { wanBytes: number; lanBytes: number };
 }
 
 interface Current {
@@ -55,6 +57,15 @@ export async function initElastic(options: ElasticOptions = {}): Promise<Elastic
   const quorumEnv = env.LONGHAUL_ELASTIC_QUORUM_MS;
   let current: Current | undefined;
   let healthy = true;
+  const sent = { wanBytes: 0, lanBytes: 0 };
+  /** Ends the current epoch's communicator (its traffic is kept). */
+  const retire = (): void => {
+    if (!current) return;
+    current.transport.abort();
+    sent.wanBytes += current.comm.traffic?.wanBytes ?? 0;
+    sent.lanBytes += current.comm.traffic?.lanBytes ?? 0;
+    current = undefined;
+  };
   const drop = (): void => {
     healthy = false;
     current?.transport.abort();
@@ -89,8 +100,7 @@ export async function initElastic(options: ElasticOptions = {}): Promise<Elastic
       for (;;) {
         const q = await member.join(step, healthy);
         if (current && q.epoch === current.epoch) return { ...current, steps: q.steps, fresh: false };
-        current?.transport.abort();
-        current = undefined;
+        retire();
         if (!q.members.includes(world.rank)) throw new CommError(`rank ${world.rank} was left out of epoch ${q.epoch} (members ${q.members.join(", ")})`, { code: "MEMBERSHIP", op: "join" });
         try {
           current = await connect(q.epoch, q.members);
@@ -105,9 +115,10 @@ export async function initElastic(options: ElasticOptions = {}): Promise<Elastic
       }
     },
     failed: () => drop(),
+    traffic: () => ({ wanBytes: sent.wanBytes + (current?.comm.traffic?.wanBytes ?? 0), lanBytes: sent.lanBytes + (current?.comm.traffic?.lanBytes ?? 0) }),
     leave: async () => {
       if (current) await current.comm.close().catch(() => current?.transport.abort());
-      current = undefined;
+      retire();
       await member.leave();
     },
   };

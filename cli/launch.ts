@@ -183,7 +183,7 @@ export async function main(argv: string[]): Promise<number> {
       jobId: values["job-id"],
       // The ranks' cost model (auto) sees the connections the emulator makes.
       env: { ...(streams !== undefined && { [ENV.streams]: String(streams) }), ...tcpEnv(tcp), ...(lighthouse && { [LIGHTHOUSE_ENV]: lighthouse.address }) },
-      ...(values.elastic && { elastic: { maxRestarts: values["max-restarts"] === undefined ? 0 : parseCount(values["max-restarts"], "--max-restarts", 0), log } }),
+      ...(values.elastic && { elastic: { maxRestarts: values["max-restarts"] === undefined ? 0 : parseCount(values["max-restarts"], "--max-restarts", 0), log, onExit: (rank: number) => lighthouse?.gone(rank) } }),
       prefixOutput: !values["no-prefix"],
       stopWithParent: !values["outlive-parent"],
       timeoutMs,

@@ -52,7 +52,12 @@ options:
   --comm-thread         run each rank's transport and collectives in a communication thread
                         (init({ commThread: true })), so an overlapped DiLoCo exchange progresses
                         while the rank computes, also in the one-site reference
-  --no-baseline         skip both references
+  --elastic             diloco only: fault-tolerant membership (docs/fault-tolerance.md) — a killed or
+                        silent rank is left out and the others go on, a restarted one heals; the
+                        JSON gains "checksums", "usefulStepsPerSec" and, with --faults,
+                        "recoveries" and "goodput" (against the same run without faults, run
+                        after it unless --no-baseline)
+  --no-baseline         skip the references
   --paired              run the one-site reference at the same time as the main run, so both see
                         the same machine load (fairer step rates on a shared machine)
   --base-port P         rank r listens on P + r (default ${DEFAULT_BASE_PORT})
@@ -60,9 +65,9 @@ options:
                         longhaul command (default 30m)
   --json                one JSON object on stdout (with "faults": the applied faults, when --faults is given)
 ${jobFlagsHelp(24)}
-                        Link faults need --emulate; kill/restart go to the launcher (a killed rank's
-                        peers fail with a lost peer until the collectives can heal). The one-site
-                        reference runs without faults.
+                        Link faults need --emulate; kill/restart go to the launcher (without
+                        --elastic a killed rank's peers fail with a lost peer). The references run
+                        without faults.
   -h, --help            show this help`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -75,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
       "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
-      timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+      timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, elastic: { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
       ...JOB_FLAGS,
     },
   });
@@ -96,6 +101,8 @@ export async function main(argv: string[]): Promise<number> {
   } else if (!METHODS.includes(values.method as Method)) return fail(`--method must be one of ${METHODS.join(", ")}, got ${String(values.method)}`);
   if (values.plot !== undefined && !(compare && values.model === "lm")) return fail("--plot draws the validation loss of a --compare --model lm run; add both");
   const lm = values.model === "lm";
+  if (values.elastic && (compare || values.method !== "diloco")) return fail(`--elastic runs DiLoCo's outer loop over a changing membership; use it with --method diloco${compare ? " and without --compare" : ""}`);
+  if (values.elastic && (values["comm-thread"] || values.overlap !== undefined || values.paired)) return fail(`--elastic runs the outer step blocking, on the rank's own thread; drop --${values["comm-thread"] ? "comm-thread" : values.overlap !== undefined ? "overlap" : "paired"}`);
   if (values.rate !== undefined && !values.emulate) throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate (e.g. --emulate --rate ${values.rate})`);
   const count = (text: string | undefined, fallback: number, flag: string, min = 1): number => (text === undefined ? fallback : parseCount(text, flag, min));
   const positive = (text: string | undefined, fallback: number, flag: string): number => (text === undefined ? fallback : parsePositive(text, flag));
@@ -115,6 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     overlapSteps: values.overlap === undefined ? undefined : parseCount(values.overlap, "--overlap", 0),
     outerCompress: outer === "none" ? undefined : (outer as TrainConfig["outerCompress"]),
     commThread: values["comm-thread"],
+    ...(values.elastic && { elastic: true }),
   };
   if (lm) {
     config.lm = {
@@ -150,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
   if (values.json) console.log(JSON.stringify(summary));
   else {
     const { faults: applied, ...figures } = summary;
-    console.log(Object.entries(figures).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "number" ? +v.toFixed(4) : String(v)}`).join("\n"));
+    console.log(Object.entries(figures).map(([k, v]) => `${k.padEnd(22)} ${typeof v === "number" ? +v.toFixed(4) : typeof v === "object" ? JSON.stringify(v) : String(v)}`).join("\n"));
     if (applied) console.log(["faults", ...applied.map((f) => `  ${appliedFaultLine(f)}`)].join("\n"));
   }
   return 0;

@@ -8,7 +8,7 @@ import { generateCurveKeys } from "../transports/curve.js";
 import { ENV, readHostLinks } from "../world/env.js";
 import { checkLaunchLimits } from "./host-limits.js";
 import { newJobId } from "../transports/job.js";
-import { signalStatus, superviseRanks, type LaunchResult, type RankControl, type RankHandle } from "./rank-supervisor.js";
+import { signalStatus, superviseRanks, type ElasticSupervision, type LaunchResult, type RankControl, type RankHandle } from "./rank-supervisor.js";
 import { WIRE_ENV } from "../transports/wire-env.js";
 import type { Topology } from "../world/topology.js";
 
@@ -65,7 +65,7 @@ export interface LaunchOptions {
    */
   onStarted?: (control: RankControl) => void;
   /** A rank's failure does not stop the others; it restarts up to maxRestarts times (rank-supervisor.ts). */
-  elastic?: { maxRestarts: number; log?: (line: string) => void };
+  elastic?: ElasticSupervision;
 }
 
 /**

@@ -41,7 +41,14 @@ export interface SuperviseOptions {
    * started again up to maxRestarts times (torchrun's --max-restarts, counted per rank). The launch
    * ends 0 when at least one rank finished 0, else with the first failure's code.
    */
-  elastic?: { maxRestarts: number; log?: (line: string) => void };
+  elastic?: ElasticSupervision;
+}
+
+export interface ElasticSupervision {
+  maxRestarts: number;
+  log?: (line: string) => void;
+  /** A rank's process ended (for whatever reason): the lighthouse need not wait out its heartbeat bound. */
+  onExit?: (rank: number) => void;
 }
 
 /**
@@ -132,6 +139,7 @@ export async function superviseRanks(options: SuperviseOptions): Promise<LaunchR
     void started.handle.exited.then((status) => {
       started.done = true;
       running--;
+      options.elastic?.onExit?.(rank);
       if (status === 0) succeeded++;
       if (status !== 0 && !started.faulted && !result) {
         if (options.elastic) restartFailed(rank, status);

@@ -40,6 +40,24 @@ export const DEFAULT_LM_BATCH = 8;
   /** The LM's validation loss (nats per character). */
   valLoss?: number;
   finalLoss: number;
+  /** With --elastic: what the rank's membership did. */
+  elastic?: ElasticRankReport;
+}
+
+/** One rank's view of an elastic run (train-rank-elastic.ts). */
+export interface ElasticRankReport {
+  outerSteps: number;
+  /** Inner steps all members' outer steps carried, summed: the useful work of the whole group. */
+  contributedInnerSteps: number;
+  /** The outer step it (re)joined at: 0, or later for a restarted rank. */
+  joinedAtOuterStep: number;
+  /** When its process started and when it first contributed to an outer step (epoch ms). */
+  processStartMs: number;
+  firstContributedMs?: number;
+  /** Checksum (FNV-1a) of its final global parameters: equal on every rank that finished. */
+  checksum: string;
+  /** Its membership's events: healed, retry, outer-step (epoch ms). */
+  events: Array<{ kind: string; atMs: number; epoch: number; outerStep: number }>;
 }
 
 /** Everything that defines one training run; identical on every rank and in the baseline. */
@@ -65,6 +83,8 @@ export interface TrainConfig {
   outerCompress?: "fp16" | "int8";
   /** Each rank's transport and collectives run in a communication thread (init({ commThread: true })). */
   commThread?: boolean;
+  /** DiLoCo in fault-tolerant mode: initElastic and ElasticDiLoCo under launch's lighthouse. */
+  elastic?: boolean;
   seed: number;
 }
 

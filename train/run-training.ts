@@ -5,6 +5,7 @@ import { parseTopology } from "../world/topology.js";
 import { DEFAULT_LM, type TrainConfig } from "./config.js";
 import { makeTask } from "./make-task.js";
 import { runWorld, type WorldRun } from "./run-world.js";
+import { checksums, recoveries, usefulStepsPerSec, type Recovery } from "./fault-report.js";
 import { useWasmBackend } from "./tfjs-backend.js";
 import { trainOneProcess } from "./train-one-process.js";
 
@@ -42,6 +43,14 @@ export interface TrainSummary {
   seconds: number;
   /** The faults the schedule applied to the run (not to the references), times from its ranks' start. */
   faults?: AppliedFault[];
+  /** --elastic: each fault's detection and the group's next completed outer step (train/fault-report.ts). */
+  recoveries?: Recovery[];
+  /** --elastic with faults: useful inner steps per second against the same run without faults (measured in the same command). */
+  goodput?: number;
+  faultFreeUsefulStepsPerSec?: number;
+  usefulStepsPerSec?: number;
+  /** --elastic: every finishing rank's final parameter checksum. */
+  checksums?: Array<{ rank: number; checksum: string }>;
 }
 
 export interface TrainingOptions {
@@ -93,6 +102,17 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     seconds: (performance.now() - started) / 1000,
     ...(run.faults && { faults: run.faults }),
   };
+  if (run.elastic) {
+    summary.checksums = checksums(run);
+    summary.usefulStepsPerSec = usefulStepsPerSec(run);
+    if (run.faults) summary.recoveries = recoveries(run);
+    if (run.faults && o.baseline) {
+      o.log("train: reference 0 — the same elastic run without faults (for goodput)");
+      const clean = await runWorld({ ...o, faults: undefined });
+      summary.faultFreeUsefulStepsPerSec = usefulStepsPerSec(clean);
+      summary.goodput = summary.usefulStepsPerSec / summary.faultFreeUsefulStepsPerSec;
+    }
+  }
   const rated = () => lm && (summary.tokensPerSec = summary.stepsPerSec * config.batch * seqLen * topology.size);
   if (!o.baseline) return summary;
   if (!oneSite) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,9 @@ import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
 import { launchRanks } from "../launch/launcher.js";
 import type { Topology } from "../world/topology.js";
 import type { RankResult, TrainConfig } from "./config.js";
+import type { Emulator } from "../netem/emulator/emulator.js";
+import { startJobLighthouse } from "../launch/elastic/job-lighthouse.js";
+import { LIGHTHOUSE_ENV } from "../launch/elastic/messages.js";
 
 export interface WorldRun {
   ranks: RankResult[];
@@ -24,6 +27,8 @@ export interface WorldRun {
   waitFraction: number;
   /** The faults the schedule applied, when one was given (times from the ranks' start). */
   faults?: AppliedFault[];
+  /** --elastic: when the ranks had all started (epoch ms; the faults' times count from here) and what the lighthouse saw. */
+  elastic?: { startMs: number; endMs: number; lighthouse: Array<{ kind: string; atMs: number; epoch: number; ranks: number[] }> };
 }
 
 export interface WorldOptions {
@@ -68,24 +73,32 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
     ? await (await import("../launch/world-emulator.js")).startWorldEmulator({ topology, plan: { basePort, emulate: true }, rateMbit: options.rateMbit, ...(options.tcp && { tcp: options.tcp }) })
     : undefined;
   let clock: FaultClock | undefined;
+  let startMs = Date.now();
+  const lighthouse = config.elastic ? await startTrainLighthouse(options, basePort, emulator) : undefined;
   try {
     const { code, failedRank } = await launchRanks({
       topology,
       command: process.execPath,
       args: [fileURLToPath(new URL("./train-worker.js", import.meta.url))],
-      env: { LONGHAUL_TRAIN_CONFIG: JSON.stringify(config), LONGHAUL_TRAIN_OUT: outDir },
+      env: { LONGHAUL_TRAIN_CONFIG: JSON.stringify(config), LONGHAUL_TRAIN_OUT: outDir, ...(lighthouse && { [LIGHTHOUSE_ENV]: lighthouse.address }) },
+      ...(lighthouse && { elastic: { maxRestarts: 0, log: (line: string) => options.log(`train: ${line}`), onExit: (rank: number) => lighthouse.gone(rank) } }),
       basePort,
       emulate,
       ...(emulate && { rateMbit: options.rateMbit }),
       timeoutMs: options.timeoutMs,
       onLine: (rank, _stream, line) => options.log(`[rank ${rank}] ${line}`),
-      ...(options.faults && { onStarted: (processes) => (clock = startFaults(options.faults!, { emulator, topology, processes, log: options.log })) }),
+      onStarted: (processes) => {
+        startMs = Date.now();
+        if (options.faults) clock = startFaults(options.faults, { emulator, topology, processes, log: options.log });
+      },
     });
     const faults = clock?.stop() ?? (options.faults ? [] : undefined);
     if (faults?.length) options.log(`train: ${faults.length} fault(s) applied`);
     if (code !== 0) throw new Error(`training ranks failed (exit ${code}${failedRank === undefined ? "" : `, rank ${failedRank}`}); see the rank output above`);
-    const ranks = topology.regions.flatMap((r) => r.ranks).map((rank) => JSON.parse(readFileSync(join(outDir, `rank-${rank}.json`), "utf8")) as RankResult);
-    const slowest = Math.max(...ranks.map((r) => r.seconds));
+    const ranks = readResults(outDir, topology, options);
+    const endMs = Math.max(...ranks.map((r) => r.stepEndsMs.at(-1) ?? r.startedMs));
+    // An elastic run's ranks may have come and gone: its rate is the group's, from the start to the last step.
+    const slowest = lighthouse ? (endMs - startMs) / 1000 : Math.max(...ranks.map((r) => r.seconds));
     const links = emulator?.stats().links;
     return {
       ranks,
@@ -96,10 +109,29 @@ async function runOnce(options: WorldOptions): Promise<WorldRun> {
       valLoss: ranks[0].valLoss,
       waitFraction: Math.max(...ranks.map((r) => r.waitSeconds / r.seconds)),
       ...(faults && { faults }),
+      ...(lighthouse && { elastic: { startMs, endMs, lighthouse: lighthouse.events.map((e) => ({ ...e, atMs: lighthouse.startedMs + e.atMs })) } }),
     };
   } finally {
     clock?.stop();
+    lighthouse?.close();
     await emulator?.close();
     rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/** The lighthouse of an elastic run, and when its clock started (epoch ms). */
+async function startTrainLighthouse(options: WorldOptions, basePort: number, emulator: Emulator | undefined) {
+  const startedMs = Date.now();
+  const lighthouse = await startJobLighthouse({ topology: options.topology, plan: { basePort, emulate: options.emulate }, emulator, log: (line) => options.log(`train: ${line}`) });
+  return { ...lighthouse, startedMs, gone: (rank: number) => lighthouse.gone(rank), close: () => lighthouse.close() };
+}
+
+/** Every rank's result; an elastic run may lack a rank that was killed and not started again. */
+function readResults(outDir: string, topology: Topology, options: WorldOptions): RankResult[] {
+  const ranks = topology.regions.flatMap((r) => r.ranks);
+  const found = ranks.filter((rank) => existsSync(join(outDir, `rank-${rank}.json`)));
+  const missing = ranks.filter((rank) => !found.includes(rank));
+  if (missing.length > 0 && (!options.config.elastic || found.length === 0)) throw new Error(`rank${missing.length > 1 ? "s" : ""} ${missing.join(", ")} wrote no result; see the rank output above`);
+  if (missing.length > 0) options.log(`train: rank${missing.length > 1 ? "s" : ""} ${missing.join(", ")} did not finish (left out of the group)`);
+  return found.map((rank) => JSON.parse(readFileSync(join(outDir, `rank-${rank}.json`), "utf8")) as RankResult);
 }

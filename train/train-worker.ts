@@ -7,6 +7,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { init } from "../init.js";
+import { initElastic } from "../init-elastic.js";
+import { trainRankElastic } from "./train-rank-elastic.js";
 import { readStreams } from "../world/env.js";
 import type { RankResult, TrainConfig } from "./config.js";
 import { makeTask } from "./make-task.js";
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const outDir = process.env.LONGHAUL_TRAIN_OUT;
   if (!config || !outDir) throw new Error("train-worker is started by `longhaul train` (LONGHAUL_TRAIN_CONFIG and LONGHAUL_TRAIN_OUT are not set)");
   await useWasmBackend();
+  if (config.elastic) return elasticMain(config, outDir);
   const comm = await init({ streams: readStreams(process.env) ?? 1, countTraffic: true, commThread: config.commThread ?? false });
   const task = await makeTask(config, comm.rank, comm.size);
   const every = Math.max(1, Math.floor(config.steps / 10));
@@ -29,6 +32,17 @@ async function main(): Promise<void> {
   await comm.close();
   const result: RankResult = { rank: comm.rank, method: config.method, steps: config.steps, ...run, wanBytes: comm.traffic!.wanBytes, lanBytes: comm.traffic!.lanBytes };
   writeFileSync(join(outDir, `rank-${comm.rank}.json`), JSON.stringify(result));
+}
+
+/** --elastic: the group's communicator changes with its members; results name the full world's rank. */
+async function elasticMain(config: TrainConfig, outDir: string): Promise<void> {
+  const processStartMs = Date.now() - performance.now();
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const group = await initElastic({ streams: readStreams(process.env) ?? 1, countTraffic: true, log });
+  const task = await makeTask(config, group.rank, group.size);
+  const run = await trainRankElastic(group, config, task, processStartMs, log);
+  const result: RankResult = { rank: group.rank, method: config.method, steps: config.steps, ...run, ...group.traffic() };
+  writeFileSync(join(outDir, `rank-${group.rank}.json`), JSON.stringify(result));
 }
 
 main().then(

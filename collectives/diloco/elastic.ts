@@ -26,12 +26,17 @@ export interface ElasticDiLoCoOptions {
 /** What the outer loop did, for a trainer's log and report. */
 export interface ElasticEvent {
   kind: "healed" | "retry" | "outer-step";
+  /** When it happened (epoch ms: comparable across processes of one host). */
+  atMs: number;
   epoch: number;
   members: readonly number[];
   outerStep: number;
   /** retry: the error that failed the op; healed: from which member. */
   detail?: string;
 }
+
+/** float32 holds integers exactly up to 2^24: a count travels as two such parts. */
+const COUNT_SPLIT = 2 ** 24;
 
 /** Errors a new quorum can cure: the peer or the link went away mid-op. */
 const RETRYABLE = new Set(["PEER_LOST", "TIMEOUT", "CLOSED"]);
@@ -43,6 +48,8 @@ export class ElasticDiLoCo {
   outerSteps = 0;
   /** Inner steps since this worker's last outer step (its weight in the next one). */
   private inner = 0;
+  /** Inner steps all members' outer steps carried, summed (the same on every member that took part). */
+  contributedInnerSteps = 0;
   readonly events: ElasticEvent[] = [];
 
   constructor(
@@ -101,9 +108,12 @@ export class ElasticDiLoCo {
     const most = Math.max(...quorum.steps);
     const root = quorum.steps.indexOf(most);
     const n = this.params.length;
-    const state = new Float32Array(2 * n);
+    // Global parameters, outer momentum, and the contributed count (split to stay exact in float32).
+    const state = new Float32Array(2 * n + 2);
     state.set(this.global);
     state.set(this.outer.buffer, n);
+    state[2 * n] = Math.floor(this.contributedInnerSteps / COUNT_SPLIT);
+    state[2 * n + 1] = this.contributedInnerSteps % COUNT_SPLIT;
     // Before the first outer step each member holds its own initial state: the root's is taken, unchecked.
     const mine = most > 0 && this.outerSteps === most ? stateHash(state) : undefined;
     await quorum.comm.broadcast(state, root, { timeoutMs: this.options.timeoutMs });
@@ -113,7 +123,8 @@ export class ElasticDiLoCo {
     }
     await checkSameEverywhere(quorum, healed, this.options.timeoutMs);
     this.global.set(state.subarray(0, n));
-    this.outer.buffer.set(state.subarray(n));
+    this.outer.buffer.set(state.subarray(n, 2 * n));
+    this.contributedInnerSteps = state[2 * n] * COUNT_SPLIT + state[2 * n + 1];
     if (this.outerSteps !== most || (most === 0 && quorum.index !== root)) {
       this.params.set(this.global);
       this.inner = 0;
@@ -131,6 +142,7 @@ export class ElasticDiLoCo {
     await quorum.comm.allReduce(payload, { op: "sum", timeoutMs: this.options.timeoutMs });
     const weight = payload[n];
     if (weight === 0) return; // no member has inner steps (the first round): nothing to average
+    this.contributedInnerSteps += weight;
     const delta = payload.subarray(0, n);
     for (let i = 0; i < n; i++) delta[i] /= weight;
     this.outer.step(this.global, delta);
@@ -140,7 +152,8 @@ export class ElasticDiLoCo {
     this.emit({ kind: "outer-step", epoch: quorum.epoch, members: quorum.members, outerStep: this.outerSteps });
   }
 
-  private emit(event: ElasticEvent): void {
+  private emit(partial: Omit<ElasticEvent, "atMs">): void {
+    const event = { atMs: Date.now(), ...partial };
     this.events.push(event);
     this.onEvent?.(event);
   }

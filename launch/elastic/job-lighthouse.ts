@@ -40,6 +40,7 @@ export async function startJobLighthouse(options: JobLighthouseOptions): Promise
   return {
     address: lighthouse.address,
     events: lighthouse.events,
+    gone: (rank) => lighthouse.gone(rank),
     close: () => {
       lighthouse.close();
       for (const routes of open) void routes.close();

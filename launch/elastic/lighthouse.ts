@@ -38,6 +38,11 @@ export interface Lighthouse {
   readonly address: string;
   /** Quorums formed and ranks lost, in order, times from the lighthouse's start. */
   readonly events: readonly LighthouseEvent[];
+  /**
+   * The rank's process is gone (its launcher saw it exit): it is lost at the next tick, without
+   * waiting out the heartbeat bound. A new process of the rank is live again when it first speaks.
+   */
+  gone(rank: number): void;
   close(): void;
 }
 
@@ -91,7 +96,7 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
     if (lost.length === 0) return;
     for (const rank of lost) last.lostReported.add(rank);
     events.push({ atMs: now(), kind: "lost", epoch: last.epoch, ranks: lost });
-    log(`lost rank${lost.length > 1 ? "s" : ""} ${lost.join(", ")} (silent ${deadAfterMs} ms): members of epoch ${last.epoch} abort`);
+    log(`lost rank${lost.length > 1 ? "s" : ""} ${lost.join(", ")}: members of epoch ${last.epoch} abort`);
     for (const rank of last.members) {
       const peer = seen.get(rank);
       if (peer && alive.has(rank)) send(peer.id, { t: "abort", epoch: last.epoch, lost });
@@ -146,6 +151,10 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
   return {
     address: router.lastEndpoint!,
     events,
+    gone: (rank) => {
+      const entry = seen.get(rank);
+      if (entry) entry.atMs = -Infinity;
+    },
     close: () => {
       clearInterval(timer);
       router.close();

@@ -1,0 +1,65 @@
+/**
+ * One rank of `longhaul train --method diloco --elastic`: DiLoCo whose group changes (ElasticDiLoCo
+ * over initElastic). A rank trains until the group has taken ceil(steps / H) outer steps; a
+ * restarted rank heals at its first outer step and trains only what is left. The inner optimizer's
+ * state stays the rank's own (as in DiLoCo); a healed rank starts it afresh.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ElasticDiLoCo, stateHash } from "../collectives/diloco/elastic.js";
+import type { ElasticGroup } from "../init-elastic.js";
+import type { RankRun, TrainConfig } from "./config.js";
+import type { TrainTask } from "./task.js";
+import { readVariables, writeVariables } from "./tfjs-adapter.js";
+
+export async function trainRankElastic(group: ElasticGroup, config: TrainConfig, task: TrainTask, processStartMs: number, log: (line: string) => void): Promise<RankRun> {
+  const params = readVariables(task.vars);
+  const totalOuter = Math.ceil(config.steps / config.innerSteps);
+  const diloco = new ElasticDiLoCo(group, params, { innerSteps: config.innerSteps }, (event) => {
+    if (event.kind !== "outer-step") log(`${event.kind} at outer step ${event.outerStep}, epoch ${event.epoch} (ranks ${event.members.join(", ")})${event.detail ? `: ${event.detail}` : ""}`);
+  });
+  const started = performance.now();
+  const startedMs = Date.now();
+  let waitSeconds = 0;
+  const waited = async <T>(p: Promise<T>): Promise<T> => {
+    const t = performance.now();
+    const value = await p;
+    waitSeconds += (performance.now() - t) / 1000;
+    return value;
+  };
+  await waited(diloco.start());
+  writeVariables(task.vars, params);
+  const joinedAtOuterStep = diloco.outerSteps;
+  const stepEndsMs: number[] = [];
+  let firstContributedMs: number | undefined;
+  let loss = NaN;
+  let inner = 0;
+  while (diloco.outerSteps < totalOuter) {
+    const before = diloco.outerSteps;
+    const step = before * config.innerSteps + inner;
+    loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
+    readVariables(task.vars).forEach((v, i) => (params[i] = v));
+    inner++;
+    if (await waited(diloco.step())) {
+      writeVariables(task.vars, params);
+      inner = 0;
+      if (diloco.outerSteps > before) firstContributedMs ??= Date.now();
+    }
+    stepEndsMs.push(Date.now());
+  }
+  await diloco.leave();
+  const seconds = (performance.now() - started) / 1000;
+  const evaluation = task.evaluate();
+  task.dispose();
+  return {
+    seconds, waitSeconds, startedMs, stepEndsMs, syncs: diloco.outerSteps - joinedAtOuterStep, ...evaluation, finalLoss: loss,
+    elastic: {
+      outerSteps: diloco.outerSteps,
+      contributedInnerSteps: diloco.contributedInnerSteps,
+      joinedAtOuterStep,
+      processStartMs,
+      firstContributedMs,
+      checksum: stateHash(diloco.global).toString(16).padStart(8, "0"),
+      events: diloco.events.map((e) => ({ kind: e.kind, atMs: e.atMs, epoch: e.epoch, outerStep: e.outerStep })),
+    },
+  };
+}
