@@ -34,6 +34,14 @@ interface AckWaiter {
   timer: NodeJS.Timeout;
 }
 
+/**
+ * ZeroMQ's redial backoff (doubling from 50 ms) tops out here while the world starts — peers still
+ * starting are not hammered — and lower once the peer answered: a link that comes back after a flap
+ * is redialed within this, not up to a second later.
+ */
+const STARTING_REDIAL_MAX_MS = 1000;
+const LIVE_REDIAL_MAX_MS = 200;
+
 /** A DATA message kept until the peer's cumulative ACK covers it. */
 interface KeptMessage {
   readonly seq: number;
@@ -95,7 +103,7 @@ export class PeerLink {
         heartbeatInterval: options.heartbeatIntervalMs,
         heartbeatTimeout: options.heartbeatTimeoutMs,
         reconnectInterval: 50,
-        reconnectMaxInterval: 1000,
+        reconnectMaxInterval: STARTING_REDIAL_MAX_MS,
         ...options.security,
       });
       socket.connect(options.endpoint);
@@ -117,6 +125,7 @@ export class PeerLink {
 
   markEstablished(): void {
     this.recovery.watch();
+    for (const { socket } of this.writers) socket.reconnectMaxInterval = LIVE_REDIAL_MAX_MS;
   }
 
   /** Some stream's connection dropped and has not come back yet. */
