@@ -5,12 +5,15 @@
  * and its pack() returns a view of a reused buffer, unsafe while sends wait in a queue.
  *
  *   0 u8  kind        FrameKind
- *   1 u8  flags       bit 0: receiver must ACK (payload was sent zero-copy)
+ *   1 u8  flags       bit 0: receiver must ACK at once (payload was sent zero-copy);
+ *                      bit 1: sent again after a reconnect (a copy may have arrived already)
  *   2 u16 stripe      index of this stripe (multi-stream), or stream index in HELLO/READY
  *   4 u16 stripes     stripe count (1 = not striped), or stream count in HELLO
  *   6 u16 reserved
  *   8 u32 src         sender rank
- *  12 u32 seq         per-(sender, receiver) message sequence number
+ *  12 u32 seq         per-(sender, receiver) message sequence number; in ACK (and in the Unix
+ *                      transport's HELLO) the receiver's next expected one: every message
+ *                      before it arrived (cumulative)
  *  16 f64 tag         message tag (safe integer), or world size in HELLO
  *  24 f64 total       total payload bytes of the whole (unstriped) message; per-stream DATA
  *                      frame count in BYE
@@ -31,6 +34,8 @@ export const FrameKind = {
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
 
 export const FLAG_ACK = 1;
+/** A DATA frame sent again after its connection was reset: a duplicate of it is dropped silently. */
+export const FLAG_RESENT = 2;
 
 export interface FrameHeader {
   kind: FrameKindValue;

@@ -1,4 +1,5 @@
-import { alignedView, type FrameHeader } from "./frames.js";
+import { alignedView, FLAG_RESENT, type FrameHeader } from "./frames.js";
+import { before } from "./resend/outbox.js";
 import { stripeBounds } from "./stripes.js";
 
 /** How far ahead of the next expected message a sequence number may be (older or further ones are dropped). */
@@ -6,6 +7,9 @@ export const SEQ_WINDOW = 1 << 16;
 
 /** Largest message a peer may announce (Node's typed arrays stop at 2^32 - 1 bytes). */
 export const MAX_MESSAGE_BYTES = 2 ** 32 - 1;
+
+/** accept()'s answer for a resent frame whose message (or stripe) is already here: not a fault, nothing to count. */
+export const DUPLICATE = "duplicate of a message sent again after a reconnect";
 
 interface Partial {
   header: FrameHeader;
@@ -39,10 +43,18 @@ export class Reassembly {
     private readonly maxStripes: () => number,
   ) {}
 
-  /** Takes one DATA frame; returns undefined when accepted, else the reason it was dropped. */
+  /** Every message before this sequence number was emitted (what a cumulative ACK says). */
+  get nextSeq(): number {
+    return this.next;
+  }
+
+  /** Takes one DATA frame; returns undefined when accepted, DUPLICATE for a resent copy already here, else the reason it was dropped. */
   accept(header: FrameHeader, payload: Uint8Array): string | undefined {
-    const problem = this.check(header, payload);
+    const problem = this.checkShape(header, payload);
     if (problem) return problem;
+    if (header.flags & FLAG_RESENT && this.alreadyHere(header)) return DUPLICATE;
+    const misplaced = this.checkPlace(header);
+    if (misplaced) return misplaced;
     if (header.stripes <= 1 && header.seq === this.next && this.complete.size === 0) {
       this.advance();
       this.emit(header, alignedView(payload));
@@ -58,9 +70,19 @@ export class Reassembly {
     return undefined;
   }
 
-  private check(h: FrameHeader, payload: Uint8Array): string | undefined {
+  private alreadyHere(h: FrameHeader): boolean {
+    if (before(h.seq, this.next) && ((this.next - h.seq) >>> 0) <= SEQ_WINDOW) return true;
+    if (this.complete.has(h.seq)) return true;
+    return this.partial.get(h.seq)?.seen.has(h.stripe) ?? false;
+  }
+
+  private checkPlace(h: FrameHeader): string | undefined {
     if (((h.seq - this.next) >>> 0) >= SEQ_WINDOW) return "sequence number outside the window (duplicate or forged)";
     if (this.complete.has(h.seq) || (h.stripes <= 1 && this.partial.has(h.seq))) return "duplicate message";
+    return undefined;
+  }
+
+  private checkShape(h: FrameHeader, payload: Uint8Array): string | undefined {
     if (!Number.isSafeInteger(h.total) || h.total < 0 || h.total > MAX_MESSAGE_BYTES) return "impossible message length";
     if (h.stripes < 1 || h.stripes > Math.max(1, this.maxStripes()) || h.stripe >= h.stripes) return "stripe outside the sender's streams";
     const [start, end] = h.stripes <= 1 ? [0, h.total] : stripeBounds(h.total, h.stripes, h.stripe);

@@ -82,6 +82,29 @@ describe("unix transport", () => {
     await b.close();
   });
 
+  it.each([
+    ["the reader's end (a socket error on the connection it dialed)", "reader"],
+    ["the writer's end", "writer"],
+  ])("a connection broken at %s while both ranks live is dialed again: what was in flight is written again, every message arrives once, in order", async (_name, end) => {
+    const [a, b] = await unixWorld(2);
+    const sizes = [100, 200_000, 3000, 5 << 20, 10, 70_000];
+    const sent = Array.from({ length: 24 }, (_, i) => pattern(sizes[i % sizes.length], i));
+    const sends = sent.map((message) => a.send(1, 5, message));
+    const first = await b.recv(0, 5, 10_000);
+    // Break it with most of the messages still queued or in the kernel's buffers.
+    if (end === "reader") (b as unknown as { reads: net.Socket[] }).reads[0].destroy();
+    else (a.links[1] as unknown as { socket: net.Socket }).socket.destroy();
+    const got = [first];
+    for (let i = 1; i < sent.length; i++) got.push(await b.recv(0, 5, 10_000));
+    await Promise.all(sends);
+    expect(got.map((g, i) => same(g, sent[i]))).toEqual(sent.map(() => true));
+    // The link goes on both ways, and the closing handshake's counts still agree.
+    await Promise.all([a.send(1, 6, pattern(1 << 20, 1)), b.send(0, 6, pattern(10, 2))]);
+    expect(same(await b.recv(0, 6, 5000), pattern(1 << 20, 1))).toBe(true);
+    expect(same(await a.recv(1, 6, 5000), pattern(10, 2))).toBe(true);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("a peer whose connections drop before it closed is PEER_LOST at once, not at a timeout", async () => {
     const [a, b] = await unixWorld(2);
     const pending = b.recv(0, 1, 20_000).catch((e: unknown) => e);

@@ -14,6 +14,8 @@ export interface ConnectUnixOptions {
   timeoutMs?: number;
   jobId?: string;
   agreement?: Agreement;
+  /** How long a peer whose connection broke may take to dial again before it is lost (default timeoutMs, which init() sets to the op timeout). */
+  reconnectTimeoutMs?: number;
   /** close() waits this long (plus the time for bytes still in flight) for peers to confirm (default 60 s). */
   closeTimeoutMs?: number;
   drainRateMbit?: number;
@@ -36,6 +38,7 @@ export async function connectUnix(options: ConnectUnixOptions): Promise<UnixTran
     agreement: { world: String(topology.size), topology: topology.spec, curve: "off", ...options.agreement },
     closeBaseMs: options.closeTimeoutMs ?? 60_000,
     drainRateMbit: options.drainRateMbit ?? 10,
+    reconnectTimeoutMs: options.reconnectTimeoutMs ?? timeoutMs,
   });
   try {
     await transport.start();

@@ -3,21 +3,28 @@ import { PeerClosing, type ByeVerdict } from "../closing.js";
 import type { AbortableTransport } from "../composite.js";
 import { DroppedFrames } from "../dropped-frames.js";
 import { CommError } from "../../world/comm-error.js";
-import { FrameStreamReader } from "../frame-stream.js";
-import { encodeFrameInto, FrameKind, HEADER_BYTES, type FrameHeader } from "../frames.js";
-import { decodeAgreement, disagreement, encodeAgreement, MAX_AGREEMENT_BYTES } from "../job.js";
+import { FLAG_ACK, FrameKind, type FrameHeader } from "../frames.js";
+import { decodeAgreement, disagreement, encodeAgreement } from "../job.js";
 import { Mailboxes } from "../mailboxes.js";
 import { peerCall } from "../peer-call.js";
 import { ReceivePool } from "../receive-pool.js";
+import { AckClock } from "../resend/ack-clock.js";
 import { bytesOf } from "../transport.js";
 import { UnixLink } from "./link.js";
 import { listenUnix } from "./listen.js";
+import { dialSocket, helloFrame, helloRefusal, readHello } from "./connections.js";
 import type { WireIdentity } from "../zmq/transport.js";
 import { disagrees, unconfirmedClose } from "../zmq/limits.js";
 import { drainLimitMs, waitUntil } from "../zmq/drain.js";
 
 /** How soon a dial to a peer that is not listening yet is tried again (ms). */
 const REDIAL_MS = 10;
+
+/** What a Unix transport is told beyond a ZeroMQ one's identity (it has no CURVE). */
+export type UnixIdentity = Omit<WireIdentity, "curve"> & {
+  /** How long a peer may take to dial again after its connection broke before it is lost (the op timeout). */
+  reconnectTimeoutMs: number;
+};
 
 /**
  * Transport between processes of one host over Unix sockets, with Node's own socket code: this
@@ -29,8 +36,12 @@ const REDIAL_MS = 10;
  * the one it reads from (a dialed socket can read into buffers this rank chooses, `onread`), the one
  * it accepts is the one it writes to. The dialer's first and only frame is its HELLO (rank, job,
  * agreement); the acceptor answers READY on the same connection once it checked it. Frames on one
- * connection arrive in order and all of them, so the closing handshake's count is exact, and a
- * read connection that ends before its peer's BYE means the peer's process is gone.
+ * connection arrive in order and all of them, so the closing handshake's count is exact.
+ *
+ * A read connection that ends before its peer's BYE is dialed again: a peer that no longer listens
+ * is gone (PEER_LOST at once); one that answers gets a HELLO carrying how many of its DATA frames
+ * arrived, and writes the rest again on the new connection (its link kept them until this rank's
+ * cumulative ACK covered them). A peer that does not dial again within the op timeout is lost.
  */
 export class UnixTransport implements AbortableTransport {
   readonly hostLinks = "unix";
@@ -47,6 +58,9 @@ export class UnixTransport implements AbortableTransport {
   /** Re-checks a pending linked() wait (set while one waits). */
   private handshakeStep?: () => void;
   private readonly closing: PeerClosing[];
+  /** Per peer: the sequence number of the next DATA frame expected, and when to acknowledge. */
+  private readonly nextSeq: number[];
+  private readonly acks: AckClock[];
   private readonly pool = new ReceivePool();
   private server?: net.Server;
   private closed = false;
@@ -59,13 +73,15 @@ export class UnixTransport implements AbortableTransport {
     readonly size: number,
     /** The socket file each rank listens on. */
     private readonly socketPath: (rank: number) => string,
-    private readonly identity: Omit<WireIdentity, "curve">,
+    private readonly identity: UnixIdentity,
     /** The peers to link to (default: all). */
     private readonly connects: (peer: number) => boolean = () => true,
   ) {
     this.mailboxes = new Mailboxes(rank, size);
     this.dropped = new DroppedFrames(rank);
     this.closing = Array.from({ length: size }, () => new PeerClosing());
+    this.nextSeq = new Array<number>(size).fill(0);
+    this.acks = Array.from({ length: size }, (_, peer) => new AckClock(() => this.links[peer]?.sendControl(FrameKind.ACK, 0, undefined, this.nextSeq[peer]).catch(() => undefined)));
   }
 
   /** The peers this rank links to. */
@@ -178,6 +194,7 @@ export class UnixTransport implements AbortableTransport {
   private shutdown(now: boolean): void {
     const closedError = (): CommError => new CommError(`rank ${this.rank}: transport closed`, { code: "CLOSED", rank: this.rank });
     this.mailboxes.close(closedError);
+    for (const clock of this.acks) clock.stop();
     for (const link of this.links) {
       if (now) link?.destroy(closedError);
       else link?.fail(closedError); // ends after what is queued (a last BYE_ACK) was written
@@ -192,56 +209,31 @@ export class UnixTransport implements AbortableTransport {
   }
 
 
-  /** Dials `peer`'s socket file; the connection carries this rank's HELLO out and the peer's frames in. */
-  private dial(peer: number): void {
+  /**
+   * Dials `peer`'s socket file; the connection carries this rank's HELLO out (with how many of the
+   * peer's DATA frames arrived so far) and the peer's frames in. At start a peer not listening yet is
+   * dialed again; `again` (its connection broke) it is gone.
+   */
+  private dial(peer: number, again = false): void {
     if (this.closed) return;
-    const reader = new FrameStreamReader(
-      (bytes) => this.pool.take(bytes),
-      (header, payload) => this.onFrame(peer, header, payload),
-      (why) => this.peerLost(peer, `it sent ${why}`),
-    );
-    let connected = false;
-    const socket = net.connect({
-      path: this.socketPath(peer),
-      onread: {
-        buffer: () => reader.nextBuffer(),
-        callback: (bytes: number) => {
-          reader.onRead(bytes);
-          return true; // false would pause reading
-        },
+    const hello = (): Buffer => helloFrame(this.rank, this.size, this.identity.job, this.nextSeq[peer], encodeAgreement(this.identity.agreement));
+    dialSocket(this.socketPath(peer), hello, {
+      allocate: (bytes) => this.pool.take(bytes),
+      frame: (header, payload) => this.onFrame(peer, header, payload),
+      garbled: (why) => this.peerLost(peer, `it sent ${why}`),
+      opened: (socket) => (this.reads[peer] = socket),
+      closed: (opened, refused) => {
+        if (this.closed || this.closing[peer].left || this.links[peer]?.lost) return;
+        if (opened) return this.dial(peer, true); // the peer's frames on the old connection are all read: its HELLO's count is exact
+        if (!again) return void setTimeout(() => this.dial(peer), REDIAL_MS).unref();
+        this.peerLost(peer, refused ? "its connection dropped before it closed, and its socket refuses a new one: its process is gone" : "its connection dropped before it closed, and dialing it again failed");
       },
-    });
-    socket.unref();
-    socket.once("connect", () => {
-      connected = true;
-      this.reads[peer] = socket;
-      socket.write(helloFrame(this.rank, this.size, this.identity.job, encodeAgreement(this.identity.agreement)));
-    });
-    socket.on("error", () => undefined);
-    socket.once("close", () => {
-      if (!connected) return void setTimeout(() => this.dial(peer), REDIAL_MS).unref();
-      if (!this.closed && !this.closing[peer].left) this.peerLost(peer, "its connection dropped before it closed");
     });
   }
 
   /** A peer dialed this rank: its HELLO says who it is; the connection is then this rank's way to write to it. */
   private accept(socket: net.Socket): void {
-    socket.unref();
-    socket.on("error", () => undefined);
-    const reader = new FrameStreamReader(
-      (bytes) => new Uint8Array(bytes),
-      (header, payload) => {
-        socket.off("data", feed);
-        this.onHello(socket, header, payload);
-      },
-      (why) => {
-        this.dropped.drop(`connection refused: it sent ${why}`);
-        socket.destroy();
-      },
-      MAX_AGREEMENT_BYTES, // nothing is allocated for more before the HELLO proved its job
-    );
-    const feed = (data: Buffer): void => reader.feed(data);
-    socket.on("data", feed);
+    readHello(socket, (header, payload) => this.onHello(socket, header, payload), (why) => this.dropped.drop(why));
   }
 
   private onHello(socket: net.Socket, h: FrameHeader, payload: Uint8Array): void {
@@ -249,15 +241,15 @@ export class UnixTransport implements AbortableTransport {
       this.dropped.drop(why);
       socket.destroy();
     };
-    if (h.kind !== FrameKind.HELLO) return refuse("connection refused: its first frame was not a HELLO");
-    if (h.job !== this.identity.job) return refuse("connection of another job refused (is another job using this socket folder?)");
-    if (!Number.isInteger(h.src) || h.src >= this.size || h.src === this.rank || !this.connects(h.src)) return refuse("connection from an unknown rank refused");
-    if (this.links[h.src]) return refuse(`a second connection claiming rank ${h.src} refused`);
+    const stranger = helloRefusal(h, this.identity.job, (src) => src < this.size && src !== this.rank && this.connects(src));
+    if (stranger) return refuse(stranger);
+    if (this.links[h.src]?.lost) return refuse(`a connection from rank ${h.src}, already lost, refused`);
     const theirs = decodeAgreement(payload);
     if (!theirs) return refuse("malformed HELLO");
     const differs = disagreement(this.identity.agreement, theirs);
     if (differs && !this.handshakeError) this.handshakeError = disagrees(this.rank, h.src, differs);
-    const link = new UnixLink(this.rank, h.src, this.identity.job, socket);
+    if (this.links[h.src]) return this.reattach(h.src, socket, h.seq);
+    const link = new UnixLink(this.rank, h.src, this.identity.job, socket, (why) => this.peerLost(h.src, why), this.identity.reconnectTimeoutMs);
     this.links[h.src] = link;
     if (this.closed) return link.destroy(() => new CommError(`rank ${this.rank}: transport closed`, { code: "CLOSED", rank: this.rank }));
     this.handshakeStep?.();
@@ -270,12 +262,26 @@ export class UnixTransport implements AbortableTransport {
     );
   }
 
+  /** The peer dialed again after its connection broke: the link writes what it had not acknowledged on the new one. */
+  private reattach(peer: number, socket: net.Socket, next: number): void {
+    const link = this.links[peer]!;
+    link.reattach(socket, next);
+    link.sendControl(FrameKind.READY).catch(() => undefined);
+    this.acks[peer].flush(); // ACKs lost with the old connection
+    if (this.closed) link.sendControl(FrameKind.BYE, link.sentFrames).catch(() => undefined);
+  }
+
   private onFrame(peer: number, h: FrameHeader, payload: Uint8Array): void {
     if (h.job !== this.identity.job || h.src !== peer) return this.peerLost(peer, "it sent a frame of another job or rank on its connection");
     switch (h.kind) {
       case FrameKind.DATA:
+        if (h.seq !== this.nextSeq[peer]) return this.peerLost(peer, `it sent DATA frame ${h.seq} where ${this.nextSeq[peer]} was due`);
+        this.nextSeq[peer] = (h.seq + 1) >>> 0;
+        this.acks[peer].delivered(payload.byteLength, (h.flags & FLAG_ACK) !== 0);
         this.mailboxes.deliver(peer, h.tag, payload);
         return this.onVerdict(peer, this.closing[peer].countData(0));
+      case FrameKind.ACK:
+        return this.links[peer]?.acknowledged(h.seq);
       case FrameKind.READY:
         this.readyFrom.add(peer);
         return this.handshakeStep?.();
@@ -306,13 +312,9 @@ export class UnixTransport implements AbortableTransport {
         peer,
       });
     this.mailboxes.failPeer(peer, error);
+    this.acks[peer].stop();
     this.links[peer]?.fail(error);
     if (!this.closing[peer].left) this.reads[peer]?.destroy();
     this.wake?.();
   }
-}
-
-function helloFrame(rank: number, size: number, job: bigint, agreement: Uint8Array): Buffer {
-  const header = { kind: FrameKind.HELLO, flags: 0, stripe: 0, stripes: 1, src: rank, seq: 0, tag: size, total: agreement.byteLength, job };
-  return encodeFrameInto(header, agreement, Buffer.allocUnsafe(HEADER_BYTES + agreement.byteLength));
 }

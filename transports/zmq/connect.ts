@@ -28,6 +28,12 @@ export interface ConnectZmqOptions {
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
   /**
+   * How long a connection that dropped after the handshake may take to come back before the peer is
+   * lost (default: timeoutMs, which init() sets to the op timeout). Within it, a flap costs time: what
+   * the peer had not acknowledged is sent again. A direct link whose peer no longer listens is lost at once.
+   */
+  reconnectTimeoutMs?: number;
+  /**
    * zeromq.js would keep a process whose program forgot close() alive forever; after this long with
    * nothing else pending in the process the transport closes itself, with a note on stderr (0: off).
    */
@@ -70,6 +76,7 @@ export async function connectZmq(options: ConnectZmqOptions): Promise<ZmqTranspo
     ackTimeoutMs: options.ackTimeoutMs ?? 300_000,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 2000,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 20_000,
+    reconnectTimeoutMs: options.reconnectTimeoutMs ?? timeoutMs,
   }, {
     job: jobToken(options.jobId ?? defaultJobId(plan.basePort)),
     agreement: { world: String(topology.size), topology: topology.spec, curve: options.curve ? "on" : "off", ...options.agreement },

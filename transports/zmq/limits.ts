@@ -11,8 +11,8 @@ import { CommError } from "../../world/comm-error.js";
 export const RECEIVE_HWM = 64;
 
 /**
- * ZeroMQ's context holds 1,023 sockets by default; a rank needs 1 + (streams + 2) per peer (the +2
- * is the disconnect monitor), so a world of a few hundred ranks would fail with EMFILE. Raised at
+ * ZeroMQ's context holds 1,023 sockets by default; a rank needs 1 + 3 · streams per peer (each
+ * stream's socket and its monitor's two, which tell a reset connection and its return), so a world of a few hundred ranks would fail with EMFILE. Raised at
  * load, before any socket exists (libzmq fixes it then); open files bound it next (about 3.6 per
  * socket: `ulimit -n`).
  */

@@ -1,7 +1,9 @@
 import { Push, type SocketOptions } from "zeromq";
 import { CommError } from "../../world/comm-error.js";
-import { encodeHeader, FLAG_ACK, FrameKind, type FrameKindValue } from "../frames.js";
+import { encodeHeader, FLAG_ACK, FLAG_RESENT, FrameKind, type FrameKindValue } from "../frames.js";
+import { Outbox } from "../resend/outbox.js";
 import { stripeBounds } from "../stripes.js";
+import { LinkRecovery } from "./recovery.js";
 import { SocketWriter } from "./writer.js";
 
 export interface LinkOptions {
@@ -18,6 +20,8 @@ export interface LinkOptions {
   ackTimeoutMs: number;
   heartbeatIntervalMs: number;
   heartbeatTimeoutMs: number;
+  /** How long a dropped connection may take to come back before the peer counts as lost (the op timeout). */
+  reconnectTimeoutMs: number;
   /** Job token stamped on every frame. */
   job: bigint;
   /** CURVE client keys (encrypted, authenticated links), when the job uses them. */
@@ -30,14 +34,43 @@ interface AckWaiter {
   timer: NodeJS.Timeout;
 }
 
-/** ZeroMQ does not copy frames of 128 bytes or less itself; copying those again would be waste. */
-const ZMQ_COPIES_BELOW = 129;
+/**
+ * ZeroMQ's redial backoff (doubling from 50 ms) tops out here while the world starts — peers still
+ * starting are not hammered — and lower once the peer answered: a link that comes back after a flap
+ * is redialed within this, not up to a second later.
+ */
+const STARTING_REDIAL_MAX_MS = 1000;
+const LIVE_REDIAL_MAX_MS = 200;
+
+/** A DATA message kept until the peer's cumulative ACK covers it. */
+interface KeptMessage {
+  readonly seq: number;
+  readonly tag: number;
+  readonly flags: number;
+  readonly stripes: number;
+  /** The copy made at send, or — zero-copy — the caller's buffer, which it may not touch before this message's ACK resolves its send. */
+  readonly body: Uint8Array;
+  waiter?: AckWaiter;
+}
+
+export interface LinkEvents {
+  /** A stream's connection came back after a drop (what it lost was sent again). */
+  reconnected(stream: number): void;
+  /** The link will not come back (see LinkRecovery). */
+  gone(why: string): void;
+}
 
 /**
  * The sending side of one peer link: `streams` PUSH sockets dialing the peer's PULL endpoint, each
  * with its own single writer. A zero-copy payload is still being read by ZeroMQ's I/O thread after
  * zeromq.js resolves its send, so such a send resolves only when the peer ACKs receipt: only then
  * may the caller reuse the buffer, as the Transport contract promises.
+ *
+ * ZeroMQ redials a connection that was reset, but what was in flight on it (and a message half
+ * written) is gone. So every DATA message stays in the outbox until the peer's cumulative ACK covers
+ * it, and when a stream's connection is back its part of every kept message is sent again, marked
+ * resent (the receiver drops copies it has). Kept are references: the copy made at send anyway, or
+ * the caller's buffer of a zero-copy send, which is not released to the caller before its ACK.
  */
 export class PeerLink {
   readonly writers: SocketWriter[];
@@ -47,14 +80,18 @@ export class PeerLink {
   /** Payload bytes of sends not yet finished (queued, on the wire unconfirmed, or awaiting an ACK). */
   pendingBytes = 0;
   private nextSeq = 0;
-  private readonly acks = new Map<number, AckWaiter>();
+  private readonly outbox = new Outbox<KeptMessage>();
+  private readonly recovery: LinkRecovery;
   private failure?: () => CommError;
-  private established = false;
 
   constructor(
     readonly options: LinkOptions,
-    onDisconnect: () => void,
+    private readonly events: LinkEvents,
   ) {
+    this.recovery = new LinkRecovery(options.endpoint, options.reconnectTimeoutMs, {
+      back: (stream) => this.resend(stream),
+      lost: (why) => events.gone(why),
+    });
     this.confirmed = new Array<boolean>(options.streams).fill(false);
     this.sentFrames = new Array<number>(options.streams).fill(0);
     this.writers = Array.from({ length: options.streams }, () => {
@@ -66,17 +103,19 @@ export class PeerLink {
         heartbeatInterval: options.heartbeatIntervalMs,
         heartbeatTimeout: options.heartbeatTimeoutMs,
         reconnectInterval: 50,
-        reconnectMaxInterval: 1000,
+        reconnectMaxInterval: STARTING_REDIAL_MAX_MS,
         ...options.security,
       });
       socket.connect(options.endpoint);
       return new SocketWriter(socket);
     });
     // A disconnect before the handshake is a peer still starting (or the emulator not yet able to
-    // reach it); after it, the peer's process is gone. Stream 0 alone is watched: every stream
-    // reaches the same peer, and each watched socket costs ZeroMQ two more sockets (its monitor).
-    this.writers[0].socket.events.on("disconnect", () => {
-      if (this.established && !this.failure) onDisconnect();
+    // reach it); after it, a flap to recover from. Every stream is watched (each monitor costs
+    // ZeroMQ two more sockets): a reset loses what was in flight on that stream alone.
+    this.writers.forEach(({ socket }, stream) => {
+      socket.events.on("disconnect", () => this.recovery.dropped(stream));
+      socket.events.on("connect:retry", () => this.recovery.retried());
+      socket.events.on("handshake", () => this.recovery.handshake(stream));
     });
   }
 
@@ -85,7 +124,18 @@ export class PeerLink {
   }
 
   markEstablished(): void {
-    this.established = true;
+    this.recovery.watch();
+    for (const { socket } of this.writers) socket.reconnectMaxInterval = LIVE_REDIAL_MAX_MS;
+  }
+
+  /** Some stream's connection dropped and has not come back yet. */
+  get recovering(): boolean {
+    return this.recovery.recovering;
+  }
+
+  /** Messages sent and not yet acknowledged (kept for a resend). */
+  get unacknowledged(): number {
+    return this.outbox.size;
   }
 
   /**
@@ -94,10 +144,12 @@ export class PeerLink {
    * then rejects unhandled (ENOTSOCK), so only a thread on its way out calls this.
    */
   closeMonitor(): void {
-    try {
-      this.writers[0].socket.events.close();
-    } catch {
-      // already closed
+    for (const { socket } of this.writers) {
+      try {
+        socket.events.close();
+      } catch {
+        // already closed
+      }
     }
   }
 
@@ -123,56 +175,51 @@ export class PeerLink {
     this.nextSeq = (seq + 1) >>> 0;
     const total = payload.byteLength;
     const zeroCopy = total >= this.options.copyBelowBytes;
-    const body = zeroCopy || total < ZMQ_COPIES_BELOW ? payload : Uint8Array.prototype.slice.call(payload);
+    const body = zeroCopy ? payload : Uint8Array.prototype.slice.call(payload);
     const stripes = this.writers.length > 1 && total >= this.options.stripeMinBytes ? this.writers.length : 1;
-    const flags = zeroCopy ? FLAG_ACK : 0;
-    const header = (stripe: number): Buffer => encodeHeader({ kind: FrameKind.DATA, flags, stripe, stripes, src: this.options.rank, seq, tag, total, job: this.options.job });
+    const kept: KeptMessage = { seq, tag, flags: zeroCopy ? FLAG_ACK : 0, stripes, body };
+    this.outbox.add(kept);
     for (let stripe = 0; stripe < stripes; stripe++) this.sentFrames[stripe]++;
     this.pendingBytes += total;
     const done = (): void => {
       this.pendingBytes -= total;
     };
-    // The common small message: one frame pair, no ACK, no extra promise layers (latency path).
+    // The common small message: one frame pair, no waiting for the ACK, no extra promise layers (latency path).
     if (!zeroCopy && stripes === 1) {
-      return this.writers[0].send([header(0), body]).then(done, (error: unknown) => {
+      return this.writers[0].send(this.frames(kept, 0, 0)).then(done, (error: unknown) => {
         done();
         return Promise.reject(this.sendError(error));
       });
     }
-    const acked = zeroCopy ? this.expectAck(seq) : undefined;
+    const acked = zeroCopy ? this.expectAck(kept) : undefined;
     acked?.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
-    const sends = Array.from({ length: stripes }, (_, stripe) => {
-      const [start, end] = stripeBounds(total, stripes, stripe);
-      return this.writers[stripe].send([header(stripe), stripes === 1 ? body : body.subarray(start, end)]);
-    });
+    const sends = Array.from({ length: stripes }, (_, stripe) => this.writers[stripe].send(this.frames(kept, stripe, 0)));
     return Promise.all(sends)
       .then(
         () => acked,
         (error: unknown) => {
-          this.ackReceived(seq);
+          this.settleWaiter(kept);
           return Promise.reject(this.sendError(error));
         },
       )
       .finally(done);
   }
 
-  ackReceived(seq: number): void {
-    const waiter = this.acks.get(seq);
-    if (!waiter) return;
-    this.acks.delete(seq);
-    clearTimeout(waiter.timer);
-    waiter.resolve();
+  /** The peer has every message before `next`: their sends are done (zero-copy ones resolve) and nothing of them is kept. */
+  acknowledged(next: number): void {
+    this.outbox.release(next, (kept) => this.settleWaiter(kept));
   }
 
   /** Fails pending and future sends to this peer and closes its sockets. */
   fail(error: () => CommError, lingerMs = 0): void {
     if (this.failure) return;
     this.failure = error;
-    for (const waiter of this.acks.values()) {
-      clearTimeout(waiter.timer);
-      waiter.reject(error());
+    this.recovery.stop();
+    for (const kept of this.outbox.clear()) {
+      if (!kept.waiter) continue;
+      clearTimeout(kept.waiter.timer);
+      kept.waiter.reject(error());
     }
-    this.acks.clear();
     this.closeSockets(lingerMs);
   }
 
@@ -202,10 +249,38 @@ export class PeerLink {
     return new CommError(`rank ${rank}: send to peer ${peer} failed: ${String(error)}`, { code: "PEER_LOST", rank, peer, op: "send", cause: error });
   }
 
-  private expectAck(seq: number): Promise<void> {
+  /** The frames of one stream's part of a message: its header (with `extraFlags`) and its bytes. */
+  private frames(kept: KeptMessage, stripe: number, extraFlags: number): Uint8Array[] {
+    const { seq, tag, flags, stripes, body } = kept;
+    const total = body.byteLength;
+    const header = encodeHeader({ kind: FrameKind.DATA, flags: flags | extraFlags, stripe, stripes, src: this.options.rank, seq, tag, total, job: this.options.job });
+    if (stripes === 1) return [header, body];
+    const [start, end] = stripeBounds(total, stripes, stripe);
+    return [header, body.subarray(start, end)];
+  }
+
+  /** Stream `stream` is connected again: sends its part of every message the peer has not acknowledged, then says so. */
+  private resend(stream: number): void {
+    if (this.failure) return;
+    for (const kept of this.outbox.kept()) {
+      if (stream >= kept.stripes) continue;
+      this.writers[stream].send(this.frames(kept, stream, FLAG_RESENT)).catch(() => undefined); // a failure fails the link
+    }
+    this.events.reconnected(stream);
+  }
+
+  private settleWaiter(kept: KeptMessage): void {
+    const waiter = kept.waiter;
+    if (!waiter) return;
+    kept.waiter = undefined;
+    clearTimeout(waiter.timer);
+    waiter.resolve();
+  }
+
+  private expectAck(kept: KeptMessage): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.acks.delete(seq);
+        kept.waiter = undefined;
         reject(
           new CommError(
             `rank ${this.options.rank}: peer ${this.options.peer} did not confirm a message within ${this.options.ackTimeoutMs} ms; the link (${this.options.endpoint}) is too slow or the peer stopped reading — raise timeoutMs or check that rank`,
@@ -213,7 +288,7 @@ export class PeerLink {
           ),
         );
       }, this.options.ackTimeoutMs);
-      this.acks.set(seq, { resolve, reject, timer });
+      kept.waiter = { resolve, reject, timer };
     });
   }
 }

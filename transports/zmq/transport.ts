@@ -5,10 +5,11 @@ import { admitClients, pullSecurity, pushSecurity, type CurveKeys } from "../cur
 import { DroppedFrames } from "../dropped-frames.js";
 import { CommError } from "../../world/comm-error.js";
 import { decodeHeader, FLAG_ACK, FrameKind, type FrameHeader } from "../frames.js";
+import { AckClock } from "../resend/ack-clock.js";
 import { decodeAgreement, disagreement, encodeAgreement, type Agreement } from "../job.js";
 import { Mailboxes } from "../mailboxes.js";
 import { peerCall } from "../peer-call.js";
-import { Reassembly } from "../reassembly.js";
+import { DUPLICATE, Reassembly } from "../reassembly.js";
 import type { Transport } from "../transport.js";
 import { bytesOf } from "../transport.js";
 import { PeerLink, type LinkOptions } from "./link.js";
@@ -49,6 +50,8 @@ export class ZmqTransport implements Transport {
   readonly dropped: DroppedFrames;
   private readonly pull: Pull;
   private readonly reassembly: Reassembly[];
+  /** When this rank acknowledges each peer's messages (cumulative ACKs, batched). */
+  private readonly acks: AckClock[];
   private readonly closing: PeerClosing[];
   private readonly peerStreams: number[] = [];
   private closed = false;
@@ -70,6 +73,7 @@ export class ZmqTransport implements Transport {
     this.pull = new Pull({ linger: 0, receiveHighWaterMark: RECEIVE_HWM, ...(identity.curve ? pullSecurity(identity.curve) : {}) });
     this.closing = Array.from({ length: size }, () => new PeerClosing());
     this.reassembly = Array.from({ length: size }, (_, peer) => new Reassembly((h, bytes) => this.onData(peer, h, bytes), () => this.peerStreams[peer] ?? this.links[peer]?.writers.length ?? 1));
+    this.acks = Array.from({ length: size }, (_, peer) => new AckClock(() => this.sendAck(peer, 0)));
   }
 
   /** Binds this rank's endpoints, then dials every peer. */
@@ -89,10 +93,10 @@ export class ZmqTransport implements Transport {
       if (peer === this.rank || this.perPeer.connects?.(peer) === false) continue;
       const options = { ...this.settings, rank: this.rank, peer, endpoint: this.endpoints(peer), streams: streams(peer), copyBelowBytes: this.perPeer.copyBelowBytes(peer), job: this.identity.job, security };
       try {
-        this.links[peer] = new PeerLink(options, () => this.peerDisconnected(peer));
+        this.links[peer] = new PeerLink(options, { reconnected: (stream) => this.sendAck(peer, stream), gone: (why) => this.peerGone(peer, why) });
       } catch (error) {
         let sockets = 1;
-        for (let p = 0; p < this.size; p++) if (p !== this.rank) sockets += streams(p) + 2;
+        for (let p = 0; p < this.size; p++) if (p !== this.rank) sockets += 3 * streams(p);
         throw tooManySockets(this.rank, this.size, sockets, error);
       }
     }
@@ -178,6 +182,7 @@ export class ZmqTransport implements Transport {
 
   private shutdown(flushMs: number): void {
     this.mailboxes.close(() => new CommError(`rank ${this.rank}: transport closed`, { code: "CLOSED", rank: this.rank }));
+    for (const clock of this.acks) clock.stop();
     for (const link of this.links) link?.close(flushMs);
     this.pull.close();
     this.releaseZap?.();
@@ -217,11 +222,12 @@ export class ZmqTransport implements Transport {
     switch (h.kind) {
       case FrameKind.DATA: {
         const refused = this.reassembly[h.src].accept(h, payload);
+        if (refused === DUPLICATE) return;
         if (refused) return this.dropped.drop(refused);
         return this.onVerdict(h.src, this.closing[h.src].countData(h.stripe));
       }
       case FrameKind.ACK:
-        return link.ackReceived(h.seq);
+        return link.acknowledged(h.seq);
       case FrameKind.HELLO:
         return this.onHello(h, payload);
       case FrameKind.READY:
@@ -249,8 +255,9 @@ export class ZmqTransport implements Transport {
   }
 
   private onVerdict(peer: number, verdict: ByeVerdict): void {
-    if (verdict.state === "waiting") return;
-    if (verdict.state === "short") return this.peerLost(peer, `its transport closed, but ${verdict.missing} of the frames it sent never arrived`);
+    // Short: frames the peer counted are missing — after a reset they come again behind its BYE, so
+    // wait; if they never do, the recv waiting for them times out and so does the peer's close.
+    if (verdict.state !== "left") return;
     // Everything the peer sent is here: confirm, then fail only what waits for more from it.
     this.links[peer]!.sendControl(FrameKind.BYE_ACK, 0, 1, 0, 0).catch(() => undefined);
     this.peerLost(peer, "it closed its transport", FLUSH_MS);
@@ -258,30 +265,36 @@ export class ZmqTransport implements Transport {
   }
 
   private onData(peer: number, h: FrameHeader, bytes: Uint8Array): void {
-    if (h.flags & FLAG_ACK) this.links[peer]!.sendControl(FrameKind.ACK, 0, 1, h.seq, 0).catch(() => undefined);
+    this.acks[peer].delivered(bytes.byteLength, (h.flags & FLAG_ACK) !== 0);
     this.mailboxes.deliver(peer, h.tag, bytes);
   }
 
+  /** The cumulative ACK of `peer`'s messages, on `stream` (after a reconnect: the one that came back). */
+  private sendAck(peer: number, stream: number): void {
+    this.links[peer]?.sendControl(FrameKind.ACK, stream, 1, this.reassembly[peer].nextSeq, 0).catch(() => undefined);
+  }
+
   /**
-   * Our connection to a peer dropped after the handshake. A peer that closes cleanly keeps listening
-   * until this rank confirmed its BYE (or this rank is closing), so a drop before that means the
-   * peer's process or its network is gone.
+   * Our link to a peer dropped after the handshake and will not come back (nothing listens there, or
+   * it stayed down past the bound). A peer that closes cleanly keeps listening until this rank
+   * confirmed its BYE, so this means the peer's process or its network is gone.
    */
-  private peerDisconnected(peer: number): void {
+  private peerGone(peer: number, why: string): void {
     if (this.closing[peer].left) return;
-    this.peerLost(peer, "its connection dropped before it closed");
+    this.peerLost(peer, `${why}, before it closed`);
     this.wake?.();
   }
 
   private peerLost(peer: number, why: string, flushMs = 0): void {
     const link = this.links[peer]!;
     const error = (): CommError =>
-      new CommError(`rank ${this.rank}: peer ${peer} is gone (${why}; endpoint ${link.options.endpoint}); check rank ${peer}'s output for why it stopped, or whether the link to it was cut (a partition resets connections)`, {
+      new CommError(`rank ${this.rank}: peer ${peer} is gone (${why}; endpoint ${link.options.endpoint}); check rank ${peer}'s output for why it stopped, or whether the link to it was cut for longer than the op timeout (a shorter flap or partition is recovered from; raise timeoutMs to ride out longer ones)`, {
         code: "PEER_LOST",
         rank: this.rank,
         peer,
       });
     this.mailboxes.failPeer(peer, error);
+    this.acks[peer].stop();
     link.fail(error, flushMs);
   }
 }
