@@ -7,7 +7,7 @@
  * the epoch's transport; the next quorum builds a new one.
  */
 import { connectHere, type InitHereOptions } from "./init.js";
-import type { Membership, Quorum } from "./collectives/diloco/membership.js";
+import type { Membership, Quorum } from "./collectives/elastic/membership.js";
 import { epochWorld } from "./launch/elastic/epoch-world.js";
 import { ElasticMember } from "./launch/elastic/member.js";
 import { DEAD_AFTER_ENV, LIGHTHOUSE_ENV } from "./launch/elastic/messages.js";
@@ -42,8 +42,12 @@ interface Current {
   transport: AbortableTransport;
 }
 
-/** Errors of building an epoch's world that a new quorum can cure (a member died before connecting). */
-const CONNECT_RETRYABLE = new Set(["PEER_LOST", "TIMEOUT", "CLOSED"]);
+/**
+ * Building an epoch's world can fail for reasons the next epoch cures: a member died before it
+ * connected, or a port of this epoch's block was taken (the next epoch uses another block). A run
+ * that fails this many epochs in a row stops with the last error.
+ */
+const CONNECT_ATTEMPTS = 5;
 
 export async function initElastic(options: ElasticOptions = {}): Promise<ElasticGroup> {
   const { lighthouse, quorumTimeoutMs, log = () => undefined, ...initOptions } = options;
@@ -57,6 +61,7 @@ export async function initElastic(options: ElasticOptions = {}): Promise<Elastic
   const quorumEnv = env.LONGHAUL_ELASTIC_QUORUM_MS;
   let current: Current | undefined;
   let healthy = true;
+  let failedConnects = 0;
   const sent = { wanBytes: 0, lanBytes: 0 };
   /** Ends the current epoch's communicator (its traffic is kept). */
   const retire = (): void => {
@@ -104,11 +109,12 @@ export async function initElastic(options: ElasticOptions = {}): Promise<Elastic
         if (!q.members.includes(world.rank)) throw new CommError(`rank ${world.rank} was left out of epoch ${q.epoch} (members ${q.members.join(", ")})`, { code: "MEMBERSHIP", op: "join" });
         try {
           current = await connect(q.epoch, q.members);
+          failedConnects = 0;
           healthy = true;
           log(`epoch ${q.epoch}: rank ${current.index} of ${q.members.length} (ranks ${q.members.join(", ")})`);
           return { ...current, steps: q.steps, fresh: true };
         } catch (error) {
-          if (!(error instanceof CommError && CONNECT_RETRYABLE.has(error.code))) throw error;
+          if (!(error instanceof CommError && error.code !== "MISMATCH") || ++failedConnects >= CONNECT_ATTEMPTS) throw error;
           log(`epoch ${q.epoch}: could not connect (${error.message}); joining again`);
           healthy = false;
         }

@@ -52,7 +52,7 @@ options:
   --comm-thread         run each rank's transport and collectives in a communication thread
                         (init({ commThread: true })), so an overlapped DiLoCo exchange progresses
                         while the rank computes, also in the one-site reference
-  --elastic             diloco only: fault-tolerant membership (docs/fault-tolerance.md) — a killed or
+  --elastic             diloco or sync: fault-tolerant membership (docs/fault-tolerance.md) — a killed or
                         silent rank is left out and the others go on, a restarted one heals; the
                         JSON gains "checksums", "usefulStepsPerSec" and, with --faults,
                         "recoveries" and "goodput" (against the same run without faults, run
@@ -101,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
   } else if (!METHODS.includes(values.method as Method)) return fail(`--method must be one of ${METHODS.join(", ")}, got ${String(values.method)}`);
   if (values.plot !== undefined && !(compare && values.model === "lm")) return fail("--plot draws the validation loss of a --compare --model lm run; add both");
   const lm = values.model === "lm";
-  if (values.elastic && (compare || values.method !== "diloco")) return fail(`--elastic runs DiLoCo's outer loop over a changing membership; use it with --method diloco${compare ? " and without --compare" : ""}`);
+  if (values.elastic && (compare || !["diloco", "sync"].includes(values.method ?? ""))) return fail(`--elastic runs DiLoCo's outer loop or synchronous steps over a changing membership; use it with --method diloco or sync${compare ? ", without --compare" : ""}`);
   if (values.elastic && (values["comm-thread"] || values.overlap !== undefined || values.paired)) return fail(`--elastic runs the outer step blocking, on the rank's own thread; drop --${values["comm-thread"] ? "comm-thread" : values.overlap !== undefined ? "overlap" : "paired"}`);
   if (values.rate !== undefined && !values.emulate) throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate (e.g. --emulate --rate ${values.rate})`);
   const count = (text: string | undefined, fallback: number, flag: string, min = 1): number => (text === undefined ? fallback : parseCount(text, flag, min));

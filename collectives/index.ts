@@ -20,3 +20,4 @@ export { ringAllReduce } from "./algorithms/allreduce-ring.js";
 export { allocArray, reduceInto, kernelBackend, type KernelOp } from "./kernels/index.js";
 export * from "./compression/index.js";
 export * from "./diloco/index.js";
+export * from "./elastic/index.js";

@@ -5,7 +5,8 @@
  * state stays the rank's own (as in DiLoCo); a healed rank starts it afresh.
  */
 import * as tf from "@tensorflow/tfjs";
-import { ElasticDiLoCo, stateHash } from "../collectives/diloco/elastic.js";
+import { ElasticDiLoCo } from "../collectives/elastic/elastic-diloco.js";
+import { stateHash } from "../collectives/elastic/heal.js";
 import type { ElasticGroup } from "../init-elastic.js";
 import type { RankRun, TrainConfig } from "./config.js";
 import type { TrainTask } from "./task.js";

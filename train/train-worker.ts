@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { init } from "../init.js";
 import { initElastic } from "../init-elastic.js";
 import { trainRankElastic } from "./train-rank-elastic.js";
+import { trainRankElasticSync } from "./train-rank-elastic-sync.js";
 import { readStreams } from "../world/env.js";
 import type { RankResult, TrainConfig } from "./config.js";
 import { makeTask } from "./make-task.js";
@@ -40,7 +41,7 @@ async function elasticMain(config: TrainConfig, outDir: string): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const group = await initElastic({ streams: readStreams(process.env) ?? 1, countTraffic: true, log });
   const task = await makeTask(config, group.rank, group.size);
-  const run = await trainRankElastic(group, config, task, processStartMs, log);
+  const run = config.method === "sync" ? await trainRankElasticSync(group, config, task, processStartMs, log) : await trainRankElastic(group, config, task, processStartMs, log);
   const result: RankResult = { rank: group.rank, method: config.method, steps: config.steps, ...run, ...group.traffic() };
   writeFileSync(join(outDir, `rank-${group.rank}.json`), JSON.stringify(result));
 }

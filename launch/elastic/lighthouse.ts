@@ -103,21 +103,31 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
     }
   };
 
+  /** Epochs below this are spent: one whose preparation failed (a port of its block taken) is not used again. */
+  let nextFreeEpoch = 0;
   const announce = async (decision: Extract<QuorumDecision, { kind: "quorum" }>): Promise<void> => {
-    const message: QuorumMessage = { t: "quorum", epoch: decision.epoch, members: decision.members, steps: decision.steps };
+    const fresh = !last || decision.epoch !== last.epoch;
+    const epoch = fresh ? Math.max(decision.epoch, nextFreeEpoch) : decision.epoch;
+    const message: QuorumMessage = { t: "quorum", epoch, members: decision.members, steps: decision.steps };
     const asked = decision.members.map((rank) => joiners.get(rank)!);
-    for (const rank of decision.members) joiners.delete(rank);
-    if (!last || decision.epoch !== last.epoch) {
-      await options.prepare?.(message);
-      events.push({ atMs: now(), kind: "quorum", epoch: decision.epoch, ranks: decision.members });
-      log(`epoch ${decision.epoch}: ranks ${decision.members.join(", ")} (outer steps ${decision.steps.join(", ")})`);
-      last = { epoch: decision.epoch, members: decision.members, lostReported: new Set(), incarnations: new Map(asked.map((j, i) => [decision.members[i], j.incarnation])) };
+    if (fresh) {
+      try {
+        await options.prepare?.(message);
+      } catch (error) {
+        nextFreeEpoch = epoch + 1;
+        throw error;
+      }
+      events.push({ atMs: now(), kind: "quorum", epoch, ranks: decision.members });
+      log(`epoch ${epoch}: ranks ${decision.members.join(", ")} (outer steps ${decision.steps.join(", ")})`);
+      last = { epoch, members: decision.members, lostReported: new Set(), incarnations: new Map(asked.map((j, i) => [decision.members[i], j.incarnation])) };
     }
+    for (const rank of decision.members) joiners.delete(rank);
     asked.forEach((joiner, i) => {
       send(joiner.id, message);
       answered.set(decision.members[i], { incarnation: joiner.incarnation, seq: joiner.seq });
     });
   };
+
 
   const tick = async (): Promise<void> => {
     if (forming) return;
@@ -138,7 +148,7 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
       forming = false;
     }
   };
-  const timer = setInterval(() => void tick().catch((error: unknown) => log(`cannot form the quorum: ${(error as Error).message}`)), TICK_MS);
+  const timer = setInterval(() => void tick().catch((error: unknown) => log(`cannot prepare epoch ${nextFreeEpoch - 1}: ${(error as Error).message}; the next one takes other ports`)), TICK_MS);
 
   void (async () => {
     for await (const [id, frame] of router) {

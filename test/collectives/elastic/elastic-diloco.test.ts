@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ElasticDiLoCo, stateHash } from "../../../collectives/diloco/elastic.js";
-import type { Membership, Quorum } from "../../../collectives/diloco/membership.js";
+import { ElasticDiLoCo } from "../../../collectives/elastic/elastic-diloco.js";
+import { stateHash } from "../../../collectives/elastic/heal.js";
+import type { Membership, Quorum } from "../../../collectives/elastic/membership.js";
 import { OuterNesterov } from "../../../collectives/diloco/nesterov.js";
 import { CommError } from "../../../world/comm-error.js";
 import { memoryComms } from "../world.js";

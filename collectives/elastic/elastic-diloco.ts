@@ -12,8 +12,9 @@
  * outer step holds bit-identical global parameters.
  */
 import { CommError, invalidArgument } from "../../world/comm-error.js";
-import { OuterNesterov } from "./nesterov.js";
-import { DILOCO_DEFAULTS } from "./types.js";
+import { OuterNesterov } from "../diloco/nesterov.js";
+import { DILOCO_DEFAULTS } from "../diloco/types.js";
+import { COUNT_SPLIT, healState, RETRYABLE } from "./heal.js";
 import type { Membership, Quorum } from "./membership.js";
 
 export interface ElasticDiLoCoOptions {
@@ -35,11 +36,6 @@ export interface ElasticEvent {
   detail?: string;
 }
 
-/** float32 holds integers exactly up to 2^24: a count travels as two such parts. */
-const COUNT_SPLIT = 2 ** 24;
-
-/** Errors a new quorum can cure: the peer or the link went away mid-op. */
-const RETRYABLE = new Set(["PEER_LOST", "TIMEOUT", "CLOSED"]);
 
 export class ElasticDiLoCo {
   readonly global: Float32Array;
@@ -105,23 +101,15 @@ export class ElasticDiLoCo {
   }
 
   private async heal(quorum: Quorum): Promise<void> {
-    const most = Math.max(...quorum.steps);
-    const root = quorum.steps.indexOf(most);
     const n = this.params.length;
     // Global parameters, outer momentum, and the contributed count (split to stay exact in float32).
-    const state = new Float32Array(2 * n + 2);
-    state.set(this.global);
-    state.set(this.outer.buffer, n);
-    state[2 * n] = Math.floor(this.contributedInnerSteps / COUNT_SPLIT);
-    state[2 * n + 1] = this.contributedInnerSteps % COUNT_SPLIT;
-    // Before the first outer step each member holds its own initial state: the root's is taken, unchecked.
-    const mine = most > 0 && this.outerSteps === most ? stateHash(state) : undefined;
-    await quorum.comm.broadcast(state, root, { timeoutMs: this.options.timeoutMs });
-    const healed = stateHash(state);
-    if (mine !== undefined && mine !== healed) {
-      throw new CommError(`rank ${quorum.members[quorum.index]} and rank ${quorum.members[root]} both completed ${most} outer steps but hold different parameters (hash ${mine.toString(16)} against ${healed.toString(16)}); the run cannot go on consistently — restart it from a checkpoint`, { code: "MISMATCH", op: "heal" });
-    }
-    await checkSameEverywhere(quorum, healed, this.options.timeoutMs);
+    const mine = new Float32Array(2 * n + 2);
+    mine.set(this.global);
+    mine.set(this.outer.buffer, n);
+    mine[2 * n] = Math.floor(this.contributedInnerSteps / COUNT_SPLIT);
+    mine[2 * n + 1] = this.contributedInnerSteps % COUNT_SPLIT;
+    const most = Math.max(...quorum.steps);
+    const { state, root } = await healState(quorum, mine, this.outerSteps, this.options.timeoutMs);
     this.global.set(state.subarray(0, n));
     this.outer.buffer.set(state.subarray(n, 2 * n));
     this.contributedInnerSteps = state[2 * n] * COUNT_SPLIT + state[2 * n + 1];
@@ -156,22 +144,5 @@ export class ElasticDiLoCo {
     const event = { atMs: Date.now(), ...partial };
     this.events.push(event);
     this.onEvent?.(event);
-  }
-}
-
-/** FNV-1a over the bytes: a member's state, compared across members. */
-export function stateHash(data: Float32Array): number {
-  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
-  return hash >>> 0;
-}
-
-/** Every member holds `hash`: the max of (hash, -hash) over the members equals (hash, -hash) only if all agree. */
-async function checkSameEverywhere(quorum: Quorum, hash: number, timeoutMs: number | undefined): Promise<void> {
-  const probe = new Float64Array([hash, -hash]);
-  await quorum.comm.allReduce(probe, { op: "max", timeoutMs });
-  if (probe[0] !== hash || -probe[1] !== hash) {
-    throw new CommError(`after healing from the most advanced member, the members' states differ (hashes from ${(-probe[1]).toString(16)} to ${probe[0].toString(16)}): a broadcast delivered different bytes; restart the run from a checkpoint`, { code: "MISMATCH", op: "heal" });
   }
 }
