@@ -10,7 +10,11 @@ import type { WorldRun } from "./run-world.js";
 export interface Recovery {
   /** The fault as the timeline prints it: "kill rank 3", "partition london<->*". */
   fault: string;
-  /** Seconds from the ranks' start: when it was applied, when it ended (link faults), when the group noticed, when it next completed an outer step after the fault ended. */
+  /**
+   * Seconds from the ranks' start: when it was applied, when it ended (link faults), when the
+   * membership noticed (absent when the transport rode it out), when the group next completed an
+   * outer step after the fault ended (for a restart: the restarted rank's first).
+   */
   atS: number;
   endedAtS?: number;
   detectedAtS?: number;
@@ -27,12 +31,15 @@ export function recoveries(run: WorldRun): Recovery[] {
     const at = elastic.startMs + fault.appliedAtMs;
     const end = elastic.startMs + (fault.liftedAtMs ?? fault.appliedAtMs);
     const name = `${fault.kind}${fault.link ? ` ${fault.link}` : ""}${fault.rank !== undefined ? ` rank ${fault.rank}` : ""}${fault.value ? ` ${fault.value}` : ""}`;
-    const detected = fault.kind === "restart"
-      ? first(elastic.lighthouse.filter((e) => e.kind === "quorum" && e.atMs >= at && e.ranks.includes(fault.rank!)).map((e) => e.atMs))
-      : first([...elastic.lighthouse.filter((e) => e.kind === "lost" && e.atMs >= at).map((e) => e.atMs), ...events.filter((e) => e.kind === "retry" && e.atMs >= at).map((e) => e.atMs)]);
     const next = fault.kind === "restart"
       ? first(events.filter((e) => e.rank === fault.rank && e.kind === "outer-step" && e.atMs >= at).map((e) => e.atMs))
       : first(events.filter((e) => e.kind === "outer-step" && e.atMs >= end).map((e) => e.atMs));
+    // Noticed by the membership (a rank lost, an op failed) before the group went on; a link fault
+    // the transport rode out (reconnect and resend) has no detection.
+    const until = next ?? Infinity;
+    const detected = fault.kind === "restart"
+      ? first(elastic.lighthouse.filter((e) => e.kind === "quorum" && e.atMs >= at && e.ranks.includes(fault.rank!)).map((e) => e.atMs))
+      : first([...elastic.lighthouse.filter((e) => e.kind === "lost").map((e) => e.atMs), ...events.filter((e) => e.kind === "retry").map((e) => e.atMs)].filter((t) => t >= at && t <= until));
     return {
       fault: name,
       atS: seconds(at, elastic.startMs),

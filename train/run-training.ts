@@ -66,6 +66,8 @@ export interface TrainingOptions {
   baseline: boolean;
   /** With baseline: also train the one-process reference (default true). */
   oneProcess?: boolean;
+  /** With baseline: also run the one-site reference (default true). */
+  oneSite?: boolean;
   /** Run the one-site reference at the same time as the main run (both see the same machine load). */
   paired?: boolean;
   timeoutMs?: number;
@@ -114,7 +116,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     }
   }
   const rated = () => lm && (summary.tokensPerSec = summary.stepsPerSec * config.batch * seqLen * topology.size);
-  if (!o.baseline) return summary;
+  if (!o.baseline || o.oneSite === false) return summary;
   if (!oneSite) {
     o.log(`train: reference 1 — the same ${topology.size} ranks on one site, no WAN`);
     oneSite = await runWorld(oneSiteOptions);

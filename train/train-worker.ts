@@ -10,7 +10,7 @@ import { init } from "../init.js";
 import { initElastic } from "../init-elastic.js";
 import { trainRankElastic } from "./train-rank-elastic.js";
 import { trainRankElasticSync } from "./train-rank-elastic-sync.js";
-import { readStreams } from "../world/env.js";
+import { readRankEnv, readStreams } from "../world/env.js";
 import type { RankResult, TrainConfig } from "./config.js";
 import { makeTask } from "./make-task.js";
 import { useWasmBackend } from "./tfjs-backend.js";
@@ -39,8 +39,11 @@ async function main(): Promise<void> {
 async function elasticMain(config: TrainConfig, outDir: string): Promise<void> {
   const processStartMs = Date.now() - performance.now();
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  // The data and model first: loading them blocks this thread for seconds, and a rank that has
+  // joined must keep heartbeating.
+  const world = readRankEnv(process.env);
+  const task = await makeTask(config, world.rank, world.topology.size);
   const group = await initElastic({ streams: readStreams(process.env) ?? 1, countTraffic: true, log });
-  const task = await makeTask(config, group.rank, group.size);
   const run = config.method === "sync" ? await trainRankElasticSync(group, config, task, processStartMs, log) : await trainRankElastic(group, config, task, processStartMs, log);
   const result: RankResult = { rank: group.rank, method: config.method, steps: config.steps, ...run, ...group.traffic() };
   writeFileSync(join(outDir, `rank-${group.rank}.json`), JSON.stringify(result));
