@@ -4,6 +4,7 @@ import { runExperiment, experimentSteps, type ExperimentPlan } from "../bench/re
 import { summaryText } from "../bench/report/console.js";
 import { localSweep } from "../bench/report/local-sweep.js";
 import { checkMethods, runTrainingPart } from "../bench/report/training.js";
+import { faultToleranceLine, runFaultTolerancePart, type FaultToleranceResult } from "../bench/report/fault-tolerance.js";
 import type { TrainingRow } from "../bench/report/types.js";
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";
@@ -52,6 +53,9 @@ options:
   --train LIST               MNIST training methods to run across the continents afterwards, or "none"
                              (sync, topk, diloco, streaming-diloco; default ${RUN_DEFAULTS.train})
   --train-steps N            steps per rank of each training run (default ${RUN_DEFAULTS.trainSteps})
+  --no-fault-tolerance       skip the fault-tolerance part (elastic DiLoCo on three emulated regions through
+                             a flap, a partition and a rank killed and restarted, and the same run
+                             without faults for goodput; about a minute)
   --no-baseline              skip the single-site run (no efficiency figures)
   --out DIR                  report folder (default ${RUN_DEFAULTS.out})
   --base-port P              rank r listens on P + r (default ${DEFAULT_BASE_PORT})
@@ -79,6 +83,7 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
       train: { type: "string", default: RUN_DEFAULTS.train },
       "train-steps": { type: "string", default: RUN_DEFAULTS.trainSteps },
       "no-baseline": { type: "boolean", default: false },
+      "no-fault-tolerance": { type: "boolean", default: false },
       out: { type: "string", default: RUN_DEFAULTS.out },
       "base-port": { type: "string", default: String(DEFAULT_BASE_PORT) },
       ...JOB_FLAGS,
@@ -104,6 +109,7 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
     ...(faults && { faults }),
     ...(tcp && { tcp }),
     training: methods.length === 0 ? undefined : { methods, steps: trainSteps },
+    faultTolerance: !values["no-fault-tolerance"],
     distance: peers.length === 0 ? undefined : {
       anchor: "new-york",
       peers,
@@ -135,9 +141,11 @@ export async function main(argv: string[]): Promise<number> {
   const sweep = localSweep({ basePort, onRankLog: (rank, line) => void rankLog.push(`[rank ${rank}] ${line}`) });
   let rows;
   let training: TrainingRow[] = [];
+  let faultTolerance: FaultToleranceResult | undefined;
   try {
     rows = await runExperiment(plan, sweep, progress);
     if (plan.training) training = await runTrainingPart(plan.training, { topology: plan.topology, basePort, rateMbit: plan.rateMbit, tcp: plan.tcp, progress });
+    if (plan.faultTolerance) faultTolerance = await runFaultTolerancePart({ basePort, rateMbit: plan.rateMbit, tcp: plan.tcp, progress });
   } catch (error) {
     progress.done("failed");
     console.error(`longhaul run: ${error instanceof Error ? error.message : String(error)}`);
@@ -147,9 +155,10 @@ export async function main(argv: string[]): Promise<number> {
   // The planner's closed forms for this very run (the links the sweep's ranks modelled), and its full-scale answers.
   const links = sweepLinkModel({ topology: plan.topology, emulate: true, rateMbit: plan.rateMbit });
   const planner = { checks: plannerChecks(rows.wan, links, DEFAULT_MODEL_SEGMENT_BYTES), scenarios: await scenarioPlans() };
-  const results = { ...assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training }), planner };
+  const results = { ...assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training, faultTolerance }), planner };
   const written = await writeReport(out, results);
   console.log(summaryText(results.wan, results.baseline, training));
+  if (faultTolerance) console.log(`\n${faultToleranceLine(faultTolerance)}`);
   if (results.faults) console.log(`\nfaults during the WAN sweep (s from its start):${results.faults.map((f) => `\n  ${appliedFaultLine(f)}`).join("") || " none came due"}`);
   const seconds = Math.round((Date.parse(results.finishedAt) - startedAt.getTime()) / 1000);
   console.log(`\nreport: ${written.files.map((f) => `${out}/${f}`).join(", ")}${written.pngNote ? ` (no PNG: ${written.pngNote})` : ""}`);

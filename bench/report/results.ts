@@ -1,3 +1,4 @@
+import type { FaultToleranceResult } from "./fault-tolerance.js";
 import { cpus } from "node:os";
 import { linkProfilesFor } from "../../netem/pairs.js";
 import { parseTopology } from "../../world/topology.js";
@@ -20,7 +21,7 @@ export function linkSummaries(topologySpec: string, rateMbit?: number): LinkSumm
 export function assembleResults(
   plan: ExperimentPlan,
   rows: ExperimentRows,
-  meta: { startedAt: Date; backend: ExperimentResults["backend"]; note?: string; training?: readonly TrainingRow[] },
+  meta: { startedAt: Date; backend: ExperimentResults["backend"]; note?: string; training?: readonly TrainingRow[]; faultTolerance?: FaultToleranceResult },
 ): ExperimentResults {
   return {
     title: "longhaul: all-reduce across emulated continents",
@@ -33,5 +34,6 @@ export function assembleResults(
     links: linkSummaries(plan.topology, plan.rateMbit),
     ...rows,
     ...(meta.training?.length ? { training: meta.training } : {}),
+    ...(meta.faultTolerance && { faultTolerance: meta.faultTolerance }),
   };
 }

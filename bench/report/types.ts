@@ -1,3 +1,4 @@
+import type { FaultToleranceResult } from "./fault-tolerance.js";
 import type { AppliedFault } from "../../netem/faults/types.js";
 
 /**
@@ -56,6 +57,8 @@ export interface ExperimentResults {
   readonly faults?: readonly AppliedFault[];
   /** Optional training runs across the same emulated continents. */
   readonly training?: readonly TrainingRow[];
+  /** Elastic DiLoCo under a fault schedule (fault-tolerance.ts). */
+  readonly faultTolerance?: FaultToleranceResult;
   /** The planner's closed forms against this run, and its answers for the shipped scenarios. */
   readonly planner?: PlannerSection;
 }

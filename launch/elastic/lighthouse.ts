@@ -129,7 +129,16 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
   };
 
 
+  let lastTickMs = now();
   const tick = async (): Promise<void> => {
+    // A lighthouse that was itself stalled (its process busy, e.g. with the emulator it shares it with)
+    // has heartbeats still unread: it credits every rank with the stall instead of finding them silent.
+    const stalled = now() - lastTickMs - TICK_MS;
+    lastTickMs = now();
+    if (stalled > TICK_MS) {
+      for (const entry of seen.values()) entry.atMs += stalled;
+      return;
+    }
     if (forming) return;
     const alive = live();
     abortLost(alive);
