@@ -41,7 +41,8 @@ export type UnixIdentity = Omit<WireIdentity, "curve"> & {
  * A read connection that ends before its peer's BYE is dialed again: a peer that no longer listens
  * is gone (PEER_LOST at once); one that answers gets a HELLO carrying how many of its DATA frames
  * arrived, and writes the rest again on the new connection (its link kept them until this rank's
- * cumulative ACK covered them). A peer that does not dial again within the op timeout is lost.
+ * cumulative ACK covered them; a large one only until the kernel took it — see UnixLink). A peer
+ * that does not dial again within the op timeout is lost.
  */
 export class UnixTransport implements AbortableTransport {
   readonly hostLinks = "unix";
@@ -265,7 +266,8 @@ export class UnixTransport implements AbortableTransport {
   /** The peer dialed again after its connection broke: the link writes what it had not acknowledged on the new one. */
   private reattach(peer: number, socket: net.Socket, next: number): void {
     const link = this.links[peer]!;
-    link.reattach(socket, next);
+    const cannot = link.reattach(socket, next);
+    if (cannot) return this.peerLost(peer, cannot);
     link.sendControl(FrameKind.READY).catch(() => undefined);
     this.acks[peer].flush(); // ACKs lost with the old connection
     if (this.closed) link.sendControl(FrameKind.BYE, link.sentFrames).catch(() => undefined);

@@ -83,6 +83,8 @@ export class PeerLink {
   private readonly outbox = new Outbox<KeptMessage>();
   private readonly recovery: LinkRecovery;
   private failure?: () => CommError;
+  /** BYE was sent: a stream that comes back sends it again behind what it resends. */
+  private closing = false;
 
   constructor(
     readonly options: LinkOptions,
@@ -165,8 +167,12 @@ export class PeerLink {
 
   /** BYE on every stream, behind everything queued on it, with the count of DATA frames that stream carried. */
   sendBye(): Promise<void> {
-    const streams = this.writers.length;
-    return Promise.all(this.sentFrames.map((count, stream) => this.sendControl(FrameKind.BYE, stream, streams, 0, 0, count))).then(() => undefined);
+    this.closing = true;
+    return Promise.all(this.sentFrames.map((_, stream) => this.sendByeOn(stream))).then(() => undefined);
+  }
+
+  private sendByeOn(stream: number): Promise<void> {
+    return this.sendControl(FrameKind.BYE, stream, this.writers.length, 0, 0, this.sentFrames[stream]);
   }
 
   sendData(tag: number, payload: Uint8Array): Promise<void> {
@@ -266,6 +272,7 @@ export class PeerLink {
       if (stream >= kept.stripes) continue;
       this.writers[stream].send(this.frames(kept, stream, FLAG_RESENT)).catch(() => undefined); // a failure fails the link
     }
+    if (this.closing) this.sendByeOn(stream).catch(() => undefined);
     this.events.reconnected(stream);
   }
 
