@@ -35,12 +35,12 @@ interface AckWaiter {
 }
 
 /**
- * ZeroMQ's redial backoff (doubling from 50 ms) tops out here while the world starts — peers still
- * starting are not hammered — and lower once the peer answered: a link that comes back after a flap
- * is redialed within this, not up to a second later.
+ * ZeroMQ's redial backoff (doubling from 50 ms) tops out here: a link that comes back after a flap
+ * is redialed within this (at 1 s, a 2 s partition cost half a second more). It is fixed at
+ * connect (libzmq copies a socket's options into its connection then), so a peer still starting is
+ * dialed this often too — four tries a second per socket.
  */
-const STARTING_REDIAL_MAX_MS = 1000;
-const LIVE_REDIAL_MAX_MS = 200;
+const REDIAL_MAX_MS = 250;
 
 /** A DATA message kept until the peer's cumulative ACK covers it. */
 interface KeptMessage {
@@ -105,7 +105,7 @@ export class PeerLink {
         heartbeatInterval: options.heartbeatIntervalMs,
         heartbeatTimeout: options.heartbeatTimeoutMs,
         reconnectInterval: 50,
-        reconnectMaxInterval: STARTING_REDIAL_MAX_MS,
+        reconnectMaxInterval: REDIAL_MAX_MS,
         ...options.security,
       });
       socket.connect(options.endpoint);
@@ -127,7 +127,6 @@ export class PeerLink {
 
   markEstablished(): void {
     this.recovery.watch();
-    for (const { socket } of this.writers) socket.reconnectMaxInterval = LIVE_REDIAL_MAX_MS;
   }
 
   /** Some stream's connection dropped and has not come back yet. */
