@@ -66,11 +66,6 @@ export class UnixLink {
     return this.failure !== undefined;
   }
 
-  /** The connection broke and the peer has not dialed again yet. */
-  get down(): boolean {
-    return this.socket === undefined;
-  }
-
   sendData(tag: number, payload: Uint8Array): Promise<void> {
     if (this.failure) return Promise.reject(this.failure());
     const bytes = payload.byteLength;

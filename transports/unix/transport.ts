@@ -223,11 +223,13 @@ export class UnixTransport implements AbortableTransport {
       frame: (header, payload) => this.onFrame(peer, header, payload),
       garbled: (why) => this.peerLost(peer, `it sent ${why}`),
       opened: (socket) => (this.reads[peer] = socket),
-      closed: (opened, refused) => {
+      closed: ({ opened, answered, refused }) => {
         if (this.closed || this.closing[peer].left || this.links[peer]?.lost) return;
-        if (opened) return this.dial(peer, true); // the peer's frames on the old connection are all read: its HELLO's count is exact
-        if (!again) return void setTimeout(() => this.dial(peer), REDIAL_MS).unref();
-        this.peerLost(peer, refused ? "its connection dropped before it closed, and its socket refuses a new one: its process is gone" : "its connection dropped before it closed, and dialing it again failed");
+        // A connection the peer answered on broke: dial again (its frames on the old one are all read, so the HELLO's count is exact).
+        if (answered) return this.dial(peer, true);
+        if (opened) return this.peerLost(peer, "it hung up on this rank's connection without answering");
+        if (again && refused) return this.peerLost(peer, "its connection dropped before it closed, and its socket refuses a new one: its process is gone");
+        setTimeout(() => this.dial(peer, again), REDIAL_MS).unref(); // not listening yet, or a passing error (a full backlog)
       },
     });
   }

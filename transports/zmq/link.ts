@@ -129,15 +129,6 @@ export class PeerLink {
     this.recovery.watch();
   }
 
-  /** Some stream's connection dropped and has not come back yet. */
-  get recovering(): boolean {
-    return this.recovery.recovering;
-  }
-
-  /** Messages sent and not yet acknowledged (kept for a resend). */
-  get unacknowledged(): number {
-    return this.outbox.size;
-  }
 
   /**
    * Closes the disconnect monitor now instead of a while after its socket: for a worker thread about
