@@ -87,8 +87,9 @@ describe("unix transport", () => {
     ["the writer's end", "writer"],
   ])("a connection broken at %s while both ranks live is dialed again: what was in flight is written again, every message arrives once, in order", async (_name, end) => {
     const [a, b] = await unixWorld(2);
-    const sizes = [100, 200_000, 3000, 5 << 20, 10, 70_000];
-    const sent = Array.from({ length: 24 }, (_, i) => pattern(sizes[i % sizes.length], i));
+    // Small messages (copied behind their header, so always written again); a large one is let go once the kernel took it.
+    const sizes = [100, 60_000, 3000, 10, 40_000];
+    const sent = Array.from({ length: 200 }, (_, i) => pattern(sizes[i % sizes.length], i));
     const sends = sent.map((message) => a.send(1, 5, message));
     const first = await b.recv(0, 5, 10_000);
     // Break it with most of the messages still queued or in the kernel's buffers.

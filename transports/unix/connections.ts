@@ -12,8 +12,8 @@ export interface DialHandlers {
   garbled(why: string): void;
   /** The connection is open; `socket` carries the HELLO handed to dialSocket and the peer's frames. */
   opened(socket: net.Socket): void;
-  /** It closed: `opened` whether it ever opened, `refused` whether nothing listened at the path. */
-  closed(opened: boolean, refused: boolean): void;
+  /** It closed: whether it ever `opened`, whether the peer `answered` on it, whether it was `refused` (nothing listened at the path). */
+  closed(how: { opened: boolean; answered: boolean; refused: boolean }): void;
 }
 
 /**
@@ -22,9 +22,14 @@ export interface DialHandlers {
  * the dialer's HELLO.
  */
 export function dialSocket(path: string, hello: () => Buffer, handlers: DialHandlers): void {
-  const reader = new FrameStreamReader(handlers.allocate, handlers.frame, handlers.garbled);
-  let opened = false;
+  let answered = false;
+  const frame = (header: FrameHeader, payload: Uint8Array): void => {
+    answered = true;
+    handlers.frame(header, payload);
+  };
+  const reader = new FrameStreamReader(handlers.allocate, frame, handlers.garbled);
   let refused = false;
+  let opened = false;
   const socket = net.connect({
     path,
     onread: {
@@ -42,7 +47,7 @@ export function dialSocket(path: string, hello: () => Buffer, handlers: DialHand
     socket.write(hello());
   });
   socket.on("error", (error: NodeJS.ErrnoException) => (refused = error.code === "ECONNREFUSED" || error.code === "ENOENT"));
-  socket.once("close", () => handlers.closed(opened, refused));
+  socket.once("close", () => handlers.closed({ opened, answered, refused }));
 }
 
 /** A dialer's HELLO: who it is, what it agrees to, and (`next`) how many of the peer's DATA frames it has. */

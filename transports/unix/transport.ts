@@ -41,7 +41,8 @@ export type UnixIdentity = Omit<WireIdentity, "curve"> & {
  * A read connection that ends before its peer's BYE is dialed again: a peer that no longer listens
  * is gone (PEER_LOST at once); one that answers gets a HELLO carrying how many of its DATA frames
  * arrived, and writes the rest again on the new connection (its link kept them until this rank's
- * cumulative ACK covered them). A peer that does not dial again within the op timeout is lost.
+ * cumulative ACK covered them; a large one only until the kernel took it — see UnixLink). A peer
+ * that does not dial again within the op timeout is lost.
  */
 export class UnixTransport implements AbortableTransport {
   readonly hostLinks = "unix";
@@ -222,11 +223,13 @@ export class UnixTransport implements AbortableTransport {
       frame: (header, payload) => this.onFrame(peer, header, payload),
       garbled: (why) => this.peerLost(peer, `it sent ${why}`),
       opened: (socket) => (this.reads[peer] = socket),
-      closed: (opened, refused) => {
+      closed: ({ opened, answered, refused }) => {
         if (this.closed || this.closing[peer].left || this.links[peer]?.lost) return;
-        if (opened) return this.dial(peer, true); // the peer's frames on the old connection are all read: its HELLO's count is exact
-        if (!again) return void setTimeout(() => this.dial(peer), REDIAL_MS).unref();
-        this.peerLost(peer, refused ? "its connection dropped before it closed, and its socket refuses a new one: its process is gone" : "its connection dropped before it closed, and dialing it again failed");
+        // A connection the peer answered on broke: dial again (its frames on the old one are all read, so the HELLO's count is exact).
+        if (answered) return this.dial(peer, true);
+        if (opened) return this.peerLost(peer, "it hung up on this rank's connection without answering");
+        if (again && refused) return this.peerLost(peer, "its connection dropped before it closed, and its socket refuses a new one: its process is gone");
+        setTimeout(() => this.dial(peer, again), REDIAL_MS).unref(); // not listening yet, or a passing error (a full backlog)
       },
     });
   }
@@ -265,7 +268,8 @@ export class UnixTransport implements AbortableTransport {
   /** The peer dialed again after its connection broke: the link writes what it had not acknowledged on the new one. */
   private reattach(peer: number, socket: net.Socket, next: number): void {
     const link = this.links[peer]!;
-    link.reattach(socket, next);
+    const cannot = link.reattach(socket, next);
+    if (cannot) return this.peerLost(peer, cannot);
     link.sendControl(FrameKind.READY).catch(() => undefined);
     this.acks[peer].flush(); // ACKs lost with the old connection
     if (this.closed) link.sendControl(FrameKind.BYE, link.sentFrames).catch(() => undefined);

@@ -35,12 +35,12 @@ interface AckWaiter {
 }
 
 /**
- * ZeroMQ's redial backoff (doubling from 50 ms) tops out here while the world starts — peers still
- * starting are not hammered — and lower once the peer answered: a link that comes back after a flap
- * is redialed within this, not up to a second later.
+ * ZeroMQ's redial backoff (doubling from 50 ms) tops out here: a link that comes back after a flap
+ * is redialed within this (at 1 s, a 2 s partition cost half a second more). It is fixed at
+ * connect (libzmq copies a socket's options into its connection then), so a peer still starting is
+ * dialed this often too — four tries a second per socket.
  */
-const STARTING_REDIAL_MAX_MS = 1000;
-const LIVE_REDIAL_MAX_MS = 200;
+const REDIAL_MAX_MS = 250;
 
 /** A DATA message kept until the peer's cumulative ACK covers it. */
 interface KeptMessage {
@@ -83,6 +83,8 @@ export class PeerLink {
   private readonly outbox = new Outbox<KeptMessage>();
   private readonly recovery: LinkRecovery;
   private failure?: () => CommError;
+  /** BYE was sent: a stream that comes back sends it again behind what it resends. */
+  private closing = false;
 
   constructor(
     readonly options: LinkOptions,
@@ -103,7 +105,7 @@ export class PeerLink {
         heartbeatInterval: options.heartbeatIntervalMs,
         heartbeatTimeout: options.heartbeatTimeoutMs,
         reconnectInterval: 50,
-        reconnectMaxInterval: STARTING_REDIAL_MAX_MS,
+        reconnectMaxInterval: REDIAL_MAX_MS,
         ...options.security,
       });
       socket.connect(options.endpoint);
@@ -125,18 +127,8 @@ export class PeerLink {
 
   markEstablished(): void {
     this.recovery.watch();
-    for (const { socket } of this.writers) socket.reconnectMaxInterval = LIVE_REDIAL_MAX_MS;
   }
 
-  /** Some stream's connection dropped and has not come back yet. */
-  get recovering(): boolean {
-    return this.recovery.recovering;
-  }
-
-  /** Messages sent and not yet acknowledged (kept for a resend). */
-  get unacknowledged(): number {
-    return this.outbox.size;
-  }
 
   /**
    * Closes the disconnect monitor now instead of a while after its socket: for a worker thread about
@@ -165,8 +157,12 @@ export class PeerLink {
 
   /** BYE on every stream, behind everything queued on it, with the count of DATA frames that stream carried. */
   sendBye(): Promise<void> {
-    const streams = this.writers.length;
-    return Promise.all(this.sentFrames.map((count, stream) => this.sendControl(FrameKind.BYE, stream, streams, 0, 0, count))).then(() => undefined);
+    this.closing = true;
+    return Promise.all(this.sentFrames.map((_, stream) => this.sendByeOn(stream))).then(() => undefined);
+  }
+
+  private sendByeOn(stream: number): Promise<void> {
+    return this.sendControl(FrameKind.BYE, stream, this.writers.length, 0, 0, this.sentFrames[stream]);
   }
 
   sendData(tag: number, payload: Uint8Array): Promise<void> {
@@ -266,6 +262,7 @@ export class PeerLink {
       if (stream >= kept.stripes) continue;
       this.writers[stream].send(this.frames(kept, stream, FLAG_RESENT)).catch(() => undefined); // a failure fails the link
     }
+    if (this.closing) this.sendByeOn(stream).catch(() => undefined);
     this.events.reconnected(stream);
   }
 
