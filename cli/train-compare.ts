@@ -56,10 +56,20 @@ export function compareTable(rows: readonly CompareRow[]): string {
  */
 export async function runCompare(methods: readonly Method[], options: TrainingOptions, output: { json: boolean; plot?: string }): Promise<number> {
   const summaries: TrainSummary[] = [];
+  const failed: string[] = [];
   for (const [i, method] of methods.entries()) {
     options.log(`train --compare: ${method} (${i + 1} of ${methods.length})`);
-    summaries.push(await runTraining({ ...options, config: { ...options.config, method }, oneProcess: i === 0 }));
+    try {
+      const summary = await runTraining({ ...options, config: { ...options.config, method }, oneProcess: summaries.length === 0 });
+      summaries.push(summary);
+      // Each finished method's figures at once: a later method that fails does not take them along.
+      options.log(`train --compare: ${method} done: ${JSON.stringify(summary)}`);
+    } catch (error) {
+      failed.push(method);
+      options.log(`train --compare: ${method} failed (${error instanceof Error ? error.message : String(error)}); going on with the next method`);
+    }
   }
+  if (!summaries.length) throw new Error(`every method of --compare failed (${failed.join(", ")}); see the rank output above`);
   const { oneProcessAccuracy, oneProcessValLoss, oneProcessValPerplexity } = summaries[0];
   const rows = compareRows(summaries.map((s) => ({ ...s, oneProcessAccuracy, oneProcessValLoss, oneProcessValPerplexity })));
   if (output.plot) {
@@ -76,5 +86,9 @@ export async function runCompare(methods: readonly Method[], options: TrainingOp
     }
   }
   console.log(output.json ? JSON.stringify(rows) : compareTable(rows));
+  if (failed.length) {
+    console.error(`longhaul train --compare: ${failed.join(", ")} failed (see the lines above); the table holds the others. Run the failed ones again with --compare ${failed.join(",")}`);
+    return 1;
+  }
   return 0;
 }

@@ -25,6 +25,8 @@ reference once) and prints one row per method: quality, WAN bytes, reduction aga
 rate against one site; with --json an array of one object per method. With --model lm it also
 writes an SVG plot of validation loss against WAN bytes (and a PNG where rsvg-convert or
 ImageMagick exists).
+A method that fails is reported and skipped (each finished method's summary goes to stderr as it
+ends); the exit code is then 1.
 
 options:
   --method M            sync (dense all-reduce), topk (top-k + error feedback), diloco, streaming-diloco
