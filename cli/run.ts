@@ -4,7 +4,8 @@ import { runExperiment, experimentSteps, type ExperimentPlan } from "../bench/re
 import { summaryText } from "../bench/report/console.js";
 import { localSweep } from "../bench/report/local-sweep.js";
 import { checkMethods, runTrainingPart } from "../bench/report/training.js";
-import { faultToleranceLine, runFaultTolerancePart, type FaultToleranceResult } from "../bench/report/fault-tolerance.js";
+import { faultToleranceLine, runFaultTolerancePart } from "../bench/report/fault-tolerance.js";
+import type { FaultToleranceResult } from "../bench/report/types.js";
 import type { TrainingRow } from "../bench/report/types.js";
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";

@@ -7,11 +7,11 @@
 import type { TcpOptions } from "../../netem/emulator/tcp-options.js";
 import { parseFaults } from "../../netem/faults/parse.js";
 import { DEFAULT_CONFIG } from "../../train/config.js";
-import type { Recovery } from "../../train/fault-report.js";
 import { runTraining } from "../../train/run-training.js";
 import { parseTopology } from "../../world/topology.js";
 import type { Progress } from "./progress.js";
 import { markdownTable } from "./table.js";
+import type { FaultToleranceResult } from "./types.js";
 
 export const FAULT_TOLERANCE_TOPOLOGY = "new-york:1,london:1,asuncion:1";
 export const FAULT_TOLERANCE_SCHEDULE = `faults:
@@ -23,19 +23,6 @@ export const FAULT_TOLERANCE_SCHEDULE = `faults:
 const STEPS = 300;
 const INNER_STEPS = 20;
 
-export interface FaultToleranceResult {
-  readonly topology: string;
-  readonly steps: number;
-  readonly innerSteps: number;
-  readonly schedule: string;
-  readonly recoveries: readonly Recovery[];
-  readonly goodput?: number;
-  readonly usefulStepsPerSec?: number;
-  readonly faultFreeUsefulStepsPerSec?: number;
-  readonly checksumsEqual: boolean;
-  readonly ranksFinished: number;
-  readonly testAccuracy?: number;
-}
 
 export async function runFaultTolerancePart(options: { basePort: number; rateMbit?: number; tcp?: TcpOptions; progress?: Progress }): Promise<FaultToleranceResult> {
   const topology = parseTopology(FAULT_TOLERANCE_TOPOLOGY);

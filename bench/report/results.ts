@@ -1,10 +1,8 @@
-import type { FaultToleranceResult } from "./fault-tolerance.js";
 import { cpus } from "node:os";
 import { linkProfilesFor } from "../../netem/pairs.js";
 import { parseTopology } from "../../world/topology.js";
 import type { ExperimentPlan, ExperimentRows } from "./experiment.js";
-import type { TrainingRow } from "./types.js";
-import type { ExperimentResults, LinkSummary } from "./types.js";
+import type { ExperimentResults, FaultToleranceResult, LinkSummary, TrainingRow } from "./types.js";
 
 /** Every region pair of the topology once (i < j), with its distance and one-way delay. */
 export function linkSummaries(topologySpec: string, rateMbit?: number): LinkSummary[] {

@@ -1,4 +1,4 @@
-import type { FaultToleranceResult } from "./fault-tolerance.js";
+import type { Recovery } from "../../train/fault-report.js";
 import type { AppliedFault } from "../../netem/faults/types.js";
 
 /**
@@ -87,4 +87,19 @@ export interface PlannerSection {
   readonly checks: readonly PlannerCheckRow[];
   /** Each scenario's plan as `longhaul plan` prints it (or why it is missing). */
   readonly scenarios: ReadonlyArray<{ readonly name: string; readonly markdown: string }>;
+}
+
+/** The report's fault-tolerance part (fault-tolerance.ts): elastic DiLoCo under one schedule. */
+export interface FaultToleranceResult {
+  readonly topology: string;
+  readonly steps: number;
+  readonly innerSteps: number;
+  readonly schedule: string;
+  readonly recoveries: readonly Recovery[];
+  readonly goodput?: number;
+  readonly usefulStepsPerSec?: number;
+  readonly faultFreeUsefulStepsPerSec?: number;
+  readonly checksumsEqual: boolean;
+  readonly ranksFinished: number;
+  readonly testAccuracy?: number;
 }
