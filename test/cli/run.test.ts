@@ -17,13 +17,14 @@ describe("longhaul run flags", () => {
     expect(parsed.plan.baseline).toBe(true);
     expect(parsed.plan.distance?.peers).toEqual(["virginia", "chicago", "texas", "london", "sao-paulo"]);
     expect(parsed.plan.training).toEqual({ methods: ["sync", "diloco"], steps: 100 });
+    expect(parsed.plan.faultTolerance).toBe(true);
     expect(parsed.out.endsWith("/results")).toBe(true);
   });
 
-  it("reads sizes, rate, --no-baseline and --distance-to none", () => {
-    const parsed = planFromFlags(["--sizes", "1KiB,2MiB", "--rate", "100mbit", "--no-baseline", "--distance-to", "none", "--iters", "2"]);
+  it("reads sizes, rate, --no-baseline, --no-fault-tolerance and --distance-to none", () => {
+    const parsed = planFromFlags(["--sizes", "1KiB,2MiB", "--rate", "100mbit", "--no-baseline", "--no-fault-tolerance", "--distance-to", "none", "--iters", "2"]);
     if (parsed === "help") throw new Error("unexpected help");
-    expect(parsed.plan).toMatchObject({ sizes: [1024, 2 << 20], rateMbit: 100, baseline: false, iters: 2, distance: undefined });
+    expect(parsed.plan).toMatchObject({ sizes: [1024, 2 << 20], rateMbit: 100, baseline: false, faultTolerance: false, iters: 2, distance: undefined });
   });
 
   it("rejects bad values and answers --help", () => {
@@ -43,7 +44,7 @@ describe("longhaul run (real ranks through the emulator)", async () => {
     // Ranks and the emulator's proxies of every sweep in this run: 8 + 4 x 8 ports above the base.
     const basePort = await freeBase(26500, 27000, 50);
     const args = ["--sizes", "4KiB", "--algorithms", "ring", "--iters", "1", "--distance-to", "chicago",
-      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--base-port", String(basePort), "--out", out];
+      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--no-fault-tolerance", "--base-port", String(basePort), "--out", out];
     const result = await execa("node", ["dist/cli/main.js", "run", ...args], { reject: false, timeout: 120_000 });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^algorithm\s+size\s+time\s+busbw GB\/s\s+single-site\s+efficiency\s+#wrong$/m);
