@@ -12,6 +12,7 @@ import type { ElasticGroup } from "../init-elastic.js";
 import type { RankRun, TrainConfig } from "./config.js";
 import { flatten, split } from "./flat.js";
 import type { TrainTask } from "./task.js";
+import { WaitClock } from "./wait-clock.js";
 import { readVariables, writeVariables } from "./tfjs-adapter.js";
 
 /** The parameters and the optimizer's weights (its step count first, then its slots) as one array. */
@@ -49,7 +50,7 @@ export async function trainRankElasticSync(group: ElasticGroup, config: TrainCon
   });
   const started = performance.now();
   const startedMs = Date.now();
-  let waitSeconds = 0;
+  const clock = new WaitClock();
   let joinedAtStep: number | undefined;
   let firstContributedMs: number | undefined;
   const stepEndsMs: number[] = [];
@@ -60,9 +61,7 @@ export async function trainRankElasticSync(group: ElasticGroup, config: TrainCon
     loss = value.dataSync()[0];
     const flat = flatten(task.vars.map((v) => grads[v.name].dataSync() as Float32Array));
     tf.dispose([value, ...Object.values(grads)]);
-    const t = performance.now();
-    const { healed } = await sync.allReduce(flat);
-    waitSeconds += (performance.now() - t) / 1000;
+    const { healed } = await clock.wait(sync.allReduce(flat));
     joinedAtStep ??= sync.steps - 1;
     if (!healed) firstContributedMs ??= Date.now();
     const parts = split(flat, task.vars.map((v) => v.size));
@@ -75,7 +74,7 @@ export async function trainRankElasticSync(group: ElasticGroup, config: TrainCon
   const evaluation = task.evaluate();
   task.dispose();
   return {
-    seconds, waitSeconds, startedMs, stepEndsMs, syncs: stepEndsMs.length, ...evaluation, finalLoss: loss,
+    seconds, waitSeconds: clock.seconds, startedMs, stepEndsMs, syncs: stepEndsMs.length, ...evaluation, finalLoss: loss,
     elastic: {
       outerSteps: sync.steps,
       contributedInnerSteps: sync.contributed,

@@ -9,6 +9,7 @@ import { ElasticDiLoCo } from "../collectives/elastic/elastic-diloco.js";
 import { stateHash } from "../collectives/elastic/heal.js";
 import type { ElasticGroup } from "../init-elastic.js";
 import type { RankRun, TrainConfig } from "./config.js";
+import { WaitClock } from "./wait-clock.js";
 import type { TrainTask } from "./task.js";
 import { readVariables, writeVariables } from "./tfjs-adapter.js";
 
@@ -20,13 +21,8 @@ export async function trainRankElastic(group: ElasticGroup, config: TrainConfig,
   });
   const started = performance.now();
   const startedMs = Date.now();
-  let waitSeconds = 0;
-  const waited = async <T>(p: Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const value = await p;
-    waitSeconds += (performance.now() - t) / 1000;
-    return value;
-  };
+  const clock = new WaitClock();
+  const waited = <T>(p: Promise<T>): Promise<T> => clock.wait(p);
   await waited(diloco.start());
   writeVariables(task.vars, params);
   const joinedAtOuterStep = diloco.outerSteps;
@@ -52,7 +48,7 @@ export async function trainRankElastic(group: ElasticGroup, config: TrainConfig,
   const evaluation = task.evaluate();
   task.dispose();
   return {
-    seconds, waitSeconds, startedMs, stepEndsMs, syncs: diloco.outerSteps - joinedAtOuterStep, ...evaluation, finalLoss: loss,
+    seconds, waitSeconds: clock.seconds, startedMs, stepEndsMs, syncs: diloco.outerSteps - joinedAtOuterStep, ...evaluation, finalLoss: loss,
     elastic: {
       outerSteps: diloco.outerSteps,
       contributedInnerSteps: diloco.contributedInnerSteps,

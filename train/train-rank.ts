@@ -3,6 +3,7 @@ import { DiLoCo } from "../collectives/diloco/diloco.js";
 import { StreamingDiLoCo } from "../collectives/diloco/streaming.js";
 import type { Communicator } from "../collectives/types.js";
 import { outerCompression, type RankRun, type TrainConfig } from "./config.js";
+import { WaitClock } from "./wait-clock.js";
 import type { TrainTask } from "./task.js";
 import { DistributedOptimizer, readVariables, writeVariables } from "./tfjs-adapter.js";
 
@@ -17,13 +18,8 @@ type Progress = (step: number, loss: number) => void;
 export async function trainRank(comm: Communicator, config: TrainConfig, task: TrainTask, progress?: Progress): Promise<RankRun> {
   let loss = NaN;
   let syncs = 0;
-  let waitSeconds = 0;
-  const waited = async <T>(p: Promise<T>): Promise<T> => {
-    const t = performance.now();
-    const value = await p;
-    waitSeconds += (performance.now() - t) / 1000;
-    return value;
-  };
+  const clock = new WaitClock();
+  const waited = <T>(p: Promise<T>): Promise<T> => clock.wait(p);
   await comm.barrier();
   const started = performance.now();
   const startedMs = Date.now();
@@ -40,7 +36,7 @@ export async function trainRank(comm: Communicator, config: TrainConfig, task: T
       report(step, loss);
     }
     syncs = config.steps;
-    waitSeconds = optimizer.commSeconds;
+    clock.seconds = optimizer.commSeconds;
   } else {
     const params = readVariables(task.vars);
     const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? 0 : 5) };
@@ -62,5 +58,5 @@ export async function trainRank(comm: Communicator, config: TrainConfig, task: T
   const seconds = (performance.now() - started) / 1000;
   const evaluation = task.evaluate();
   task.dispose();
-  return { seconds, waitSeconds, startedMs, stepEndsMs, syncs, ...evaluation, finalLoss: loss };
+  return { seconds, waitSeconds: clock.seconds, startedMs, stepEndsMs, syncs, ...evaluation, finalLoss: loss };
 }
