@@ -94,8 +94,9 @@ export function startFaults(schedule: FaultSchedule, options: FaultClockOptions)
   };
   const fire = (): void => {
     timer = undefined;
-    // 1 ms of slack: a timer may wake a fraction of a millisecond before performance.now() says it is due.
-    while (!stopped && next < steps.length && steps[next].atMs <= now() + 1) {
+    // Never early: a timer that wakes a fraction of a millisecond before performance.now() says the
+    // step is due is armed again for the rest.
+    while (!stopped && next < steps.length && steps[next].atMs <= now()) {
       const step = steps[next++];
       try {
         run(step);
@@ -108,7 +109,7 @@ export function startFaults(schedule: FaultSchedule, options: FaultClockOptions)
   };
   const arm = (): void => {
     if (stopped || next >= steps.length) return;
-    timer = setTimeout(fire, Math.max(0, steps[next].atMs - now()));
+    timer = setTimeout(fire, Math.max(0, Math.ceil(steps[next].atMs - now())));
     timer.unref();
   };
   arm();

@@ -20,8 +20,9 @@ describe("longhaul train --elastic", () => {
 
   it("MNIST DiLoCo with a rank killed (kill -9) and restarted: the run finishes, every rank's checksum is equal, each fault has a recovery", async () => {
     const faults = join(mkdtempSync(join(tmpdir(), "longhaul-train-elastic-")), "faults.yaml");
-    writeFileSync(faults, "faults:\n  - { at: 6s, rank: 2, kill: true }\n  - { at: 7s, rank: 2, restart: true }\n");
-    const { stdout } = await run(process.execPath, [CLI, "train", "--method", "diloco", "--elastic", "--topology", "3", "--steps", "300", "--inner-steps", "20", "--faults", faults, "--no-baseline", "--base-port", "24300", "--json"], { timeout: 150_000 });
+    // Long enough (1,000 steps) that the survivors still train when the killed rank is back, on a fast machine too.
+    writeFileSync(faults, "faults:\n  - { at: 4s, rank: 2, kill: true }\n  - { at: 5s, rank: 2, restart: true }\n");
+    const { stdout } = await run(process.execPath, [CLI, "train", "--method", "diloco", "--elastic", "--topology", "3", "--steps", "1000", "--inner-steps", "20", "--faults", faults, "--no-baseline", "--base-port", "24300", "--json"], { timeout: 150_000 });
     const summary = JSON.parse(stdout.trim().split("\n").at(-1)!);
     expect(summary.checksums).toHaveLength(3);
     expect(new Set(summary.checksums.map((c: { checksum: string }) => c.checksum)).size).toBe(1);
@@ -36,7 +37,7 @@ describe("longhaul train --elastic", () => {
   it("synchronous MNIST with a rank killed (kill -9) and restarted: the state checked identical before every step, every rank's checksum equal", async () => {
     const faults = join(mkdtempSync(join(tmpdir(), "longhaul-train-elastic-")), "faults.yaml");
     writeFileSync(faults, "faults:\n  - { at: 5s, rank: 1, kill: true }\n  - { at: 6s, rank: 1, restart: true }\n");
-    const { stdout, stderr } = await run(process.execPath, [CLI, "train", "--method", "sync", "--elastic", "--topology", "3", "--steps", "100", "--faults", faults, "--no-baseline", "--base-port", "24500", "--json"], { timeout: 150_000 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, "train", "--method", "sync", "--elastic", "--topology", "3", "--steps", "200", "--faults", faults, "--no-baseline", "--base-port", "24500", "--json"], { timeout: 150_000 });
     const summary = JSON.parse(stdout.trim().split("\n").at(-1)!);
     expect(new Set(summary.checksums.map((c: { checksum: string }) => c.checksum)).size).toBe(1);
     expect(summary.checksums).toHaveLength(3);
