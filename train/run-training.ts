@@ -48,6 +48,9 @@ export interface TrainSummary {
   /** --elastic with faults: useful inner steps per second against the same run without faults (measured in the same command). */
   goodput?: number;
   faultFreeUsefulStepsPerSec?: number;
+  /** The fault-free run's held-out accuracy (MLP) or validation loss (LM), beside the run's own. */
+  faultFreeTestAccuracy?: number;
+  faultFreeValLoss?: number;
   usefulStepsPerSec?: number;
   /** --elastic: every finishing rank's final parameter checksum. */
   checksums?: Array<{ rank: number; checksum: string }>;
@@ -112,6 +115,8 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
       o.log("train: reference 0 — the same elastic run without faults (for goodput)");
       const clean = await runWorld({ ...o, faults: undefined });
       summary.faultFreeUsefulStepsPerSec = usefulStepsPerSec(clean);
+      if (lm) summary.faultFreeValLoss = clean.valLoss;
+      else summary.faultFreeTestAccuracy = clean.testAccuracy;
       summary.goodput = summary.usefulStepsPerSec / summary.faultFreeUsefulStepsPerSec;
     }
   }
