@@ -17,7 +17,9 @@ const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) /
 
 const lines = ["faults:"];
 let down: number | undefined;
-for (let t = 10; t < endS; t += 10 + Math.floor(random() * 21)) {
+// The last fault starts 10 s before the end at the latest; a rank down then is restarted at the next draw.
+let t = 10;
+for (; t < endS - 10; t += 10 + Math.floor(random() * 21)) {
   if (down === undefined) {
     down = Math.floor(random() * ranks);
     lines.push(`  - { at: ${t}s, rank: ${down}, kill: true }`);
@@ -26,5 +28,5 @@ for (let t = 10; t < endS; t += 10 + Math.floor(random() * 21)) {
     down = undefined;
   }
 }
-if (down !== undefined) lines.push(`  - { at: ${endS}s, rank: ${down}, restart: true }`);
+if (down !== undefined) lines.push(`  - { at: ${t}s, rank: ${down}, restart: true }`);
 console.log(lines.join("\n"));
