@@ -65,6 +65,7 @@ export interface EmulatorStats {
 }
 
 export interface Emulator {
+  /** Closes every route, after the connections whose sender ended delivered what they held (bounded by twice the longest delay plus a second). */
   close(): Promise<void>;
   stats(): EmulatorStats;
   /**
@@ -86,6 +87,9 @@ export interface Emulator {
  * the traffic belongs to: any TCP traffic can be shaped (launch/world-emulator.ts builds a world's
  * routes from its address plan).
  */
+/** Beyond twice the longest link delay, how long close() waits for ended connections to deliver. */
+const DRAIN_SLACK_MS = 1000;
+
 export async function startEmulator(options: EmulatorOptions): Promise<Emulator> {
   const profileOf = options.profile;
   const sched = new Scheduler();
@@ -155,7 +159,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       };
     },
     close: async () => {
-      await Promise.all(routes.map((r) => r.close()));
+      // Connections whose sender ended deliver what they still hold first (one link delay, bounded).
+      const drainMs = 2 * Math.max(0, ...[...links.values()].map((l) => l.delayMs)) + DRAIN_SLACK_MS;
+      await Promise.all(routes.map((r) => r.close(drainMs)));
       sched.close();
     },
     stats: () => ({

@@ -76,6 +76,7 @@ export class Pipe {
   /** The front of the delay line met a down link: when that was, and how many timeouts since. */
   private stall: { since: number; backoffs: number } | undefined;
   readonly window: CongestionWindow;
+  private readonly drainWaiters: Array<() => void> = [];
 
   constructor(
     private readonly src: Socket,
@@ -98,6 +99,7 @@ export class Pipe {
     src.on("end", () => this.sourceEnded(false));
     src.on("close", () => this.sourceEnded(true));
     src.on("error", () => undefined); // the close that follows carries it
+    dst.on("close", () => this.settleDrain());
   }
 
   private sourceEnded(reset: boolean): void {
@@ -121,6 +123,23 @@ export class Pipe {
   /** Whether everything read from the source has been handed on and the end passed to the destination. */
   get finished(): boolean {
     return this.ended && this.queue.length === 0;
+  }
+
+  /** Bytes this pipe took from its source, or the source's end, are still on their way to a destination that is open. */
+  get draining(): boolean {
+    if (this.dst.destroyed) return false;
+    return this.queue.length > 0 || this.unsentBytes > 0 || (this.sourceEnd !== undefined && !this.finished);
+  }
+
+  /** Resolves once the pipe is not draining: its end delivered, or its destination gone. */
+  drained(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private settleDrain(): void {
+    if (this.draining) return;
+    for (const resolve of this.drainWaiters.splice(0)) resolve();
   }
 
   private onData(chunk: Buffer): void {
@@ -200,6 +219,7 @@ export class Pipe {
       this.deliver(entry);
     }
     this.maybeEnd();
+    this.settleDrain();
   }
 
   private stallAt(now: number): void {
@@ -284,5 +304,6 @@ export class Pipe {
     if (!this.ended || this.queue.length > 0 || this.dst.destroyed) return;
     if (this.reset) this.dst.end(() => this.dst.destroy());
     else if (!this.dst.writableEnded) this.dst.end();
+    this.settleDrain();
   }
 }

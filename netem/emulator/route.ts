@@ -25,7 +25,8 @@ export interface RouteOptions {
 export interface Route {
   readonly port: number;
   connections: number;
-  close(): Promise<void>;
+  /** Stops listening; with drainMs, first lets open connections deliver what they hold (at most that long). */
+  close(drainMs?: number): Promise<void>;
 }
 
 /**
@@ -38,6 +39,7 @@ export interface Route {
 export async function openRoute(options: RouteOptions): Promise<Route> {
   const { sched, forward, reverse } = options;
   const sockets = new Set<Socket>();
+  const pipes = new Set<Pipe>();
   const track = (socket: Socket): void => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -81,8 +83,8 @@ export async function openRoute(options: RouteOptions): Promise<Route> {
           if (client.destroyed || up.destroyed) return;
           piped = true;
           const flow = { windowBytes: options.windowBytes, queueMs: options.queueMs, cc: options.cc, slowStartAfterIdle: options.slowStartAfterIdle };
-          new Pipe(client, up, forward, sched, { ...flow, ackLink: reverse }, options.gauge);
-          new Pipe(up, client, reverse, sched, { ...flow, ackLink: forward }, options.gauge);
+          pipes.add(new Pipe(client, up, forward, sched, { ...flow, ackLink: reverse }, options.gauge));
+          pipes.add(new Pipe(up, client, reverse, sched, { ...flow, ackLink: forward }, options.gauge));
           client.resume();
         });
       });
@@ -96,11 +98,20 @@ export async function openRoute(options: RouteOptions): Promise<Route> {
   const address = server.address();
   return Object.assign(route, {
     port: typeof address === "object" && address ? address.port : options.listenPort,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const off of unsubscribe) off();
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: async (drainMs = 0) => {
+      for (const off of unsubscribe) off();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // What a connection still holds in its delay line (a closing rank's last frames, its BYE) is
+      // delivered before the route goes: a rank that exited right after its close must not lose its
+      // goodbye with the emulator of its host. Bounded by drainMs.
+      if (drainMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs)));
+        await Promise.race([Promise.all([...pipes].map((pipe) => pipe.drained())), bound]);
+        clearTimeout(timer);
+      }
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
   });
 }
