@@ -79,6 +79,7 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
     if (message.t === "leave") {
       left.add(message.rank);
       joiners.delete(message.rank);
+      send(id, { t: "bye" });
     } else if (message.t === "join") {
       left.delete(message.rank);
       const done = answered.get(message.rank);

@@ -28,6 +28,7 @@ export class ElasticMember {
   private lastWait = "";
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private onBye?: () => void;
   /** One send at a time: a ZeroMQ socket refuses a second concurrent send. */
   private sending: Promise<void> = Promise.resolve();
 
@@ -69,12 +70,20 @@ export class ElasticMember {
     });
   }
 
-  /** Tells the lighthouse this rank is done (nobody waits for it), then closes. */
+  /**
+   * Tells the lighthouse this rank is done (nobody waits for it) and closes once it confirmed. A
+   * lighthouse that does not answer within two heartbeats is gone: it would take the silence for a
+   * loss anyway.
+   */
   async leave(): Promise<void> {
+    const confirmed = new Promise<void>((resolve) => (this.onBye = resolve));
+    const resend = setInterval(() => this.post({ t: "leave", rank: this.options.rank }), this.options.heartbeatMs ?? ELASTIC_HEARTBEAT_MS);
     this.post({ t: "leave", rank: this.options.rank });
-    // Closing with linger lets ZeroMQ deliver the queued frame; the lighthouse treats a lost one as silence.
-    this.dealer.linger = 1000;
-    await this.sending;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, 2 * (this.options.heartbeatMs ?? ELASTIC_HEARTBEAT_MS))));
+    await Promise.race([confirmed, bound]);
+    clearInterval(resend);
+    clearTimeout(timer);
     this.close();
   }
 
@@ -103,6 +112,7 @@ export class ElasticMember {
         if (message.t === "quorum") this.waiting?.resolve(message);
         else if (message.t === "wait") this.lastWait = message.reason;
         else if (message.t === "abort") this.options.onAbort?.(message.epoch, message.lost);
+        else if (message.t === "bye") this.onBye?.();
       }
     } catch {
       // closed

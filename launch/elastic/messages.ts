@@ -31,7 +31,9 @@ export type FromLighthouse =
   /** The join cannot be answered yet (and why); the rank keeps waiting. */
   | { t: "wait"; reason: string }
   /** A member of `epoch` went silent: abort its ops and join again. */
-  | { t: "abort"; epoch: number; lost: number[] };
+  | { t: "abort"; epoch: number; lost: number[] }
+  /** The lighthouse took the rank's leave: nobody waits for it, and it is not lost. */
+  | { t: "bye" };
 
 /** A rank heartbeats this often (ms). */
 export const ELASTIC_HEARTBEAT_MS = 1000;

@@ -69,4 +69,16 @@ describe("lighthouse and members", () => {
     await Promise.all([alone, back.join(1, true)]);
     expect(settled).toBe(true);
   });
+
+  it("a rank that leaves is confirmed at once and never reported lost", async () => {
+    lighthouse = await startLighthouse({ size: 2, deadAfterMs: DEAD_AFTER_MS });
+    const [a, b] = [member(0), member(1)];
+    await Promise.all([a.join(0, true), b.join(0, true)]);
+    const t = performance.now();
+    await b.leave();
+    expect(performance.now() - t).toBeLessThan(2 * HEARTBEAT_MS); // the lighthouse's bye, not the bound
+    // Past the heartbeat bound (an absence takes the time it bounds): still no loss on record.
+    await new Promise((resolve) => setTimeout(resolve, DEAD_AFTER_MS + 2 * HEARTBEAT_MS));
+    expect(lighthouse.events.filter((e) => e.kind === "lost")).toEqual([]);
+  });
 });
