@@ -58,7 +58,9 @@ options:
                         silent rank is left out and the others go on, a restarted one heals; the
                         JSON gains "checksums", "usefulStepsPerSec" and, with --faults,
                         "recoveries" and "goodput" (against the same run without faults, run
-                        after it unless --no-baseline)
+                        after it unless --no-baseline). DiLoCo's outer step runs in the
+                        background: inner steps go on while it waits on a link or a new quorum
+  --blocking-outer      --elastic diloco: wait for each outer step instead (for comparison)
   --no-baseline         skip the references
   --paired              run the one-site reference at the same time as the main run, so both see
                         the same machine load (fairer step rates on a shared machine)
@@ -82,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
       "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
-      timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, elastic: { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
+      timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, elastic: { type: "boolean", default: false }, "blocking-outer": { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
       ...JOB_FLAGS,
     },
   });
@@ -104,7 +106,8 @@ export async function main(argv: string[]): Promise<number> {
   if (values.plot !== undefined && !(compare && values.model === "lm")) return fail("--plot draws the validation loss of a --compare --model lm run; add both");
   const lm = values.model === "lm";
   if (values.elastic && (compare || !["diloco", "sync"].includes(values.method ?? ""))) return fail(`--elastic runs DiLoCo's outer loop or synchronous steps over a changing membership; use it with --method diloco or sync${compare ? ", without --compare" : ""}`);
-  if (values.elastic && (values["comm-thread"] || values.overlap !== undefined || values.paired)) return fail(`--elastic runs the outer step blocking, on the rank's own thread; drop --${values["comm-thread"] ? "comm-thread" : values.overlap !== undefined ? "overlap" : "paired"}`);
+  if (values.elastic && (values["comm-thread"] || values.overlap !== undefined || values.paired)) return fail(`--elastic runs the outer step on the rank's own thread, in the background between inner steps; drop --${values["comm-thread"] ? "comm-thread" : values.overlap !== undefined ? "overlap" : "paired"}`);
+  if (values["blocking-outer"] && !(values.elastic && values.method === "diloco")) return fail("--blocking-outer is a choice of --elastic --method diloco; add both or drop it");
   if (values.rate !== undefined && !values.emulate) throw badValue(`--rate ${values.rate} shapes the emulated links and needs --emulate (e.g. --emulate --rate ${values.rate})`);
   const count = (text: string | undefined, fallback: number, flag: string, min = 1): number => (text === undefined ? fallback : parseCount(text, flag, min));
   const positive = (text: string | undefined, fallback: number, flag: string): number => (text === undefined ? fallback : parsePositive(text, flag));
@@ -125,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     outerCompress: outer === "none" ? undefined : (outer as TrainConfig["outerCompress"]),
     commThread: values["comm-thread"],
     ...(values.elastic && { elastic: true }),
+    ...(values["blocking-outer"] && { blockingOuter: true }),
   };
   if (lm) {
     config.lm = {

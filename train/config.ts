@@ -85,6 +85,8 @@ export interface TrainConfig {
   commThread?: boolean;
   /** DiLoCo in fault-tolerant mode: initElastic and ElasticDiLoCo under launch's lighthouse. */
   elastic?: boolean;
+  /** Elastic DiLoCo: wait for each outer step instead of training on while it is in flight. */
+  blockingOuter?: boolean;
   seed: number;
 }
 

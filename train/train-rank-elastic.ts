@@ -1,8 +1,9 @@
 /**
  * One rank of `longhaul train --method diloco --elastic`: DiLoCo whose group changes (ElasticDiLoCo
  * over initElastic). A rank trains until the group has taken ceil(steps / H) outer steps; a
- * restarted rank heals at its first outer step and trains only what is left. The inner optimizer's
- * state stays the rank's own (as in DiLoCo); a healed rank starts it afresh.
+ * restarted rank heals at its first outer step and trains only what is left. The outer step runs in
+ * the background unless config.blockingOuter (see ElasticDiLoCo). The inner optimizer's state stays
+ * the rank's own (as in DiLoCo); a healed rank starts it afresh.
  */
 import * as tf from "@tensorflow/tfjs";
 import { ElasticDiLoCo } from "../collectives/elastic/elastic-diloco.js";
@@ -16,7 +17,7 @@ import { readVariables, writeVariables } from "./tfjs-adapter.js";
 export async function trainRankElastic(group: ElasticGroup, config: TrainConfig, task: TrainTask, processStartMs: number, log: (line: string) => void): Promise<RankRun> {
   const params = readVariables(task.vars);
   const totalOuter = Math.ceil(config.steps / config.innerSteps);
-  const diloco = new ElasticDiLoCo(group, params, { innerSteps: config.innerSteps }, (event) => {
+  const diloco = new ElasticDiLoCo(group, params, { innerSteps: config.innerSteps, background: !config.blockingOuter, lastOuterStep: totalOuter }, (event) => {
     if (event.kind !== "outer-step") log(`${event.kind} at outer step ${event.outerStep}, epoch ${event.epoch} (ranks ${event.members.join(", ")})${event.detail ? `: ${event.detail}` : ""}`);
   });
   const started = performance.now();
@@ -29,20 +30,19 @@ export async function trainRankElastic(group: ElasticGroup, config: TrainConfig,
   const stepEndsMs: number[] = [];
   let firstContributedMs: number | undefined;
   let loss = NaN;
-  let inner = 0;
+  // The batch index: the rank's own count, moved up to where the group stands after a heal.
+  let step = -1;
   while (diloco.outerSteps < totalOuter) {
     const before = diloco.outerSteps;
-    const step = before * config.innerSteps + inner;
+    step = Math.max(step + 1, before * config.innerSteps);
     loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
     readVariables(task.vars).forEach((v, i) => (params[i] = v));
-    inner++;
-    if (await waited(diloco.step())) {
-      writeVariables(task.vars, params);
-      inner = 0;
-      if (diloco.outerSteps > before) firstContributedMs ??= Date.now();
-    }
+    if (await waited(diloco.step())) writeVariables(task.vars, params);
+    if (diloco.outerSteps > before && diloco.outerSteps > joinedAtOuterStep) firstContributedMs ??= Date.now();
     stepEndsMs.push(Date.now());
   }
+  await waited(diloco.finish());
+  writeVariables(task.vars, params);
   await diloco.leave();
   const seconds = (performance.now() - started) / 1000;
   const evaluation = task.evaluate();

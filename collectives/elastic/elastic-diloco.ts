@@ -10,6 +10,14 @@
  * retried in the next quorum with the same local progress: the step is retried with the survivors,
  * as PCCL does, so no member's inner steps are thrown away and every member that completes an
  * outer step holds bit-identical global parameters.
+ *
+ * With `background`, the outer step runs while the worker takes its next inner steps: a link that
+ * is down, a partitioned region, a lost member's detection and the next epoch's healing all cost
+ * the round's latency, not the workers' time. The step lands at the first inner step after it
+ * completed: the worker keeps what it trained meanwhile on top of the new global parameters
+ * (params = global + (params - params at the send)), and those steps weigh in the next outer step.
+ * A send waits for the step before it to land, so a long fault makes one long round (a larger H
+ * once), not a queue.
  */
 import { CommError, invalidArgument } from "../../world/comm-error.js";
 import { OuterNesterov } from "../diloco/nesterov.js";
@@ -22,6 +30,10 @@ export interface ElasticDiLoCoOptions {
   outerLr?: number;
   momentum?: number;
   timeoutMs?: number;
+  /** Inner steps go on while the outer step is in flight (see above; default false: the step blocks). */
+  background?: boolean;
+  /** No outer step is sent past this one (the trainer's last): every member runs the same count. */
+  lastOuterStep?: number;
 }
 
 /** What the outer loop did, for a trainer's log and report. */
@@ -36,17 +48,27 @@ export interface ElasticEvent {
   detail?: string;
 }
 
+/** An outer step sent and not yet landed: the parameters at the send, and how the round ended. */
+interface InFlight {
+  sent: Float32Array;
+  done: Promise<void>;
+  settled: boolean;
+  error?: unknown;
+}
 
 export class ElasticDiLoCo {
   readonly global: Float32Array;
   private readonly outer: OuterNesterov;
-  /** Outer steps this worker has completed (or healed to). */
+  /** Outer steps the global parameters have taken (this worker's own, or healed to). */
   outerSteps = 0;
-  /** Inner steps since this worker's last outer step (its weight in the next one). */
+  /** Inner steps since this worker's last send (its weight in the next outer step). */
   private inner = 0;
   /** Inner steps all members' outer steps carried, summed (the same on every member that took part). */
   contributedInnerSteps = 0;
   readonly events: ElasticEvent[] = [];
+  private inFlight?: InFlight;
+  /** A heal found this worker behind: its local progress is dropped when the round lands. */
+  private behind = false;
 
   constructor(
     private readonly membership: Membership,
@@ -63,20 +85,37 @@ export class ElasticDiLoCo {
   }
 
   /**
-   * Joins the group and takes its state (call once before the inner steps). A worker that arrives
-   * joins the round the others are in, so it runs that round's outer step with them, weighing
-   * nothing: every member of a quorum runs the same ops.
+   * Joins the group and takes its state (call once before the inner steps; it blocks). A worker
+   * that arrives joins the round the others are in, so it runs that round's outer step with them,
+   * weighing nothing: every member of a quorum runs the same ops.
    */
   async start(): Promise<void> {
-    await this.withQuorum((quorum) => this.exchange(quorum));
+    this.send();
+    await this.land();
   }
 
-  /** Counts one inner step; every H-th runs the outer step. Resolves true when `params` changed. */
+  /**
+   * Counts one inner step; every H-th sends the outer step (and, unless `background`, waits for
+   * it). Resolves true when `params` changed: a framework must then copy them into its model.
+   */
   async step(): Promise<boolean> {
     this.inner++;
-    if (this.inner < this.options.innerSteps) return false;
-    await this.withQuorum((quorum) => this.exchange(quorum));
-    return true;
+    let changed = false;
+    if (this.inFlight?.settled) changed = await this.land();
+    const last = this.options.lastOuterStep ?? Infinity;
+    if (!this.inFlight && this.inner >= this.options.innerSteps && this.outerSteps < last) {
+      this.send();
+      if (!this.options.background) return this.land();
+    }
+    // Between inner steps the round's socket I/O and the membership's heartbeats get their turn.
+    if (this.options.background) await new Promise((resolve) => setImmediate(resolve));
+    return changed;
+  }
+
+  /** Lands the round in flight, if any, and sets the parameters to the global ones (call after the last step). */
+  async finish(): Promise<void> {
+    if (this.inFlight) await this.land();
+    this.params.set(this.global);
   }
 
   /** Leaves the membership (nobody waits for this worker any more). */
@@ -84,13 +123,51 @@ export class ElasticDiLoCo {
     return this.membership.leave();
   }
 
-  /** Joins a quorum, heals if its epoch is new, runs `op`; on a failure that a new quorum can cure, again. */
-  private async withQuorum(op: (quorum: Quorum) => Promise<void>): Promise<void> {
+  /** Starts the outer step with the local progress since the last send. */
+  private send(): void {
+    const n = this.params.length;
+    const payload = new Float32Array(n + 1);
+    for (let i = 0; i < n; i++) payload[i] = (this.global[i] - this.params[i]) * this.inner;
+    payload[n] = this.inner;
+    const flight: InFlight = { sent: Float32Array.from(this.params), done: Promise.resolve(), settled: false };
+    this.inner = 0;
+    flight.done = this.round(payload).then(
+      () => void (flight.settled = true),
+      (error: unknown) => void Object.assign(flight, { settled: true, error }),
+    );
+    this.inFlight = flight;
+  }
+
+  /** Waits for the round in flight; the worker continues from the new global plus what it trained since the send. */
+  private async land(): Promise<boolean> {
+    const flight = this.inFlight!;
+    await flight.done;
+    this.inFlight = undefined;
+    if (flight.error !== undefined) throw flight.error;
+    if (this.behind) {
+      this.behind = false;
+      this.inner = 0;
+      this.params.set(this.global);
+      return true;
+    }
+    for (let i = 0; i < this.params.length; i++) this.params[i] = this.global[i] + (this.params[i] - flight.sent[i]);
+    return true;
+  }
+
+  /**
+   * One outer step with whoever is in the quorum: joins, heals when the epoch is new, averages.
+   * An op that fails in a way a new quorum can cure is retried with the same payload, restored from
+   * a backup (the all-reduce sums in place).
+   */
+  private async round(payload: Float32Array): Promise<void> {
+    const backup = Float32Array.from(payload);
     for (;;) {
       const quorum = await this.membership.quorum(this.outerSteps);
       try {
-        if (quorum.fresh) await this.heal(quorum);
-        await op(quorum);
+        if (quorum.fresh && (await this.heal(quorum))) backup.fill(0); // behind: its progress is on stale parameters
+        payload.set(backup);
+        await quorum.comm.allReduce(payload, { op: "sum", timeoutMs: this.options.timeoutMs });
+        this.applyOuter(quorum, payload);
         return;
       } catch (error) {
         if (!(error instanceof CommError && RETRYABLE.has(error.code))) throw error;
@@ -100,7 +177,8 @@ export class ElasticDiLoCo {
     }
   }
 
-  private async heal(quorum: Quorum): Promise<void> {
+  /** Takes the most advanced member's state; true when this worker was behind it. */
+  private async heal(quorum: Quorum): Promise<boolean> {
     const n = this.params.length;
     // Global parameters, outer momentum, and the contributed count (split to stay exact in float32).
     const mine = new Float32Array(2 * n + 2);
@@ -113,29 +191,24 @@ export class ElasticDiLoCo {
     this.global.set(state.subarray(0, n));
     this.outer.buffer.set(state.subarray(n, 2 * n));
     this.contributedInnerSteps = state[2 * n] * COUNT_SPLIT + state[2 * n + 1];
-    if (this.outerSteps !== most || (most === 0 && quorum.index !== root)) {
-      this.params.set(this.global);
-      this.inner = 0;
+    const behind = this.outerSteps !== most || (most === 0 && quorum.index !== root);
+    if (behind) {
+      this.behind = true;
       this.outerSteps = most;
     }
     this.emit({ kind: "healed", epoch: quorum.epoch, members: quorum.members, outerStep: most, detail: `from rank ${quorum.members[root]}` });
+    return behind;
   }
 
-  /** The outer step: pseudo-gradients weighted by inner steps, summed with the weights, divided, Nesterov. */
-  private async exchange(quorum: Quorum): Promise<void> {
+  /** The summed pseudo-gradients and weights: divided by the weight, Nesterov on the global parameters. */
+  private applyOuter(quorum: Quorum, payload: Float32Array): void {
     const n = this.params.length;
-    const payload = new Float32Array(n + 1);
-    for (let i = 0; i < n; i++) payload[i] = (this.global[i] - this.params[i]) * this.inner;
-    payload[n] = this.inner;
-    await quorum.comm.allReduce(payload, { op: "sum", timeoutMs: this.options.timeoutMs });
     const weight = payload[n];
     if (weight === 0) return; // no member has inner steps (the first round): nothing to average
     this.contributedInnerSteps += weight;
     const delta = payload.subarray(0, n);
     for (let i = 0; i < n; i++) delta[i] /= weight;
     this.outer.step(this.global, delta);
-    this.params.set(this.global);
-    this.inner = 0;
     this.outerSteps++;
     this.emit({ kind: "outer-step", epoch: quorum.epoch, members: quorum.members, outerStep: this.outerSteps });
   }

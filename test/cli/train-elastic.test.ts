@@ -11,7 +11,8 @@ const run = promisify(execFile);
 describe("longhaul train --elastic", () => {
   it.each([
     [["--method", "topk", "--elastic"], /--elastic runs DiLoCo.s outer loop or synchronous steps over a changing membership; use it with --method diloco or sync/],
-    [["--method", "diloco", "--elastic", "--comm-thread"], /--elastic runs the outer step blocking, on the rank's own thread; drop --comm-thread/],
+    [["--method", "diloco", "--elastic", "--comm-thread"], /--elastic runs the outer step on the rank's own thread, in the background between inner steps; drop --comm-thread/],
+    [["--method", "sync", "--elastic", "--blocking-outer"], /--blocking-outer is a choice of --elastic --method diloco/],
   ])("refuses %j with one line saying what to do", async (args, message) => {
     const failed = await run(process.execPath, [CLI, "train", ...args]).catch((error: { code: number; stderr: string }) => error);
     expect(failed).toMatchObject({ code: 2 });

@@ -78,3 +78,39 @@ describe("ElasticDiLoCo", () => {
     expect(d.global[0]).not.toBe(0);
   });
 });
+
+describe("ElasticDiLoCo in the background", () => {
+  it("keeps training while its outer step waits for a slower member; what it trained meanwhile is kept on the new global and weighs in its next step", async () => {
+    const n = 8;
+    const comms = memoryComms(2);
+    const worker = (index: number) => new ElasticDiLoCo(scripted([
+      { comm: comms[index], index, steps: [0, 0], fresh: true, members: [0, 1] },
+      { comm: comms[index], index, steps: [0, 0], fresh: false, members: [0, 1] },
+    ]), new Float32Array(n), { innerSteps: 2, background: true, lastOuterStep: 1 });
+    const [fast, slow] = [worker(0), worker(1)];
+    await Promise.all([fast.start(), slow.start()]);
+    const inner = async (w: ElasticDiLoCo, by: number) => {
+      for (let i = 0; i < n; i++) w.params[i] += by;
+      return w.step();
+    };
+    // The fast worker sends after 2 steps (pseudo-gradient -2, weight 2) and trains 3 more while the slow one has not sent.
+    for (let k = 0; k < 5; k++) expect(await inner(fast, 1)).toBe(false);
+    expect(fast.outerSteps).toBe(0);
+    // The slow one sends after 2 steps of +2 (pseudo-gradient -4, weight 2): the round completes on both.
+    await inner(slow, 2);
+    await inner(slow, 2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(fast.outerSteps).toBe(1);
+    const expected = new Float32Array(n);
+    new OuterNesterov(n).step(expected, new Float32Array(n).fill(-3)); // (-2·2 + -4·2) / 4
+    expect([...fast.global]).toEqual([...expected]);
+    // The next inner step lands it: the new global plus the 4 steps (+4) trained since the send.
+    expect(await inner(fast, 1)).toBe(true);
+    expect([...fast.params]).toEqual([...expected].map((x) => Math.fround(x + 4)));
+    expect(fast.contributedInnerSteps).toBe(4);
+    // Past lastOuterStep nothing more is sent; finish() leaves both on the same global parameters.
+    await Promise.all([fast.finish(), slow.finish()]);
+    expect([...slow.params]).toEqual([...fast.params]);
+    expect([...fast.params]).toEqual([...expected]);
+  });
+});
