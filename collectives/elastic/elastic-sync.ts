@@ -6,10 +6,11 @@
  * An all-reduce that fails is retried in the next quorum from a backup of this worker's gradient
  * (PCCL's abort, restore, retry), so the step is retried with the survivors rather than discarded;
  * every member that completes a step applies the same average to the same state, so the members
- * stay bit-identical (checkEveryStep verifies it before every step with an all-reduce of the hash).
+ * stay bit-identical (checkEveryStep verifies it at every step: each member's hash of its state
+ * before the step rides in the gradients' all-reduce, so the check costs no round of its own).
  */
 import { CommError } from "../../world/comm-error.js";
-import { checkSameEverywhere, COUNT_SPLIT, healState, RETRYABLE, stateHash } from "./heal.js";
+import { checkHashSlots, checkSameEverywhere, COUNT_SPLIT, HASH_SLOTS, HASH_SLOTS_MAX_MEMBERS, healState, putHashSlots, RETRYABLE, stateHash } from "./heal.js";
 import type { Membership, Quorum } from "./membership.js";
 
 /** The training state a member holds and a joiner takes: read as one array, written back whole. */
@@ -20,7 +21,7 @@ export interface TrainingState {
 
 export interface ElasticSyncOptions {
   timeoutMs?: number;
-  /** Before each step's all-reduce, check with an all-reduce of the state's hash that every member holds the same bytes. */
+  /** At each step, check that every member held the same state before it (a hash carried in the gradients' all-reduce). */
   checkEveryStep?: boolean;
 }
 
@@ -59,13 +60,20 @@ export class ElasticSync {
       const quorum = await this.membership.quorum(this.steps);
       try {
         if (quorum.fresh) healed = (await this.heal(quorum)) || healed;
-        else if (this.options.checkEveryStep) await checkSameEverywhere(quorum.comm, stateHash(await this.state.read()), this.options.timeoutMs, `at step ${this.steps}`);
-        const payload = new Float32Array(backup.length + 1);
+        const n = quorum.members.length;
+        const check = this.options.checkEveryStep && !quorum.fresh;
+        const when = `at step ${this.steps}`;
+        // Past the members whose hash bytes sum exactly in float32, the check is a round of its own.
+        if (check && n > HASH_SLOTS_MAX_MEMBERS) await checkSameEverywhere(quorum.comm, stateHash(await this.state.read()), this.options.timeoutMs, when);
+        const slots = check && n <= HASH_SLOTS_MAX_MEMBERS;
+        const payload = new Float32Array(backup.length + 1 + (slots ? HASH_SLOTS : 0));
         if (!healed) {
           payload.set(backup);
           payload[backup.length] = 1;
         }
+        if (slots) putHashSlots(stateHash(await this.state.read()), payload, backup.length + 1);
         await quorum.comm.allReduce(payload, { op: "sum", timeoutMs: this.options.timeoutMs });
+        if (slots) checkHashSlots(payload, backup.length + 1, n, when);
         const count = payload[backup.length];
         this.contributed += count;
         for (let i = 0; i < gradient.length; i++) gradient[i] = count > 0 ? payload[i] / count : 0;

@@ -47,3 +47,29 @@ export async function checkSameEverywhere(comm: Communicator, hash: number, time
     throw new CommError(`${when}, the members' states differ (hashes from ${(-probe[1]).toString(16)} to ${probe[0].toString(16)}); restart the run from a checkpoint`, { code: "MISMATCH", op: "check" });
   }
 }
+
+/** Slots a state's hash takes in a sum all-reduce (riding along with other data, as ElasticSync's gradients). */
+export const HASH_SLOTS = 8;
+/** Up to this many members the slots' sums stay exact integers in float32 (255² · n < 2^24). */
+export const HASH_SLOTS_MAX_MEMBERS = 258;
+
+/** Writes the hash's four bytes and their squares at `offset`: after a sum, all members agreed iff n·Σb² = (Σb)² for each byte. */
+export function putHashSlots(hash: number, into: Float32Array, offset: number): void {
+  for (let k = 0; k < 4; k++) {
+    const byte = (hash >>> (8 * k)) & 0xff;
+    into[offset + k] = byte;
+    into[offset + 4 + k] = byte * byte;
+  }
+}
+
+/**
+ * Checks the summed slots of `members` hashes: equality in Cauchy–Schwarz (n·Σb² ≥ (Σb)²) holds
+ * only when every member's byte is the same.
+ */
+export function checkHashSlots(sum: Float32Array, offset: number, members: number, when: string): void {
+  for (let k = 0; k < 4; k++) {
+    if (members * sum[offset + 4 + k] !== sum[offset + k] ** 2) {
+      throw new CommError(`${when}, the members' states differ (their hashes disagree in byte ${k}); restart the run from a checkpoint`, { code: "MISMATCH", op: "check" });
+    }
+  }
+}

@@ -88,6 +88,8 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
       const member = last?.incarnations.get(message.rank);
       const healthy = message.healthy && (member === undefined || member === message.incarnation);
       joiners.set(message.rank, { step: message.step, healthy, id, seq: message.seq, incarnation: message.incarnation });
+      // The last joiner completes a quorum now, not at the next tick (a synchronous step waits for it).
+      void decide().catch(reportPrepareFailure);
     }
   };
 
@@ -130,6 +132,7 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
   };
 
 
+  const reportPrepareFailure = (error: unknown): void => log(`cannot prepare epoch ${nextFreeEpoch - 1}: ${(error as Error).message}; the next one takes other ports`);
   let lastTickMs = now();
   const tick = async (): Promise<void> => {
     // A lighthouse that was itself stalled (its process busy, e.g. with the emulator it shares it with)
@@ -140,12 +143,16 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
       for (const entry of seen.values()) entry.atMs += stalled;
       return;
     }
+    await decide(true);
+  };
+  /** Aborts the epoch of a lost rank and answers the joiners once the rule allows: on every tick and on every join (a tick also tells waiting joiners why). */
+  const decide = async (tellWaiters = false): Promise<void> => {
     if (forming) return;
     const alive = live();
     abortLost(alive);
     for (const rank of joiners.keys()) if (!alive.has(rank)) joiners.delete(rank);
     const decision = decideQuorum({ size: options.size, minMembers: options.minMembers ?? 1, live: alive, joiners, last });
-    if (decision.kind === "wait" && decision.reason !== lastWait) {
+    if (decision.kind === "wait" && tellWaiters && decision.reason !== lastWait) {
       lastWait = decision.reason;
       for (const joiner of joiners.values()) send(joiner.id, { t: "wait", reason: decision.reason });
     }
@@ -158,7 +165,7 @@ export async function startLighthouse(options: LighthouseOptions): Promise<Light
       forming = false;
     }
   };
-  const timer = setInterval(() => void tick().catch((error: unknown) => log(`cannot prepare epoch ${nextFreeEpoch - 1}: ${(error as Error).message}; the next one takes other ports`)), TICK_MS);
+  const timer = setInterval(() => void tick().catch(reportPrepareFailure), TICK_MS);
 
   void (async () => {
     for await (const [id, frame] of router) {
