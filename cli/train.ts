@@ -49,7 +49,9 @@ options:
   --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
-  --overlap T           inner steps an outer exchange overlaps (default 0 for diloco, 5 for streaming-diloco)
+  --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H, the measured
+                        fastest: it lands just before the next is sent; 0 is the paper's blocking
+                        exchange), streaming-diloco default 5
   --outer-compress Q    fp16 (default), int8 or none: quantisation of DiLoCo's outer gradients
   --comm-thread         run each rank's transport and collectives in a communication thread
                         (init({ commThread: true })), so an overlapped DiLoCo exchange progresses

@@ -77,7 +77,7 @@ export interface TrainConfig {
   innerSteps: number;
   topkRatio: number;
   fragments: number;
-  /** Inner steps an outer exchange overlaps (default: 0 for diloco, 5 for streaming-diloco). */
+  /** Inner steps an outer exchange overlaps (default: H for diloco — it lands as the next is sent — 5 for streaming-diloco). */
   overlapSteps?: number;
   /** Quantise DiLoCo's outer gradients on the wire. */
   outerCompress?: "fp16" | "int8";

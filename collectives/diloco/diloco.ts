@@ -1,4 +1,7 @@
+import type { Communicator } from "../types.js";
+import { invalidArgument } from "../../world/comm-error.js";
 import { OuterState } from "./outer-state.js";
+import type { DiLoCoOptions } from "./types.js";
 
 /**
  * DiLoCo (Douillard et al., 2023): each worker takes H inner optimizer steps on its own
@@ -8,6 +11,14 @@ import { OuterState } from "./outer-state.js";
  */
 export class DiLoCo extends OuterState {
   private inFlight?: { delta: Float32Array; done: Promise<unknown>; applyAt: number; snapshot: Float32Array };
+
+  constructor(comm: Communicator, params: Float32Array, options: DiLoCoOptions) {
+    super(comm, params, options);
+    const overlap = options.overlapSteps ?? 0;
+    if (!(Number.isInteger(overlap) && overlap >= 0 && overlap <= options.innerSteps)) {
+      throw invalidArgument(`DiLoCo overlapSteps must be an integer from 0 to innerSteps (${options.innerSteps}): an exchange lands before the next is sent; got ${options.overlapSteps}`);
+    }
+  }
 
   /**
    * Counts one inner step; on every H-th, runs the outer sync (or starts it, with overlapSteps).

@@ -60,6 +60,23 @@ describe("overlapped DiLoCo", () => {
     expect(Array.from(workers.map((w) => w.params[0]))).toEqual([4, 5]);
     expect(await workers[0].flush()).toBe(false);
   });
+
+  it("with tau = H (train's default) lands each exchange at the step that sends the next, and refuses a tau past H", async () => {
+    const { comms } = createFakeComms(2);
+    const workers = comms.map((c) => new DiLoCo(c, Float32Array.from([0]), { innerSteps: 2, overlapSteps: 2, outerLr: 1, momentum: 0 }));
+    const changed: boolean[] = [];
+    for (let s = 1; s <= 4; s++) {
+      workers.forEach((w, r) => (w.params[0] += r + 1));
+      changed.push((await Promise.all(workers.map((w) => w.step())))[0]);
+    }
+    expect(changed).toEqual([false, false, false, true]);
+    // Sent at step 2 (locals 2 and 4: global 3), landed at step 4 with the +2/+4 since kept: 5 and 7,
+    // and the exchange sent at step 4 carries those two steps.
+    expect(Array.from(workers.map((w) => w.params[0]))).toEqual([5, 7]);
+    expect(await workers[0].flush() && (await workers[1].flush())).toBe(true);
+    expect(workers[0].global[0]).toBe(6); // pseudo-gradients 3 - 5 and 3 - 7, mean -3: global 3 + 3
+    expect(() => new DiLoCo(comms[0], new Float32Array(1), { innerSteps: 2, overlapSteps: 3 })).toThrow(/overlapSteps must be an integer from 0 to innerSteps \(2\)/);
+  });
 });
 
 describe("streaming DiLoCo fragments", () => {
