@@ -49,8 +49,8 @@ options:
   --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
-  --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H, the measured
-                        fastest: it lands just before the next is sent; 0 is the paper's blocking
+  --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H/2: the
+                        measured fastest that costs the LM nothing; 0 is the paper's blocking
                         exchange), streaming-diloco default 5
   --outer-compress Q    fp16 (default), int8 or none: quantisation of DiLoCo's outer gradients
   --comm-thread         run each rank's transport and collectives in a communication thread

@@ -77,7 +77,7 @@ export interface TrainConfig {
   innerSteps: number;
   topkRatio: number;
   fragments: number;
-  /** Inner steps an outer exchange overlaps (default: H for diloco — it lands as the next is sent — 5 for streaming-diloco). */
+  /** Inner steps an outer exchange overlaps (default: defaultDiLoCoOverlap(H) for diloco, 5 for streaming-diloco). */
   overlapSteps?: number;
   /** Quantise DiLoCo's outer gradients on the wire. */
   outerCompress?: "fp16" | "int8";
@@ -88,6 +88,16 @@ export interface TrainConfig {
   /** Elastic DiLoCo: wait for each outer step instead of training on while it is in flight. */
   blockingOuter?: boolean;
   seed: number;
+}
+
+/**
+ * DiLoCo's overlap when none is given: half a round. Measured (docs/trainer.md): across the emulated
+ * continents the MNIST step rate goes from 71–77% of one site blocking to 87% at H/2 (91% at H),
+ * and the LM's perplexity stays where blocking leaves it up to 0.8 H, while at H (a whole round
+ * late) it went from 21.3 to 33.9.
+ */
+export function defaultDiLoCoOverlap(innerSteps: number): number {
+  return Math.floor(innerSteps / 2);
 }
 
 export const DEFAULT_CONFIG: Omit<TrainConfig, "method"> = {

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { DiLoCo } from "../collectives/diloco/diloco.js";
 import { StreamingDiLoCo } from "../collectives/diloco/streaming.js";
 import type { Communicator } from "../collectives/types.js";
-import { outerCompression, type RankRun, type TrainConfig } from "./config.js";
+import { defaultDiLoCoOverlap, outerCompression, type RankRun, type TrainConfig } from "./config.js";
 import { WaitClock } from "./wait-clock.js";
 import type { TrainTask } from "./task.js";
 import { DistributedOptimizer, readVariables, writeVariables } from "./tfjs-adapter.js";
@@ -39,7 +39,7 @@ export async function trainRank(comm: Communicator, config: TrainConfig, task: T
     clock.seconds = optimizer.commSeconds;
   } else {
     const params = readVariables(task.vars);
-    const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? config.innerSteps : 5) };
+    const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? defaultDiLoCoOverlap(config.innerSteps) : 5) };
     const outer = config.method === "diloco" ? new DiLoCo(comm, params, options) : new StreamingDiLoCo(comm, params, options);
     for (let step = 0; step < config.steps; step++) {
       loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);

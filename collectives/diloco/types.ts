@@ -12,7 +12,7 @@ export interface DiLoCoOptions {
   timeoutMs?: number;
   /**
    * DiLoCo only: inner steps the outer exchange overlaps, 0 to H (default 0 = blocking, as in the
-   * paper; `longhaul train` uses H: the exchange lands just before the next one is sent). With tau > 0 the all-reduce runs while tau more inner steps proceed from the pre-sync
+   * paper; `longhaul train` uses H/2). With tau > 0 the all-reduce runs while tau more inner steps proceed from the pre-sync
    * parameters; then params <- new global + (local progress since the sync), so no step is lost
    * and that progress counts in the next round's pseudo-gradient (eager/overlapped DiLoCo).
    */
