@@ -47,6 +47,9 @@ options:
   --seq-len T           lm: context in characters (default ${DEFAULT_LM.seqLen})
   --warmup N            lm: AdamW warm-up steps before the cosine decay (default ${DEFAULT_LM.warmupSteps})
   --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
+  --outer-lr X          DiLoCo's outer Nesterov learning rate (default 0.7, the paper's)
+  --outer-momentum M    DiLoCo's outer Nesterov momentum, 0 to below 1 (default 0.9; 0 with
+                        --outer-lr 1 is plain averaging, FedAvg)
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
   --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H/2: the
@@ -84,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
       "d-model": { type: "string" }, layers: { type: "string" }, heads: { type: "string" }, "seq-len": { type: "string" }, warmup: { type: "string" },
       topology: { type: "string", default: "continents" }, emulate: { type: "boolean", default: false },
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
-      "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
+      "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, "outer-lr": { type: "string" }, "outer-momentum": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
       timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, elastic: { type: "boolean", default: false }, "blocking-outer": { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
       ...JOB_FLAGS,
@@ -124,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
     hidden: count(values.hidden, DEFAULT_CONFIG.hidden, "--hidden"),
     lr: positive(values.lr, lm ? DEFAULT_LM_LR : DEFAULT_CONFIG.lr, "--lr"),
     innerSteps: count(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
+    ...(values["outer-lr"] !== undefined && { outerLr: parsePositive(values["outer-lr"], "--outer-lr") }),
+    ...(values["outer-momentum"] !== undefined && { outerMomentum: parseMomentum(values["outer-momentum"]) }),
     topkRatio: positive(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
     fragments: count(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
     overlapSteps: values.overlap === undefined ? undefined : parseCount(values.overlap, "--overlap", 0),
@@ -170,4 +175,11 @@ export async function main(argv: string[]): Promise<number> {
     if (applied) console.log(["faults", ...applied.map((f) => `  ${appliedFaultLine(f)}`)].join("\n"));
   }
   return 0;
+}
+
+/** An outer momentum: 0 (none) up to, not including, 1. */
+function parseMomentum(text: string): number {
+  const value = text.trim() === "" ? NaN : Number(text);
+  if (!(Number.isFinite(value) && value >= 0 && value < 1)) throw badValue(`--outer-momentum "${text}" is not a number from 0 up to (not including) 1`);
+  return value;
 }

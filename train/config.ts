@@ -79,6 +79,9 @@ export interface TrainConfig {
   fragments: number;
   /** Inner steps an outer exchange overlaps (default: defaultDiLoCoOverlap(H) for diloco, 5 for streaming-diloco). */
   overlapSteps?: number;
+  /** DiLoCo's outer Nesterov learning rate and momentum (default 0.7 and 0.9, the paper's). */
+  outerLr?: number;
+  outerMomentum?: number;
   /** Quantise DiLoCo's outer gradients on the wire. */
   outerCompress?: "fp16" | "int8";
   /** Each rank's transport and collectives run in a communication thread (init({ commThread: true })). */

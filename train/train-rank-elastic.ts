@@ -17,7 +17,7 @@ import { readVariables, writeVariables } from "./tfjs-adapter.js";
 export async function trainRankElastic(group: ElasticGroup, config: TrainConfig, task: TrainTask, processStartMs: number, log: (line: string) => void): Promise<RankRun> {
   const params = readVariables(task.vars);
   const totalOuter = Math.ceil(config.steps / config.innerSteps);
-  const diloco = new ElasticDiLoCo(group, params, { innerSteps: config.innerSteps, background: !config.blockingOuter, lastOuterStep: totalOuter }, (event) => {
+  const diloco = new ElasticDiLoCo(group, params, { innerSteps: config.innerSteps, outerLr: config.outerLr, momentum: config.outerMomentum, background: !config.blockingOuter, lastOuterStep: totalOuter }, (event) => {
     if (event.kind !== "outer-step") log(`${event.kind} at outer step ${event.outerStep}, epoch ${event.epoch} (ranks ${event.members.join(", ")})${event.detail ? `: ${event.detail}` : ""}`);
   });
   const started = performance.now();

@@ -39,7 +39,7 @@ export async function trainRank(comm: Communicator, config: TrainConfig, task: T
     clock.seconds = optimizer.commSeconds;
   } else {
     const params = readVariables(task.vars);
-    const options = { innerSteps: config.innerSteps, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? defaultDiLoCoOverlap(config.innerSteps) : 5) };
+    const options = { innerSteps: config.innerSteps, outerLr: config.outerLr, momentum: config.outerMomentum, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? defaultDiLoCoOverlap(config.innerSteps) : 5) };
     const outer = config.method === "diloco" ? new DiLoCo(comm, params, options) : new StreamingDiLoCo(comm, params, options);
     for (let step = 0; step < config.steps; step++) {
       loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);

@@ -22,6 +22,8 @@ describe("longhaul train", () => {
     [["--steps", "0"], /--steps "0" is not a whole number >= 1/],
     [["--timeout", "soon"], /--timeout "soon" is not a number with a unit/],
     [["--base-port", "70000"], /--base-port "70000" is not a port number/],
+    [["--outer-momentum", "1"], /--outer-momentum "1" is not a number from 0 up to \(not including\) 1/],
+    [["--outer-lr", "0"], /--outer-lr "0" is not a number above zero/],
   ])("refuses %j with one line naming the value and exit 2", async (args, message) => {
     const failed = await run(process.execPath, [CLI, "train", "--method", "sync", ...args]).catch((error: { code: number; stderr: string; stdout: string }) => error);
     expect(failed).toMatchObject({ code: 2, stdout: "" });

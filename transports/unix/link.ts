@@ -104,9 +104,15 @@ export class UnixLink {
     return this.write(this.frame(kind, 0, seq, tag, payload, true));
   }
 
-  /** The peer has every DATA frame before `next`. */
+  /** The peer has every DATA frame before `next`: a large send whose write has not reported back yet is done too. */
   acknowledged(next: number): void {
-    this.outbox.release(next, (kept) => (this.pendingBytes -= kept.bytes));
+    this.outbox.release(next, (kept) => {
+      this.pendingBytes -= kept.bytes;
+      const waiter = kept.waiter;
+      kept.waiter = undefined;
+      kept.payload = undefined;
+      waiter?.resolve();
+    });
   }
 
   /**

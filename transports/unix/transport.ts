@@ -166,7 +166,7 @@ export class UnixTransport implements AbortableTransport {
     this.closed = true;
     process.off("beforeExit", this.onBeforeExit);
     const open = this.openPeers();
-    for (const peer of open) this.links[peer]!.sendControl(FrameKind.BYE, this.links[peer]!.sentFrames).catch(() => undefined);
+    for (const peer of open) this.sendBye(peer);
     const pendingBytes = open.reduce((sum, peer) => sum + this.links[peer]!.pendingBytes, 0);
     const limitMs = drainLimitMs(this.identity.closeBaseMs, pendingBytes, this.identity.drainRateMbit);
     const settled = await waitUntil(() => this.openPeers().length === 0, (wake) => (this.wake = wake), limitMs);
@@ -272,7 +272,17 @@ export class UnixTransport implements AbortableTransport {
     if (cannot) return this.peerLost(peer, cannot);
     link.sendControl(FrameKind.READY).catch(() => undefined);
     this.acks[peer].flush(); // ACKs lost with the old connection
-    if (this.closed) link.sendControl(FrameKind.BYE, link.sentFrames).catch(() => undefined);
+    if (this.closed) this.sendBye(peer);
+  }
+
+  /**
+   * BYE carries the count of DATA frames this rank sent the peer and, as an ACK does, how many of
+   * the peer's it received: a large send of the peer's that this rank has read completes there
+   * even when the BYE (on this rank's connection) overtakes the end of the write (on the peer's).
+   */
+  private sendBye(peer: number): void {
+    const link = this.links[peer]!;
+    link.sendControl(FrameKind.BYE, link.sentFrames, undefined, this.nextSeq[peer]).catch(() => undefined);
   }
 
   private onFrame(peer: number, h: FrameHeader, payload: Uint8Array): void {
@@ -290,6 +300,7 @@ export class UnixTransport implements AbortableTransport {
         this.readyFrom.add(peer);
         return this.handshakeStep?.();
       case FrameKind.BYE:
+        this.links[peer]?.acknowledged(h.seq);
         return this.onVerdict(peer, this.closing[peer].onBye(0, 1, h.tag));
       case FrameKind.BYE_ACK:
         this.closing[peer].ackedOurs = true;
