@@ -1,7 +1,8 @@
 /**
  * One rank of `longhaul train --method diloco --elastic`: DiLoCo whose group changes (ElasticDiLoCo
- * over initElastic). A rank trains until the group has taken ceil(steps / H) outer steps; a
- * restarted rank heals at its first outer step and trains only what is left. The outer step runs in
+ * over initElastic). A rank trains until the group's outer steps have carried steps × world size
+ * inner steps (without faults: steps / H rounds); a restarted rank heals at its first outer step
+ * and trains only what is left. The outer step runs in
  * the background unless config.blockingOuter (see ElasticDiLoCo). The inner optimizer's state stays
  * the rank's own (as in DiLoCo); a healed rank starts it afresh.
  */
@@ -16,8 +17,7 @@ import { readVariables, writeVariables } from "./tfjs-adapter.js";
 
 export async function trainRankElastic(group: ElasticGroup, config: TrainConfig, task: TrainTask, processStartMs: number, log: (line: string) => void): Promise<RankRun> {
   const params = readVariables(task.vars);
-  const totalOuter = Math.ceil(config.steps / config.innerSteps);
-  const diloco = new ElasticDiLoCo(group, params, { innerSteps: config.innerSteps, outerLr: config.outerLr, momentum: config.outerMomentum, background: !config.blockingOuter, lastOuterStep: totalOuter }, (event) => {
+  const diloco = new ElasticDiLoCo(group, params, { innerSteps: config.innerSteps, outerLr: config.outerLr, momentum: config.outerMomentum, background: !config.blockingOuter, totalInnerSteps: config.steps * group.size }, (event) => {
     if (event.kind !== "outer-step") log(`${event.kind} at outer step ${event.outerStep}, epoch ${event.epoch} (ranks ${event.members.join(", ")})${event.detail ? `: ${event.detail}` : ""}`);
   });
   const started = performance.now();
@@ -32,7 +32,7 @@ export async function trainRankElastic(group: ElasticGroup, config: TrainConfig,
   let loss = NaN;
   // The batch index: the rank's own count, moved up to where the group stands after a heal.
   let step = -1;
-  while (diloco.outerSteps < totalOuter) {
+  while (!diloco.done) {
     const before = diloco.outerSteps;
     step = Math.max(step + 1, before * config.innerSteps);
     loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);

@@ -32,8 +32,12 @@ export interface ElasticDiLoCoOptions {
   timeoutMs?: number;
   /** Inner steps go on while the outer step is in flight (see above; default false: the step blocks). */
   background?: boolean;
-  /** No outer step is sent past this one (the trainer's last): every member runs the same count. */
-  lastOuterStep?: number;
+  /**
+   * The group's work: no outer step is sent once the outer steps carried this many inner steps,
+   * summed over members (`done`). Every member holds the same count after every round, so all
+   * stop after the same one; a round a fault held up carries more steps, and the run fewer rounds.
+   */
+  totalInnerSteps?: number;
 }
 
 /** What the outer loop did, for a trainer's log and report. */
@@ -102,14 +106,18 @@ export class ElasticDiLoCo {
     this.inner++;
     let changed = false;
     if (this.inFlight?.settled) changed = await this.land();
-    const last = this.options.lastOuterStep ?? Infinity;
-    if (!this.inFlight && this.inner >= this.options.innerSteps && this.outerSteps < last) {
+    if (!this.inFlight && this.inner >= this.options.innerSteps && !this.done) {
       this.send();
       if (!this.options.background) return this.land();
     }
     // Between inner steps the round's socket I/O and the membership's heartbeats get their turn.
     if (this.options.background) await new Promise((resolve) => setImmediate(resolve));
     return changed;
+  }
+
+  /** The group's outer steps have carried `totalInnerSteps`: nothing more is sent. */
+  get done(): boolean {
+    return this.contributedInnerSteps >= (this.options.totalInnerSteps ?? Infinity);
   }
 
   /** Lands the round in flight, if any, and sets the parameters to the global ones (call after the last step). */

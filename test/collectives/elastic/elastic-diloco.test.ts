@@ -86,7 +86,7 @@ describe("ElasticDiLoCo in the background", () => {
     const worker = (index: number) => new ElasticDiLoCo(scripted([
       { comm: comms[index], index, steps: [0, 0], fresh: true, members: [0, 1] },
       { comm: comms[index], index, steps: [0, 0], fresh: false, members: [0, 1] },
-    ]), new Float32Array(n), { innerSteps: 2, background: true, lastOuterStep: 1 });
+    ]), new Float32Array(n), { innerSteps: 2, background: true, totalInnerSteps: 4 });
     const [fast, slow] = [worker(0), worker(1)];
     await Promise.all([fast.start(), slow.start()]);
     const inner = async (w: ElasticDiLoCo, by: number) => {
@@ -108,7 +108,8 @@ describe("ElasticDiLoCo in the background", () => {
     expect(await inner(fast, 1)).toBe(true);
     expect([...fast.params]).toEqual([...expected].map((x) => Math.fround(x + 4)));
     expect(fast.contributedInnerSteps).toBe(4);
-    // Past lastOuterStep nothing more is sent; finish() leaves both on the same global parameters.
+    // The group's 4 inner steps are done: nothing more is sent; finish() leaves both on the same global parameters.
+    expect(fast.done && slow.done).toBe(true);
     await Promise.all([fast.finish(), slow.finish()]);
     expect([...slow.params]).toEqual([...fast.params]);
     expect([...fast.params]).toEqual([...expected]);
