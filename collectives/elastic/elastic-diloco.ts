@@ -17,7 +17,7 @@
  * completed: the worker keeps what it trained meanwhile on top of the new global parameters
  * (params = global + (params - params at the send)), and those steps weigh in the next outer step.
  * A send waits for the step before it to land, so a long fault makes one long round (a larger H
- * once), not a queue.
+ * once), not a queue; a worker runs at most maxAheadSteps past its send, then waits for the landing.
  */
 import { CommError, invalidArgument } from "../../world/comm-error.js";
 import { OuterNesterov } from "../diloco/nesterov.js";
@@ -32,6 +32,12 @@ export interface ElasticDiLoCoOptions {
   timeoutMs?: number;
   /** Inner steps go on while the outer step is in flight (see above; default false: the step blocks). */
   background?: boolean;
+  /**
+   * In the background, how far a worker may run ahead of the round in flight, in inner steps
+   * (default 8 H): past it the worker waits for the round to land, which bounds how stale and how
+   * large one round gets under a long fault.
+   */
+  maxAheadSteps?: number;
   /**
    * The group's work: no outer step is sent once the outer steps carried this many inner steps,
    * summed over members (`done`). Every member holds the same count after every round, so all
@@ -105,7 +111,8 @@ export class ElasticDiLoCo {
   async step(): Promise<boolean> {
     this.inner++;
     let changed = false;
-    if (this.inFlight?.settled) changed = await this.land();
+    const ahead = this.options.maxAheadSteps ?? 8 * this.options.innerSteps;
+    if (this.inFlight && (this.inFlight.settled || this.inner >= ahead)) changed = await this.land();
     if (!this.inFlight && this.inner >= this.options.innerSteps && !this.done) {
       this.send();
       if (!this.options.background) return this.land();
