@@ -114,4 +114,24 @@ describe("ElasticDiLoCo in the background", () => {
     expect([...slow.params]).toEqual([...fast.params]);
     expect([...fast.params]).toEqual([...expected]);
   });
+
+  it("waits for the round once it is maxAheadSteps past its send", async () => {
+    const comms = memoryComms(2);
+    const worker = (index: number) => new ElasticDiLoCo(scripted([
+      { comm: comms[index], index, steps: [0, 0], fresh: true, members: [0, 1] },
+      { comm: comms[index], index, steps: [0, 0], fresh: false, members: [0, 1] },
+    ]), new Float32Array(4), { innerSteps: 2, background: true, maxAheadSteps: 3, totalInnerSteps: 4 });
+    const [fast, slow] = [worker(0), worker(1)];
+    await Promise.all([fast.start(), slow.start()]);
+    for (let k = 0; k < 4; k++) expect(await fast.step()).toBe(false); // sent at 2, then 2 steps ahead
+    let landed = false;
+    const third = fast.step().then((changed) => (landed = changed)); // 3 ahead: waits
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(landed).toBe(false);
+    await slow.step();
+    await slow.step(); // the slow one sends: the round completes
+    await third;
+    expect(landed).toBe(true);
+    expect(fast.outerSteps).toBe(1);
+  });
 });
