@@ -7,6 +7,9 @@
  * steps, the checksum of its global parameters (equal on every rank that finished), the epochs.
  *
  *   longhaul launch -n 3 --elastic --faults examples/elastic-faults.yaml -- node dist/examples/elastic-diloco.js
+ *
+ * --background runs the outer step in the background (ranks step on while a round waits); the run
+ * is then an amount of work, --outer-steps × --inner × world size inner steps, as train --elastic's.
  */
 import { parseArgs } from "node:util";
 import { ElasticDiLoCo, initElastic, stateHash } from "../index.js";
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     inner: { type: "string", default: "5" },
     "step-ms": { type: "string", default: "100" },
     length: { type: "string", default: "65536" },
+    background: { type: "boolean", default: false },
   },
 });
 const outerSteps = parseCount(values["outer-steps"], "--outer-steps");
@@ -25,24 +29,28 @@ const stepMs = parseDuration(values["step-ms"], "--step-ms");
 const length = parseCount(values.length, "--length");
 
 const startMs = performance.now();
+const startEpochMs = Date.now();
 const at = (): number => Math.round(performance.now() - startMs);
 console.error(`rank ${process.env.RANK} pid ${process.pid}`);
 const group = await initElastic({ log: (line) => console.error(line) });
 const params = new Float32Array(length).map((_, i) => Math.sin(i + group.rank));
 const target = new Float32Array(length).map((_, i) => Math.cos(i * (group.rank + 1)));
-const diloco = new ElasticDiLoCo(group, params, { innerSteps: parseCount(values.inner, "--inner") }, (event) => {
+const innerSteps = parseCount(values.inner, "--inner");
+const work = values.background ? { background: true, totalInnerSteps: outerSteps * innerSteps * group.size } : {};
+const diloco = new ElasticDiLoCo(group, params, { innerSteps, ...work }, (event) => {
   console.error(`${at()} ms ${event.kind} epoch ${event.epoch} members ${event.members.join(",")} outer step ${event.outerStep}${event.detail ? ` ${event.detail}` : ""}`);
 });
 await diloco.start();
-let firstContributed: number | undefined;
 const startedAt = diloco.outerSteps;
-while (diloco.outerSteps < outerSteps) {
+while (values.background ? !diloco.done : diloco.outerSteps < outerSteps) {
   await new Promise((resolve) => setTimeout(resolve, stepMs)); // the inner step's compute
   for (let i = 0; i < length; i++) params[i] += 0.1 * (target[i] - params[i]);
-  const before = diloco.outerSteps;
   await diloco.step();
-  if (firstContributed === undefined && diloco.outerSteps > before) firstContributed = at();
 }
+// The first outer step this rank contributed to (in the background it completes between steps).
+const first = diloco.events.find((e) => e.kind === "outer-step" && e.outerStep > startedAt);
+const firstContributed = first && Math.round(first.atMs - startEpochMs);
+await diloco.finish();
 await diloco.leave();
 console.log(JSON.stringify({
   rank: group.rank,

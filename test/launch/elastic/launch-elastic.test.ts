@@ -18,8 +18,8 @@ interface Run {
   results: Array<{ rank: number; outerSteps: number; checksum: string; epochs: number[]; joinedAtOuterStep: number }>;
 }
 
-function launch(args: string[], onLine: (line: string, atMs: number) => void = () => undefined, basePort: number): Promise<Run> {
-  const child = spawn(process.execPath, [MAIN, "launch", "-n", "3", "--elastic", "--base-port", String(basePort), ...args, "--", process.execPath, EXAMPLE, "--outer-steps", String(OUTER_STEPS), "--inner", "3", "--step-ms", "50", "--length", "4096"], {
+function launch(args: string[], onLine: (line: string, atMs: number) => void = () => undefined, basePort: number, exampleArgs: string[] = []): Promise<Run> {
+  const child = spawn(process.execPath, [MAIN, "launch", "-n", "3", "--elastic", "--base-port", String(basePort), ...args, "--", process.execPath, EXAMPLE, "--outer-steps", String(OUTER_STEPS), "--inner", "3", "--step-ms", "50", "--length", "4096", ...exampleArgs], {
     env: { ...process.env, LONGHAUL_ELASTIC_DEAD_MS: String(DEAD_AFTER_MS), LONGHAUL_TIMEOUT_MS: "20000" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -63,6 +63,19 @@ describe("launch --elastic", () => {
     const back = run.results.find((r) => r.rank === 2)!;
     expect(back.epochs).not.toContain(1);
     expect(back.joinedAtOuterStep).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("with the outer step in the background, a rank killed and restarted: every rank ends on the same parameters after the same amount of work", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "longhaul-elastic-"));
+    const faults = join(dir, "faults.yaml");
+    writeFileSync(faults, "faults:\n  - { at: 1.5s, rank: 2, kill: true }\n  - { at: 4.5s, rank: 2, restart: true }\n");
+    const run = await launch(["--faults", faults], undefined, 24800, ["--background"]);
+    expect(run.code, run.lines.slice(-30).join("\n")).toBe(0);
+    expect(run.results.map((r) => r.rank).sort()).toEqual([0, 1, 2]);
+    expect(new Set(run.results.map((r) => r.checksum)).size).toBe(1);
+    expect(new Set(run.results.map((r) => r.outerSteps)).size).toBe(1); // all stopped after the same round
+    expect(run.lines.some((l) => l.includes("lost rank 2"))).toBe(true);
+    expect(run.results.find((r) => r.rank === 2)!.joinedAtOuterStep).toBeGreaterThan(0);
   }, 120_000);
 
   it("a silent rank (SIGSTOP) is out within the heartbeat bound + 1 s; continued, it heals and finishes with the others", async () => {
