@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { badValue } from "../netem/errors.js";
-import { parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../world/units.js";
+import { parseBelowOne, parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../world/units.js";
 import { DEFAULT_BASE_PORT } from "../world/addresses.js";
 import { parseTopology } from "../world/topology.js";
 import { DEFAULT_CONFIG, DEFAULT_LM, DEFAULT_LM_BATCH, DEFAULT_LM_LR, DEFAULT_LM_STEPS, METHODS, MODELS, type Method, type ModelKind, type TrainConfig } from "../train/config.js";
@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     lr: positive(values.lr, lm ? DEFAULT_LM_LR : DEFAULT_CONFIG.lr, "--lr"),
     innerSteps: count(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
     ...(values["outer-lr"] !== undefined && { outerLr: parsePositive(values["outer-lr"], "--outer-lr") }),
-    ...(values["outer-momentum"] !== undefined && { outerMomentum: parseMomentum(values["outer-momentum"]) }),
+    ...(values["outer-momentum"] !== undefined && { outerMomentum: parseBelowOne(values["outer-momentum"], "--outer-momentum") }),
     topkRatio: positive(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
     fragments: count(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
     overlapSteps: values.overlap === undefined ? undefined : parseCount(values.overlap, "--overlap", 0),
@@ -175,11 +175,4 @@ export async function main(argv: string[]): Promise<number> {
     if (applied) console.log(["faults", ...applied.map((f) => `  ${appliedFaultLine(f)}`)].join("\n"));
   }
   return 0;
-}
-
-/** An outer momentum: 0 (none) up to, not including, 1. */
-function parseMomentum(text: string): number {
-  const value = text.trim() === "" ? NaN : Number(text);
-  if (!(Number.isFinite(value) && value >= 0 && value < 1)) throw badValue(`--outer-momentum "${text}" is not a number from 0 up to (not including) 1`);
-  return value;
 }

@@ -92,6 +92,13 @@ export function parsePositive(text: string, what: string): number {
   return value;
 }
 
+/** A number from 0 up to, not including, 1 (a momentum, a decay). */
+export function parseBelowOne(text: string, what: string): number {
+  const value = text.trim() === "" ? NaN : Number(text);
+  if (!(Number.isFinite(value) && value >= 0 && value < 1)) throw badValue(`${what} "${text}" is not a number from 0 up to (not including) 1`);
+  return value;
+}
+
 /** A TCP port from a flag or variable: whole, 1..65535. */
 export function parsePort(text: string, what: string): number {
   const port = parseCount(text, what, 1);

@@ -83,10 +83,14 @@ describe("ElasticDiLoCo in the background", () => {
   it("keeps training while its outer step waits for a slower member; what it trained meanwhile is kept on the new global and weighs in its next step", async () => {
     const n = 8;
     const comms = memoryComms(2);
+    let completed: () => void = () => undefined;
+    const fastCompleted = new Promise<void>((resolve) => (completed = resolve));
     const worker = (index: number) => new ElasticDiLoCo(scripted([
       { comm: comms[index], index, steps: [0, 0], fresh: true, members: [0, 1] },
       { comm: comms[index], index, steps: [0, 0], fresh: false, members: [0, 1] },
-    ]), new Float32Array(n), { innerSteps: 2, background: true, totalInnerSteps: 4 });
+    ]), new Float32Array(n), { innerSteps: 2, background: true, totalInnerSteps: 4 }, (event) => {
+      if (index === 0 && event.kind === "outer-step") completed();
+    });
     const [fast, slow] = [worker(0), worker(1)];
     await Promise.all([fast.start(), slow.start()]);
     const inner = async (w: ElasticDiLoCo, by: number) => {
@@ -99,7 +103,7 @@ describe("ElasticDiLoCo in the background", () => {
     // The slow one sends after 2 steps of +2 (pseudo-gradient -4, weight 2): the round completes on both.
     await inner(slow, 2);
     await inner(slow, 2);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await fastCompleted; // completed in the background, not landed yet
     expect(fast.outerSteps).toBe(1);
     const expected = new Float32Array(n);
     new OuterNesterov(n).step(expected, new Float32Array(n).fill(-3)); // (-2·2 + -4·2) / 4
