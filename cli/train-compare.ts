@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { lossVsWanSvg } from "../bench/report/plots.js";
 import { findPngRenderer } from "../bench/report/png.js";
 import { textTable } from "../bench/report/table.js";
-import type { Method } from "../train/config.js";
+import type { Method, TrainConfig } from "../train/config.js";
 import { runTraining, type TrainingOptions, type TrainSummary } from "../train/run-training.js";
 
 /** One method's run in a comparison, with the figures against sync and against one site. */
@@ -54,13 +54,13 @@ export function compareTable(rows: readonly CompareRow[]): string {
  * the one-process reference once (it does not depend on the method). Prints the table (or, with
  * json, an array of one object per method) and, for the LM, writes the loss-against-WAN-bytes plot.
  */
-export async function runCompare(methods: readonly Method[], options: TrainingOptions, output: { json: boolean; plot?: string }): Promise<number> {
+export async function runCompare(methods: readonly Method[], options: TrainingOptions, configFor: (method: Method) => TrainConfig, output: { json: boolean; plot?: string }): Promise<number> {
   const summaries: TrainSummary[] = [];
   const failed: string[] = [];
   for (const [i, method] of methods.entries()) {
     options.log(`train --compare: ${method} (${i + 1} of ${methods.length})`);
     try {
-      const summary = await runTraining({ ...options, config: { ...options.config, method }, oneProcess: summaries.length === 0 });
+      const summary = await runTraining({ ...options, config: configFor(method), oneProcess: summaries.length === 0 });
       summaries.push(summary);
       // Each finished method's figures at once: a later method that fails does not take them along.
       options.log(`train --compare: ${method} done: ${JSON.stringify(summary)}`);

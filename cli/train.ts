@@ -3,7 +3,7 @@ import { badValue } from "../netem/errors.js";
 import { parseBelowOne, parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../world/units.js";
 import { DEFAULT_BASE_PORT } from "../world/addresses.js";
 import { parseTopology } from "../world/topology.js";
-import { DEFAULT_CONFIG, DEFAULT_LM, DEFAULT_LM_BATCH, DEFAULT_LM_LR, DEFAULT_LM_STEPS, METHODS, MODELS, type Method, type ModelKind, type TrainConfig } from "../train/config.js";
+import { DEFAULT_CONFIG, DEFAULT_LM, DEFAULT_LM_BATCH, DEFAULT_LM_DILOCO, DEFAULT_LM_LR, DEFAULT_LM_STEPS, METHODS, MODELS, methodDefaults, type Method, type ModelKind, type TrainConfig } from "../train/config.js";
 import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 import { appliedFaultLine } from "../netem/faults/timeline.js";
 
@@ -40,16 +40,18 @@ options:
   --steps N             steps per rank (default ${DEFAULT_CONFIG.steps}; lm ${DEFAULT_LM_STEPS})
   --batch B             samples per rank per step (default ${DEFAULT_CONFIG.batch}; lm: ${DEFAULT_LM_BATCH} sequences)
   --hidden H            mlp: hidden units (default ${DEFAULT_CONFIG.hidden})
-  --lr X                inner learning rate: mlp Adam's (default ${DEFAULT_CONFIG.lr}), lm AdamW's peak (default ${DEFAULT_LM_LR})
+  --lr X                inner learning rate: mlp Adam's (default ${DEFAULT_CONFIG.lr}), lm AdamW's peak (default
+                        ${DEFAULT_LM_LR}; diloco and streaming-diloco ${DEFAULT_LM_DILOCO.lr}, their workers step on
+                        their own batches)
   --d-model D           lm: model width (default ${DEFAULT_LM.dModel})
   --layers L            lm: decoder blocks (default ${DEFAULT_LM.layers})
   --heads N             lm: attention heads, dividing --d-model (default ${DEFAULT_LM.heads})
   --seq-len T           lm: context in characters (default ${DEFAULT_LM.seqLen})
   --warmup N            lm: AdamW warm-up steps before the cosine decay (default ${DEFAULT_LM.warmupSteps})
   --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
-  --outer-lr X          DiLoCo's outer Nesterov learning rate (default 0.7, the paper's)
-  --outer-momentum M    DiLoCo's outer Nesterov momentum, 0 to below 1 (default 0.9; 0 with
-                        --outer-lr 1 is plain averaging, FedAvg)
+  --outer-lr X          DiLoCo's outer Nesterov learning rate (default 0.7, the paper's; lm ${DEFAULT_LM_DILOCO.outerLr})
+  --outer-momentum M    DiLoCo's outer Nesterov momentum, 0 to below 1 (default 0.9; lm ${DEFAULT_LM_DILOCO.outerMomentum}:
+                        with --outer-lr 1 that is plain averaging, FedAvg)
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
   --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H/2: the
@@ -118,14 +120,13 @@ export async function main(argv: string[]): Promise<number> {
   const positive = (text: string | undefined, fallback: number, flag: string): number => (text === undefined ? fallback : parsePositive(text, flag));
   const outer = values["outer-compress"] ?? DEFAULT_CONFIG.outerCompress;
   if (outer !== undefined && !["fp16", "int8", "none"].includes(outer)) return fail(`--outer-compress must be fp16, int8 or none, got ${outer}`);
-  const config: TrainConfig = {
+  const config: Omit<TrainConfig, "lr"> = {
     ...DEFAULT_CONFIG,
     method: (compare?.[0] ?? values.method) as Method,
     model: values.model as ModelKind,
     steps: count(values.steps, lm ? DEFAULT_LM_STEPS : DEFAULT_CONFIG.steps, "--steps"),
     batch: count(values.batch, lm ? DEFAULT_LM_BATCH : DEFAULT_CONFIG.batch, "--batch"),
     hidden: count(values.hidden, DEFAULT_CONFIG.hidden, "--hidden"),
-    lr: positive(values.lr, lm ? DEFAULT_LM_LR : DEFAULT_CONFIG.lr, "--lr"),
     innerSteps: count(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
     ...(values["outer-lr"] !== undefined && { outerLr: parsePositive(values["outer-lr"], "--outer-lr") }),
     ...(values["outer-momentum"] !== undefined && { outerMomentum: parseBelowOne(values["outer-momentum"], "--outer-momentum") }),
@@ -151,20 +152,31 @@ export async function main(argv: string[]): Promise<number> {
     const lmOnly = ["d-model", "layers", "heads", "seq-len", "warmup"].filter((f) => values[f as keyof typeof values] !== undefined);
     if (lmOnly.length) return fail(`--${lmOnly[0]} sets the language model; add --model lm`);
   }
+  // What the flags set, over what each method trains with where they leave it (the LM's DiLoCo recipe differs).
+  const configFor = (method: Method): TrainConfig => {
+    const defaults = methodDefaults(config.model!, method);
+    return {
+      ...config,
+      method,
+      lr: positive(values.lr, defaults.lr, "--lr"),
+      outerLr: config.outerLr ?? defaults.outerLr,
+      outerMomentum: config.outerMomentum ?? defaults.outerMomentum,
+    };
+  };
   const topology = parseTopology(values.topology);
   const faults = jobFaults(values, topology, { emulate: values.emulate, command: "longhaul train", processFaults: true });
   const tcp = jobTcp(values, values.emulate);
   const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : parsePort(values["base-port"], "--base-port");
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const options = {
-    config, topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
+    config: configFor(config.method), topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
     rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
     ...(faults && { faults }), ...(tcp && { tcp }),
     timeoutMs: values.timeout === undefined ? 1_800_000 : parseTimeout(values.timeout, "--timeout"),
   };
   if (compare) {
     const { runCompare } = await import("./train-compare.js");
-    return runCompare(compare as Method[], options, { json: values.json, plot: lm ? (values.plot ?? "results/train-compare-lm.svg") : undefined });
+    return runCompare(compare as Method[], options, configFor, { json: values.json, plot: lm ? (values.plot ?? "results/train-compare-lm.svg") : undefined });
   }
   const { runTraining } = await import("../train/run-training.js");
   const summary = await runTraining(options);

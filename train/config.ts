@@ -21,8 +21,23 @@ export interface LmConfig {
 }
 
 export const DEFAULT_LM: LmConfig = { dModel: 32, heads: 4, layers: 2, seqLen: 32, warmupSteps: 30, weightDecay: 0.01, valWindows: 128 };
-/** The LM's peak inner learning rate (the MLP's is DEFAULT_CONFIG.lr): of 3e-3, 1e-2, 2e-2, the one-process reference at 8 x 8 sequences and 300 steps ended lowest with 1e-2 (validation loss 2.73, 2.62, 3.06). */
+/** The LM's peak inner learning rate for sync and top-k (the MLP's is DEFAULT_CONFIG.lr): of 3e-3, 1e-2, 2e-2, the one-process reference at 8 x 8 sequences and 300 steps ended lowest with 1e-2 (validation loss 2.73, 2.62, 3.06). */
 export const DEFAULT_LM_LR = 1e-2;
+/**
+ * The LM's DiLoCo and streaming DiLoCo settings where the flags leave them. A worker's inner steps
+ * see its own 8 windows, not the group's 64, and run H of them apart: at sync's 1e-2 the workers
+ * drift so far from each other that their average stays on the unigram plateau (3.05 nats after
+ * 300 steps), while at 2e-3 it ends at 2.67. With 6 outer steps in a run, Nesterov's momentum
+ * (0.7, 0.9) overshoots after the first and ends at 2.89; plain averaging (1, 0) does not.
+ * Measured in docs/trainer.md ("The LM's DiLoCo recipe").
+ */
+export const DEFAULT_LM_DILOCO = { lr: 2e-3, outerLr: 1, outerMomentum: 0 } as const;
+
+/** What a method trains with where the flags leave it: the LM's DiLoCo recipe differs from sync's. */
+export function methodDefaults(model: ModelKind, method: Method): Pick<TrainConfig, "lr" | "outerLr" | "outerMomentum"> {
+  if (model === "mlp") return { lr: DEFAULT_CONFIG.lr };
+  return method === "diloco" || method === "streaming-diloco" ? { ...DEFAULT_LM_DILOCO } : { lr: DEFAULT_LM_LR };
+}
 /** The LM's steps and sequences per rank per step where the flags leave them (the MLP's are in DEFAULT_CONFIG). */
 export const DEFAULT_LM_STEPS = 300;
 export const DEFAULT_LM_BATCH = 8;

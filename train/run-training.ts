@@ -1,3 +1,4 @@
+import { DILOCO_DEFAULTS } from "../collectives/diloco/types.js";
 import type { TcpOptions } from "../netem/emulator/tcp-options.js";
 import type { AppliedFault, FaultSchedule } from "../netem/faults/types.js";
 import type { Topology } from "../world/topology.js";
@@ -20,6 +21,10 @@ export interface TrainSummary {
   ranks: number;
   steps: number;
   samples: number;
+  /** The inner learning rate (the LM's AdamW peak) and, for DiLoCo's methods, the outer Nesterov's: what the recipe was. */
+  lr: number;
+  outerLr?: number;
+  outerMomentum?: number;
   /** The MLP's held-out accuracy (model mlp). */
   testAccuracy?: number;
   /** The LM's validation loss in nats per character, and its perplexity e^valLoss (model lm). */
@@ -101,6 +106,8 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
   const summary: TrainSummary = {
     method: config.method, model: config.model ?? "mlp", commThread: config.commThread ?? false, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
     samples: config.steps * config.batch * topology.size,
+    lr: config.lr,
+    ...(config.method.includes("diloco") && { outerLr: config.outerLr ?? DILOCO_DEFAULTS.outerLr, outerMomentum: config.outerMomentum ?? DILOCO_DEFAULTS.momentum }),
     ...(lm ? { valLoss: run.valLoss, valPerplexity: Math.exp(run.valLoss!), tokensPerSec: run.stepsPerSec * config.batch * seqLen * topology.size } : { testAccuracy: run.testAccuracy }),
     wanBytes: run.wanBytes,
     emulatorWanBytes: run.emulatorWanBytes, stepsPerSec: run.stepsPerSec, waitFraction: run.waitFraction, syncs: run.ranks[0].syncs,

@@ -60,6 +60,10 @@ describe("longhaul train", () => {
       ], { timeout: 90_000 });
       const rows = JSON.parse(stdout) as Array<Record<string, number | string>>;
       expect(rows.map((r) => r.method)).toEqual(["sync", "diloco"]);
+      // Each method trains with its own recipe where the flags leave it: DiLoCo's workers at a lower
+      // inner rate, averaged plainly.
+      expect([rows[0].lr, rows[0].outerLr]).toEqual([0.01, undefined]);
+      expect([rows[1].lr, rows[1].outerLr, rows[1].outerMomentum]).toEqual([0.002, 1, 0]);
       for (const r of rows) {
         for (const key of ["valPerplexity", "valLoss", "wanBytes", "stepsPerSec", "baselineStepsPerSec", "tokensPerSec", "oneProcessValPerplexity"]) expect(typeof r[key], key).toBe("number");
         expect(r.valPerplexity).toBeCloseTo(Math.exp(r.valLoss as number), 6);
