@@ -4,9 +4,10 @@ import { runExperiment, experimentSteps, type ExperimentPlan } from "../bench/re
 import { summaryText } from "../bench/report/console.js";
 import { localSweep } from "../bench/report/local-sweep.js";
 import { checkMethods, runTrainingPart } from "../bench/report/training.js";
+import { runLmTrainingPart } from "../bench/report/lm-training.js";
 import { faultToleranceLine, runFaultTolerancePart } from "../bench/report/fault-tolerance.js";
 import type { FaultToleranceResult } from "../bench/report/types.js";
-import type { TrainingRow } from "../bench/report/types.js";
+import type { LmTrainingRow, TrainingRow } from "../bench/report/types.js";
 import { createProgress } from "../bench/report/progress.js";
 import { assembleResults } from "../bench/report/results.js";
 import { writeReport } from "../bench/report/write.js";
@@ -31,6 +32,8 @@ export const RUN_DEFAULTS = {
   distanceAlgorithms: "ring,hierarchical",
   train: "sync,diloco",
   trainSteps: "100",
+  lm: "sync,diloco",
+  lmSteps: "300",
   out: "results",
 } as const;
 
@@ -54,6 +57,9 @@ options:
   --train LIST               MNIST training methods to run across the continents afterwards, or "none"
                              (sync, topk, diloco, streaming-diloco; default ${RUN_DEFAULTS.train})
   --train-steps N            steps per rank of each training run (default ${RUN_DEFAULTS.trainSteps})
+  --lm LIST                  language-model methods to run across the continents after the MNIST ones, or
+                             "none" (default ${RUN_DEFAULTS.lm}; each with its own recipe, docs/trainer.md)
+  --lm-steps N               steps per rank of each language-model run (default ${RUN_DEFAULTS.lmSteps})
   --no-fault-tolerance       skip the fault-tolerance part (elastic DiLoCo on three emulated regions through
                              a flap, a partition and a rank killed and restarted, and the same run
                              without faults for goodput; about a minute)
@@ -83,6 +89,8 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
       "distance-algorithms": { type: "string", default: RUN_DEFAULTS.distanceAlgorithms },
       train: { type: "string", default: RUN_DEFAULTS.train },
       "train-steps": { type: "string", default: RUN_DEFAULTS.trainSteps },
+      lm: { type: "string", default: RUN_DEFAULTS.lm },
+      "lm-steps": { type: "string", default: RUN_DEFAULTS.lmSteps },
       "no-baseline": { type: "boolean", default: false },
       "no-fault-tolerance": { type: "boolean", default: false },
       out: { type: "string", default: RUN_DEFAULTS.out },
@@ -98,6 +106,9 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
   const methods = values.train === "none" ? [] : list(values.train);
   checkMethods(methods);
   const trainSteps = parseCount(values["train-steps"], "--train-steps");
+  const lmMethods = values.lm === "none" ? [] : list(values.lm);
+  checkMethods(lmMethods);
+  const lmSteps = parseCount(values["lm-steps"], "--lm-steps");
   const faults = jobFaults(values, parseTopology(values.topology), { emulate: true, command: "longhaul run", processFaults: false });
   const tcp = jobTcp(values, true);
   const plan: ExperimentPlan = {
@@ -110,6 +121,7 @@ export function planFromFlags(argv: string[]): { plan: ExperimentPlan; out: stri
     ...(faults && { faults }),
     ...(tcp && { tcp }),
     training: methods.length === 0 ? undefined : { methods, steps: trainSteps },
+    lmTraining: lmMethods.length === 0 ? undefined : { methods: lmMethods, steps: lmSteps },
     faultTolerance: !values["no-fault-tolerance"],
     distance: peers.length === 0 ? undefined : {
       anchor: "new-york",
@@ -142,10 +154,12 @@ export async function main(argv: string[]): Promise<number> {
   const sweep = localSweep({ basePort, onRankLog: (rank, line) => void rankLog.push(`[rank ${rank}] ${line}`) });
   let rows;
   let training: TrainingRow[] = [];
+  let lmTraining: LmTrainingRow[] = [];
   let faultTolerance: FaultToleranceResult | undefined;
   try {
     rows = await runExperiment(plan, sweep, progress);
     if (plan.training) training = await runTrainingPart(plan.training, { topology: plan.topology, basePort, rateMbit: plan.rateMbit, tcp: plan.tcp, progress });
+    if (plan.lmTraining) lmTraining = await runLmTrainingPart(plan.lmTraining, { topology: plan.topology, basePort, rateMbit: plan.rateMbit, tcp: plan.tcp, progress });
     if (plan.faultTolerance) faultTolerance = await runFaultTolerancePart({ basePort, rateMbit: plan.rateMbit, tcp: plan.tcp, progress });
   } catch (error) {
     progress.done("failed");
@@ -156,9 +170,9 @@ export async function main(argv: string[]): Promise<number> {
   // The planner's closed forms for this very run (the links the sweep's ranks modelled), and its full-scale answers.
   const links = sweepLinkModel({ topology: plan.topology, emulate: true, rateMbit: plan.rateMbit });
   const planner = { checks: plannerChecks(rows.wan, links, DEFAULT_MODEL_SEGMENT_BYTES), scenarios: await scenarioPlans() };
-  const results = { ...assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training, faultTolerance }), planner };
+  const results = { ...assembleResults(plan, rows, { startedAt, backend: "userspace", note: "ranks and emulator share this machine", training, lmTraining, faultTolerance }), planner };
   const written = await writeReport(out, results);
-  console.log(summaryText(results.wan, results.baseline, training));
+  console.log(summaryText(results.wan, results.baseline, training, lmTraining));
   if (faultTolerance) console.log(`\n${faultToleranceLine(faultTolerance)}`);
   if (results.faults) console.log(`\nfaults during the WAN sweep (s from its start):${results.faults.map((f) => `\n  ${appliedFaultLine(f)}`).join("") || " none came due"}`);
   const seconds = Math.round((Date.parse(results.finishedAt) - startedAt.getTime()) / 1000);

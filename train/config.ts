@@ -144,3 +144,8 @@ export interface RankResult extends RankRun {
   wanBytes: number;
   lanBytes: number;
 }
+
+/** The LM's run as `longhaul train --model lm --method M --steps N` configures it with no other flag. */
+export function lmTrainConfig(method: Method, steps = DEFAULT_LM_STEPS): TrainConfig {
+  return { ...DEFAULT_CONFIG, method, model: "lm", lm: { ...DEFAULT_LM }, steps, batch: DEFAULT_LM_BATCH, ...methodDefaults("lm", method) };
+}

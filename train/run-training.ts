@@ -127,22 +127,23 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
       summary.goodput = summary.usefulStepsPerSec / summary.faultFreeUsefulStepsPerSec;
     }
   }
-  const rated = () => lm && (summary.tokensPerSec = summary.stepsPerSec * config.batch * seqLen * topology.size);
-  if (!o.baseline || o.oneSite === false) return summary;
-  if (!oneSite) {
-    o.log(`train: reference 1 — the same ${topology.size} ranks on one site, no WAN`);
-    oneSite = await runWorld(oneSiteOptions);
+  if (!o.baseline) return summary;
+  if (o.oneSite !== false) {
+    if (!oneSite) {
+      o.log(`train: reference 1 — the same ${topology.size} ranks on one site, no WAN`);
+      oneSite = await runWorld(oneSiteOptions);
+    }
+    summary.baselineStepsPerSec = oneSite.stepsPerSec;
+    if (o.paired) {
+      // Only the window in which both worlds ran shares one machine load; rate both over it.
+      const from = Math.max(run.ranks[0].startedMs, oneSite.ranks[0].startedMs);
+      const to = Math.min(run.ranks[0].stepEndsMs.at(-1)!, oneSite.ranks[0].stepEndsMs.at(-1)!);
+      summary.stepsPerSec = rateWithin(run, from, to);
+      summary.baselineStepsPerSec = rateWithin(oneSite, from, to);
+      if (lm) summary.tokensPerSec = summary.stepsPerSec * config.batch * seqLen * topology.size;
+    }
+    summary.baselineWaitFraction = oneSite.waitFraction;
   }
-  summary.baselineStepsPerSec = oneSite.stepsPerSec;
-  if (o.paired) {
-    // Only the window in which both worlds ran shares one machine load; rate both over it.
-    const from = Math.max(run.ranks[0].startedMs, oneSite.ranks[0].startedMs);
-    const to = Math.min(run.ranks[0].stepEndsMs.at(-1)!, oneSite.ranks[0].stepEndsMs.at(-1)!);
-    summary.stepsPerSec = rateWithin(run, from, to);
-    summary.baselineStepsPerSec = rateWithin(oneSite, from, to);
-  }
-  rated();
-  summary.baselineWaitFraction = oneSite.waitFraction;
   if (o.oneProcess === false) return summary;
   o.log(`train: reference 2 — one process on the same samples (batch ${config.batch * topology.size})`);
   await useWasmBackend();

@@ -41,6 +41,8 @@ export interface ExperimentPlan {
   /** Two-region sweep: `anchor` paired with each of `peers` (real regions, so each pair has its distance). */
   /** Training methods to run across the same topology after the sweeps (see training.ts). */
   readonly training?: { readonly methods: readonly string[]; readonly steps: number };
+  /** Language-model methods to run across the same topology after the MNIST training (lm-training.ts). */
+  readonly lmTraining?: { readonly methods: readonly string[]; readonly steps: number };
   /** Elastic DiLoCo under a fault schedule after the training (fault-tolerance.ts). */
   readonly faultTolerance?: boolean;
   readonly distance?: {
@@ -68,7 +70,7 @@ export function experimentSteps(plan: ExperimentPlan): number {
   const main = plan.sizes.length * plan.algorithms.length;
   const d = plan.distance;
   const distance = d ? (d.peers.length + (plan.baseline ? 1 : 0)) * d.sizes.length * d.algorithms.length : 0;
-  return main * (plan.baseline ? 2 : 1) + distance + (plan.training?.methods.length ?? 0) + (plan.faultTolerance ? 1 : 0);
+  return main * (plan.baseline ? 2 : 1) + distance + (plan.training?.methods.length ?? 0) + (plan.lmTraining?.methods.length ?? 0) + (plan.faultTolerance ? 1 : 0);
 }
 
 /**

@@ -4,6 +4,7 @@ import { formatBytes, formatGBps, formatPct, formatTime } from "./format.js";
 import { efficiencyFigures, summarize } from "./summary.js";
 import { markdownTable, SUMMARY_HEADER, summaryCells } from "./table.js";
 import { trainingSection } from "./training.js";
+import { lmTrainingSection } from "./lm-training.js";
 import { faultToleranceSection } from "./fault-tolerance.js";
 import type { ExperimentResults } from "./types.js";
 
@@ -121,6 +122,7 @@ export function reportMarkdown(results: ExperimentResults, extraFiles: readonly 
     distanceSection(results),
     "",
     ...(results.training?.length ? ["## Training across the continents", "", trainingSection(results.training), ""] : []),
+    ...(results.lmTraining?.length ? ["## A language model across the continents", "", lmTrainingSection(results.lmTraining), ""] : []),
     ...(results.faultTolerance ? ["## Faults: training that survives them", "", faultToleranceSection(results.faultTolerance), ""] : []),
     ...(results.planner ? ["## The planner against this run, and at full scale", "", plannerMarkdown(results.planner), ""] : []),
     `Raw rows: [${REPORT_FILES.json}](${REPORT_FILES.json})${extraFiles.length ? `; also ${extraFiles.join(", ")}` : ""}.`,

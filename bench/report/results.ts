@@ -2,7 +2,7 @@ import { cpus } from "node:os";
 import { linkProfilesFor } from "../../netem/pairs.js";
 import { parseTopology } from "../../world/topology.js";
 import type { ExperimentPlan, ExperimentRows } from "./experiment.js";
-import type { ExperimentResults, FaultToleranceResult, LinkSummary, TrainingRow } from "./types.js";
+import type { ExperimentResults, FaultToleranceResult, LinkSummary, LmTrainingRow, TrainingRow } from "./types.js";
 
 /** Every region pair of the topology once (i < j), with its distance and one-way delay. */
 export function linkSummaries(topologySpec: string, rateMbit?: number): LinkSummary[] {
@@ -19,7 +19,7 @@ export function linkSummaries(topologySpec: string, rateMbit?: number): LinkSumm
 export function assembleResults(
   plan: ExperimentPlan,
   rows: ExperimentRows,
-  meta: { startedAt: Date; backend: ExperimentResults["backend"]; note?: string; training?: readonly TrainingRow[]; faultTolerance?: FaultToleranceResult },
+  meta: { startedAt: Date; backend: ExperimentResults["backend"]; note?: string; training?: readonly TrainingRow[]; lmTraining?: readonly LmTrainingRow[]; faultTolerance?: FaultToleranceResult },
 ): ExperimentResults {
   return {
     title: "longhaul: all-reduce across emulated continents",
@@ -32,6 +32,7 @@ export function assembleResults(
     links: linkSummaries(plan.topology, plan.rateMbit),
     ...rows,
     ...(meta.training?.length ? { training: meta.training } : {}),
+    ...(meta.lmTraining?.length ? { lmTraining: meta.lmTraining } : {}),
     ...(meta.faultTolerance && { faultTolerance: meta.faultTolerance }),
   };
 }

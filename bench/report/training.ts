@@ -1,6 +1,6 @@
 import type { TcpOptions } from "../../netem/emulator/tcp-options.js";
-import { DEFAULT_CONFIG, METHODS, type Method } from "../../train/config.js";
-import { runTraining } from "../../train/run-training.js";
+import { DEFAULT_CONFIG, METHODS, type Method, type TrainConfig } from "../../train/config.js";
+import { runTraining, type TrainingOptions, type TrainSummary } from "../../train/run-training.js";
 import { parseTopology } from "../../world/topology.js";
 import { formatPct } from "./format.js";
 import type { Progress } from "./progress.js";
@@ -18,30 +18,53 @@ export function checkMethods(methods: readonly string[]): void {
   if (bad.length) throw new RangeError(`training method ${bad.join(", ")} is unknown; use ${METHODS.join(", ")} or none`);
 }
 
-/** Trains the MNIST MLP with each method across the emulated topology (plus its one-site and one-process references). */
-export async function runTrainingPart(
+/** What trainEach needs of the run: the emulated topology, its ports and link, where progress goes. */
+export interface TrainingPartOptions {
+  topology: string;
+  basePort: number;
+  rateMbit?: number;
+  tcp?: TcpOptions;
+  progress?: Progress;
+}
+
+/**
+ * Trains each method of `plan` in turn across the emulated topology with its references (`references`,
+ * given the method's index) and keeps what `row` takes of each summary.
+ */
+export async function trainEach<Row>(
   plan: TrainingPlan,
-  options: { topology: string; basePort: number; rateMbit?: number; tcp?: TcpOptions; progress?: Progress },
-): Promise<TrainingRow[]> {
-  const rows: TrainingRow[] = [];
-  for (const method of plan.methods) {
-    options.progress?.note(`training: ${method}, ${plan.steps} steps`);
+  options: TrainingPartOptions,
+  part: { label: string; config: (method: Method) => TrainConfig; references: (index: number) => Pick<TrainingOptions, "oneSite" | "oneProcess">; row: (method: string, summary: TrainSummary) => Row },
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [index, method] of plan.methods.entries()) {
+    options.progress?.note(`${part.label}: ${method}, ${plan.steps} steps`);
     const summary = await runTraining({
-      config: { ...DEFAULT_CONFIG, method: method as Method, steps: plan.steps },
+      config: part.config(method as Method),
       topology: parseTopology(options.topology),
       basePort: options.basePort,
       emulate: true,
       rateMbit: options.rateMbit,
       ...(options.tcp && { tcp: options.tcp }),
       baseline: true,
+      ...part.references(index),
       timeoutMs: 600_000,
       log: (line) => options.progress?.note(line.slice(0, 90)),
     });
-    const { ranks, steps, testAccuracy, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec } = summary;
-    rows.push({ method, ranks, steps, testAccuracy: testAccuracy ?? NaN, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec });
-    options.progress?.tick(`training: ${method} done`);
+    rows.push(part.row(method, summary));
+    options.progress?.tick(`${part.label}: ${method} done`);
   }
   return rows;
+}
+
+/** Trains the MNIST MLP with each method across the emulated topology (plus its one-site and one-process references). */
+export function runTrainingPart(plan: TrainingPlan, options: TrainingPartOptions): Promise<TrainingRow[]> {
+  return trainEach(plan, options, {
+    label: "training",
+    config: (method) => ({ ...DEFAULT_CONFIG, method, steps: plan.steps }),
+    references: () => ({}),
+    row: (method, { ranks, steps, testAccuracy, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec }) => ({ method, ranks, steps, testAccuracy: testAccuracy ?? NaN, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec }),
+  });
 }
 
 const pct = (x: number | undefined): string => (x === undefined ? "-" : `${(100 * x).toFixed(1)}%`);

@@ -57,6 +57,8 @@ export interface ExperimentResults {
   readonly faults?: readonly AppliedFault[];
   /** Optional training runs across the same emulated continents. */
   readonly training?: readonly TrainingRow[];
+  /** Optional language-model runs across the same emulated continents (lm-training.ts). */
+  readonly lmTraining?: readonly LmTrainingRow[];
   /** Elastic DiLoCo under a fault schedule (fault-tolerance.ts). */
   readonly faultTolerance?: FaultToleranceResult;
   /** The planner's closed forms against this run, and its answers for the shipped scenarios. */
@@ -73,6 +75,21 @@ export interface TrainingRow {
   readonly wanBytes: number;
   readonly stepsPerSec: number;
   readonly baselineStepsPerSec?: number;
+}
+
+/** One method's outcome on the language model (`longhaul train --model lm --json`, the keys the report uses). */
+export interface LmTrainingRow {
+  readonly method: string;
+  readonly ranks: number;
+  readonly steps: number;
+  readonly valPerplexity: number;
+  readonly oneProcessValPerplexity?: number;
+  readonly wanBytes: number;
+  readonly stepsPerSec: number;
+  /** The recipe: inner learning rate, and DiLoCo's outer one and momentum. */
+  readonly lr: number;
+  readonly outerLr?: number;
+  readonly outerMomentum?: number;
 }
 
 export interface PlannerCheckRow {

@@ -17,6 +17,7 @@ describe("longhaul run flags", () => {
     expect(parsed.plan.baseline).toBe(true);
     expect(parsed.plan.distance?.peers).toEqual(["virginia", "chicago", "texas", "london", "sao-paulo"]);
     expect(parsed.plan.training).toEqual({ methods: ["sync", "diloco"], steps: 100 });
+    expect(parsed.plan.lmTraining).toEqual({ methods: ["sync", "diloco"], steps: 300 });
     expect(parsed.plan.faultTolerance).toBe(true);
     expect(parsed.out.endsWith("/results")).toBe(true);
   });
@@ -33,6 +34,8 @@ describe("longhaul run flags", () => {
     expect(() => planFromFlags(["--rate", "fast"])).toThrow(/rate/);
     expect(() => planFromFlags(["--sizes", "big"])).toThrow(/--sizes "big" is not a number with a unit/);
     expect(() => planFromFlags(["--train", "magic"])).toThrow(/training method magic/);
+    expect(() => planFromFlags(["--lm", "sync,magic"])).toThrow(/training method magic/);
+    expect(() => planFromFlags(["--lm-steps", "0"])).toThrow(/--lm-steps/);
   });
 });
 
@@ -44,7 +47,7 @@ describe("longhaul run (real ranks through the emulator)", async () => {
     // Ranks and the emulator's proxies of every sweep in this run: 8 + 4 x 8 ports above the base.
     const basePort = await freeBase(26500, 27000, 50);
     const args = ["--sizes", "4KiB", "--algorithms", "ring", "--iters", "1", "--distance-to", "chicago",
-      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--no-fault-tolerance", "--base-port", String(basePort), "--out", out];
+      "--distance-sizes", "4KiB", "--distance-algorithms", "ring", "--train", "none", "--lm", "sync", "--lm-steps", "2", "--no-fault-tolerance", "--base-port", String(basePort), "--out", out];
     const result = await execa("node", ["dist/cli/main.js", "run", ...args], { reject: false, timeout: 120_000 });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^algorithm\s+size\s+time\s+busbw GB\/s\s+single-site\s+efficiency\s+#wrong$/m);
@@ -58,5 +61,12 @@ describe("longhaul run (real ranks through the emulator)", async () => {
     // Across continents 4 KiB cannot beat one round trip to Chicago (2 × 13 ms one way).
     expect(json.wan[0].timeUs).toBeGreaterThan(26_000);
     expect(json.distance[0]).toMatchObject({ distanceKm: 1144, ranks: 4 });
+    // The language-model part: its row with the recipe, the one-process reference, the report's section.
+    expect(json.lmTraining).toEqual([expect.objectContaining({ method: "sync", ranks: 8, steps: 2, lr: 0.01 })]);
+    expect(json.lmTraining[0].valPerplexity).toBeLessThan(96);
+    expect(json.lmTraining[0].wanBytes).toBeGreaterThan(0);
+    expect(json.lmTraining[0].oneProcessValPerplexity).toBeLessThan(96);
+    expect(result.stdout).toMatch(/a language model across the continents[\s\S]*sync\s+perplexity [\d.]+, WAN [\d.]+ MB[\s\S]*one process\s+perplexity [\d.]+/);
+    expect(await readFile(join(out, "report.md"), "utf8")).toMatch(/## A language model across the continents[\s\S]*\| sync \| 2 \| [\d.]+ \| 0\.0% \|[^\n]*AdamW 0\.01 \|/);
   });
 });
