@@ -48,6 +48,7 @@ options:
   --heads N             lm: attention heads, dividing --d-model (default ${DEFAULT_LM.heads})
   --seq-len T           lm: context in characters (default ${DEFAULT_LM.seqLen})
   --warmup N            lm: AdamW warm-up steps before the cosine decay (default ${DEFAULT_LM.warmupSteps})
+  --seed N              seeds the model's initial weights and each rank's batches (default ${DEFAULT_CONFIG.seed})
   --inner-steps H       DiLoCo's H (default ${DEFAULT_CONFIG.innerSteps})
   --outer-lr X          DiLoCo's outer Nesterov learning rate (default 0.7, the paper's; lm ${DEFAULT_LM_DILOCO.outerLr})
   --outer-momentum M    DiLoCo's outer Nesterov momentum, 0 to below 1 (default 0.9; lm ${DEFAULT_LM_DILOCO.outerMomentum}:
@@ -89,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       "d-model": { type: "string" }, layers: { type: "string" }, heads: { type: "string" }, "seq-len": { type: "string" }, warmup: { type: "string" },
       topology: { type: "string", default: "continents" }, emulate: { type: "boolean", default: false },
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
-      "inner-steps": { type: "string" }, "topk-ratio": { type: "string" }, "outer-lr": { type: "string" }, "outer-momentum": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
+      "inner-steps": { type: "string" }, seed: { type: "string" }, "topk-ratio": { type: "string" }, "outer-lr": { type: "string" }, "outer-momentum": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
       timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, elastic: { type: "boolean", default: false }, "blocking-outer": { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
       ...JOB_FLAGS,
@@ -128,6 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     batch: count(values.batch, lm ? DEFAULT_LM_BATCH : DEFAULT_CONFIG.batch, "--batch"),
     hidden: count(values.hidden, DEFAULT_CONFIG.hidden, "--hidden"),
     innerSteps: count(values["inner-steps"], DEFAULT_CONFIG.innerSteps, "--inner-steps"),
+    seed: count(values.seed, DEFAULT_CONFIG.seed, "--seed", 0),
     ...(values["outer-lr"] !== undefined && { outerLr: parsePositive(values["outer-lr"], "--outer-lr") }),
     ...(values["outer-momentum"] !== undefined && { outerMomentum: parseBelowOne(values["outer-momentum"], "--outer-momentum") }),
     topkRatio: positive(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
@@ -169,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
   const basePort = values["base-port"] === undefined ? DEFAULT_BASE_PORT : parsePort(values["base-port"], "--base-port");
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const options = {
-    config: configFor(config.method), topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
+    config: configFor(config.method), oneProcessConfig: configFor("sync"), topology, basePort, emulate: values.emulate, log, baseline: !values["no-baseline"], paired: values.paired,
     rateMbit: values.rate === undefined ? undefined : parseRate(values.rate, "--rate"),
     ...(faults && { faults }), ...(tcp && { tcp }),
     timeoutMs: values.timeout === undefined ? 1_800_000 : parseTimeout(values.timeout, "--timeout"),

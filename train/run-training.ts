@@ -74,6 +74,8 @@ export interface TrainingOptions {
   baseline: boolean;
   /** With baseline: also train the one-process reference (default true). */
   oneProcess?: boolean;
+  /** The one-process reference's recipe (default: the run's config); sync's, where a method has its own (the LM's DiLoCo). */
+  oneProcessConfig?: TrainConfig;
   /** With baseline: also run the one-site reference (default true). */
   oneSite?: boolean;
   /** Run the one-site reference at the same time as the main run (both see the same machine load). */
@@ -147,7 +149,8 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
   if (o.oneProcess === false) return summary;
   o.log(`train: reference 2 — one process on the same samples (batch ${config.batch * topology.size})`);
   await useWasmBackend();
-  const one = trainOneProcess(config, await makeTask(config, "all", topology.size));
+  const reference = o.oneProcessConfig ?? config;
+  const one = trainOneProcess(reference, await makeTask(reference, "all", topology.size));
   if (lm) (summary.oneProcessValLoss = one.valLoss), (summary.oneProcessValPerplexity = Math.exp(one.valLoss!));
   else summary.oneProcessAccuracy = one.testAccuracy;
   return summary;

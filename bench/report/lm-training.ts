@@ -5,14 +5,14 @@ import type { LmTrainingRow } from "./types.js";
 
 /**
  * Trains the LM with each method across the emulated topology, each with its own recipe
- * (lmTrainConfig), and the one-process reference once, with the first method's recipe. No one-site
+ * (lmTrainConfig), and the one-process reference once, with sync's recipe. No one-site
  * runs: the part is sized for npm start, and the MLP's part already measures step rates against one site.
  */
 export function runLmTrainingPart(plan: TrainingPlan, options: TrainingPartOptions): Promise<LmTrainingRow[]> {
   return trainEach(plan, options, {
     label: "language model",
     config: (method) => lmTrainConfig(method, plan.steps),
-    references: (index) => ({ oneSite: false, oneProcess: index === 0 }),
+    references: (index) => ({ oneSite: false, oneProcess: index === 0, oneProcessConfig: lmTrainConfig("sync", plan.steps) }),
     row: (method, s) => ({
       method, ranks: s.ranks, steps: s.steps, valPerplexity: s.valPerplexity ?? NaN, oneProcessValPerplexity: s.oneProcessValPerplexity,
       wanBytes: s.wanBytes, stepsPerSec: s.stepsPerSec, lr: s.lr, outerLr: s.outerLr, outerMomentum: s.outerMomentum,

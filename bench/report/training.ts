@@ -34,7 +34,7 @@ export interface TrainingPartOptions {
 export async function trainEach<Row>(
   plan: TrainingPlan,
   options: TrainingPartOptions,
-  part: { label: string; config: (method: Method) => TrainConfig; references: (index: number) => Pick<TrainingOptions, "oneSite" | "oneProcess">; row: (method: string, summary: TrainSummary) => Row },
+  part: { label: string; config: (method: Method) => TrainConfig; references: (index: number) => Pick<TrainingOptions, "oneSite" | "oneProcess" | "oneProcessConfig">; row: (method: string, summary: TrainSummary) => Row },
 ): Promise<Row[]> {
   const rows: Row[] = [];
   for (const [index, method] of plan.methods.entries()) {
