@@ -22,8 +22,6 @@ export function summaryText(wan: readonly ReportRow[], baseline: readonly Report
   if (lmTraining.length > 0) {
     lines.push("", "a language model across the continents (validation perplexity per character):");
     for (const t of lmTraining) lines.push(`  ${t.method.padEnd(18)} perplexity ${t.valPerplexity.toFixed(2)}, WAN ${(t.wanBytes / 1e6).toFixed(2)} MB, ${t.stepsPerSec.toFixed(1)} steps/s`);
-    const reference = lmTraining.find((t) => t.oneProcessValPerplexity !== undefined)?.oneProcessValPerplexity;
-    if (reference !== undefined) lines.push(`  ${"one process".padEnd(18)} perplexity ${reference.toFixed(2)} (the same samples)`);
   }
   return lines.join("\n");
 }

@@ -5,16 +5,16 @@ import type { LmTrainingRow } from "./types.js";
 
 /**
  * Trains the LM with each method across the emulated topology, each with its own recipe
- * (lmTrainConfig), and the one-process reference once, with sync's recipe. No one-site
- * runs: the part is sized for npm start, and the MLP's part already measures step rates against one site.
+ * (lmTrainConfig). No references: the part is sized for npm start (`train --model lm --compare`
+ * has them), and the MLP's part already measures step rates against one site.
  */
 export function runLmTrainingPart(plan: TrainingPlan, options: TrainingPartOptions): Promise<LmTrainingRow[]> {
   return trainEach(plan, options, {
     label: "language model",
     config: (method) => lmTrainConfig(method, plan.steps),
-    references: (index) => ({ oneSite: false, oneProcess: index === 0, oneProcessConfig: lmTrainConfig("sync", plan.steps) }),
+    references: { oneSite: false, oneProcess: false },
     row: (method, s) => ({
-      method, ranks: s.ranks, steps: s.steps, valPerplexity: s.valPerplexity ?? NaN, oneProcessValPerplexity: s.oneProcessValPerplexity,
+      method, ranks: s.ranks, steps: s.steps, valPerplexity: s.valPerplexity ?? NaN,
       wanBytes: s.wanBytes, stepsPerSec: s.stepsPerSec, lr: s.lr, outerLr: s.outerLr, outerMomentum: s.outerMomentum,
     }),
   });
@@ -24,7 +24,6 @@ const recipe = (r: LmTrainingRow): string => `AdamW ${r.lr}${r.outerLr === undef
 
 export function lmTrainingSection(rows: readonly LmTrainingRow[]): string {
   const sync = rows.find((r) => r.method === "sync");
-  const reference = rows.find((r) => r.oneProcessValPerplexity !== undefined)?.oneProcessValPerplexity;
   const cells = rows.map((r) => [
     r.method,
     String(r.steps),
@@ -38,7 +37,6 @@ export function lmTrainingSection(rows: readonly LmTrainingRow[]): string {
   return [
     "A small causal transformer (29,312 parameters, characters of the Brown corpus), data-parallel; validation",
     "perplexity per character on held-out documents (docs/trainer.md). Each method trains with its own recipe.",
-    ...(reference === undefined ? [] : [`Reference: one process on the same samples, perplexity ${reference.toFixed(2)}.`]),
     "",
     markdownTable(["method", "steps", "val perplexity", "vs sync", "WAN bytes", "fewer than sync", "steps/s", "recipe"], cells),
   ].join("\n");

@@ -28,16 +28,16 @@ export interface TrainingPartOptions {
 }
 
 /**
- * Trains each method of `plan` in turn across the emulated topology with its references (`references`,
- * given the method's index) and keeps what `row` takes of each summary.
+ * Trains each method of `plan` in turn across the emulated topology, with the references that
+ * `references` leaves on, and keeps what `row` takes of each summary.
  */
 export async function trainEach<Row>(
   plan: TrainingPlan,
   options: TrainingPartOptions,
-  part: { label: string; config: (method: Method) => TrainConfig; references: (index: number) => Pick<TrainingOptions, "oneSite" | "oneProcess" | "oneProcessConfig">; row: (method: string, summary: TrainSummary) => Row },
+  part: { label: string; config: (method: Method) => TrainConfig; references: Pick<TrainingOptions, "oneSite" | "oneProcess">; row: (method: string, summary: TrainSummary) => Row },
 ): Promise<Row[]> {
   const rows: Row[] = [];
-  for (const [index, method] of plan.methods.entries()) {
+  for (const method of plan.methods) {
     options.progress?.note(`${part.label}: ${method}, ${plan.steps} steps`);
     const summary = await runTraining({
       config: part.config(method as Method),
@@ -47,7 +47,7 @@ export async function trainEach<Row>(
       rateMbit: options.rateMbit,
       ...(options.tcp && { tcp: options.tcp }),
       baseline: true,
-      ...part.references(index),
+      ...part.references,
       timeoutMs: 600_000,
       log: (line) => options.progress?.note(line.slice(0, 90)),
     });
@@ -62,7 +62,7 @@ export function runTrainingPart(plan: TrainingPlan, options: TrainingPartOptions
   return trainEach(plan, options, {
     label: "training",
     config: (method) => ({ ...DEFAULT_CONFIG, method, steps: plan.steps }),
-    references: () => ({}),
+    references: {},
     row: (method, { ranks, steps, testAccuracy, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec }) => ({ method, ranks, steps, testAccuracy: testAccuracy ?? NaN, oneProcessAccuracy, wanBytes, stepsPerSec, baselineStepsPerSec }),
   });
 }

@@ -83,7 +83,6 @@ export interface LmTrainingRow {
   readonly ranks: number;
   readonly steps: number;
   readonly valPerplexity: number;
-  readonly oneProcessValPerplexity?: number;
   readonly wanBytes: number;
   readonly stepsPerSec: number;
   /** The recipe: inner learning rate, and DiLoCo's outer one and momentum. */
