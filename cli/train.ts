@@ -3,7 +3,7 @@ import { badValue } from "../netem/errors.js";
 import { parseBelowOne, parseCount, parsePort, parsePositive, parseRate, parseTimeout } from "../world/units.js";
 import { DEFAULT_BASE_PORT } from "../world/addresses.js";
 import { parseTopology } from "../world/topology.js";
-import { DEFAULT_CONFIG, DEFAULT_LM, DEFAULT_LM_BATCH, DEFAULT_LM_DILOCO, DEFAULT_LM_LR, DEFAULT_LM_STEPS, METHODS, MODELS, methodDefaults, type Method, type ModelKind, type TrainConfig } from "../train/config.js";
+import { DEFAULT_CONFIG, DEFAULT_LM, DEFAULT_LM_BATCH, DEFAULT_LM_DILOCO, DEFAULT_LM_LR, DEFAULT_LM_TOPK, DEFAULT_LM_STEPS, METHODS, MODELS, methodDefaults, type Method, type ModelKind, type TrainConfig } from "../train/config.js";
 import { JOB_FLAGS, jobFlagsHelp, jobFaults, jobTcp } from "./job-flags.js";
 import { appliedFaultLine } from "../netem/faults/timeline.js";
 
@@ -54,6 +54,9 @@ options:
   --outer-momentum M    DiLoCo's outer Nesterov momentum, 0 to below 1 (default 0.9; lm ${DEFAULT_LM_DILOCO.outerMomentum}:
                         with --outer-lr 1 that is plain averaging, FedAvg)
   --topk-ratio R        fraction sent by topk (default ${DEFAULT_CONFIG.topkRatio})
+  --topk-on W           what topk compresses: gradient (before the optimizer) or update (the
+                        optimizer's step, averaged; each rank keeps its own moments). Default:
+                        gradient; lm ${DEFAULT_LM_TOPK.topkOn}, at an inner --lr of ${DEFAULT_LM_TOPK.lr}
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
   --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H/2: the
                         measured fastest that costs the LM nothing; 0 is the paper's blocking
@@ -90,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       "d-model": { type: "string" }, layers: { type: "string" }, heads: { type: "string" }, "seq-len": { type: "string" }, warmup: { type: "string" },
       topology: { type: "string", default: "continents" }, emulate: { type: "boolean", default: false },
       rate: { type: "string" }, steps: { type: "string" }, batch: { type: "string" }, hidden: { type: "string" }, lr: { type: "string" },
-      "inner-steps": { type: "string" }, seed: { type: "string" }, "topk-ratio": { type: "string" }, "outer-lr": { type: "string" }, "outer-momentum": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
+      "inner-steps": { type: "string" }, seed: { type: "string" }, "topk-ratio": { type: "string" }, "topk-on": { type: "string" }, "outer-lr": { type: "string" }, "outer-momentum": { type: "string" }, fragments: { type: "string" }, overlap: { type: "string" },
       "outer-compress": { type: "string" }, "no-baseline": { type: "boolean", default: false }, paired: { type: "boolean", default: false }, "base-port": { type: "string" },
       timeout: { type: "string" }, "comm-thread": { type: "boolean", default: false }, elastic: { type: "boolean", default: false }, "blocking-outer": { type: "boolean", default: false }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false },
       ...JOB_FLAGS,
@@ -120,6 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   const count = (text: string | undefined, fallback: number, flag: string, min = 1): number => (text === undefined ? fallback : parseCount(text, flag, min));
   const positive = (text: string | undefined, fallback: number, flag: string): number => (text === undefined ? fallback : parsePositive(text, flag));
   const outer = values["outer-compress"] ?? DEFAULT_CONFIG.outerCompress;
+  if (values["topk-on"] !== undefined && !["gradient", "update"].includes(values["topk-on"])) return fail(`--topk-on must be gradient or update, got ${values["topk-on"]}`);
   if (outer !== undefined && !["fp16", "int8", "none"].includes(outer)) return fail(`--outer-compress must be fp16, int8 or none, got ${outer}`);
   const config: Omit<TrainConfig, "lr"> = {
     ...DEFAULT_CONFIG,
@@ -133,6 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(values["outer-lr"] !== undefined && { outerLr: parsePositive(values["outer-lr"], "--outer-lr") }),
     ...(values["outer-momentum"] !== undefined && { outerMomentum: parseBelowOne(values["outer-momentum"], "--outer-momentum") }),
     topkRatio: positive(values["topk-ratio"], DEFAULT_CONFIG.topkRatio, "--topk-ratio"),
+    ...(values["topk-on"] !== undefined && { topkOn: values["topk-on"] as TrainConfig["topkOn"] }),
     fragments: count(values.fragments, DEFAULT_CONFIG.fragments, "--fragments"),
     overlapSteps: values.overlap === undefined ? undefined : parseCount(values.overlap, "--overlap", 0),
     outerCompress: outer === "none" ? undefined : (outer as TrainConfig["outerCompress"]),
@@ -163,6 +168,7 @@ export async function main(argv: string[]): Promise<number> {
       lr: positive(values.lr, defaults.lr, "--lr"),
       outerLr: config.outerLr ?? defaults.outerLr,
       outerMomentum: config.outerMomentum ?? defaults.outerMomentum,
+      topkOn: config.topkOn ?? defaults.topkOn,
     };
   };
   const topology = parseTopology(values.topology);

@@ -25,6 +25,8 @@ export interface TrainSummary {
   lr: number;
   outerLr?: number;
   outerMomentum?: number;
+  /** For topk: what it compressed, the gradient or the optimizer's update. */
+  topkOn?: "gradient" | "update";
   /** The MLP's held-out accuracy (model mlp). */
   testAccuracy?: number;
   /** The LM's validation loss in nats per character, and its perplexity e^valLoss (model lm). */
@@ -109,6 +111,7 @@ export async function runTraining(o: TrainingOptions): Promise<TrainSummary> {
     method: config.method, model: config.model ?? "mlp", commThread: config.commThread ?? false, topology: topology.spec, emulate: o.emulate, ranks: topology.size, steps: config.steps,
     samples: config.steps * config.batch * topology.size,
     lr: config.lr,
+    ...(config.method === "topk" && { topkOn: config.topkOn ?? "gradient" }),
     ...(config.method.includes("diloco") && { outerLr: config.outerLr ?? DILOCO_DEFAULTS.outerLr, outerMomentum: config.outerMomentum ?? DILOCO_DEFAULTS.momentum }),
     ...(lm ? { valLoss: run.valLoss, valPerplexity: Math.exp(run.valLoss!), tokensPerSec: run.stepsPerSec * config.batch * seqLen * topology.size } : { testAccuracy: run.testAccuracy }),
     wanBytes: run.wanBytes,

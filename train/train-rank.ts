@@ -3,6 +3,7 @@ import { DiLoCo } from "../collectives/diloco/diloco.js";
 import { StreamingDiLoCo } from "../collectives/diloco/streaming.js";
 import type { Communicator } from "../collectives/types.js";
 import { defaultDiLoCoOverlap, outerCompression, type RankRun, type TrainConfig } from "./config.js";
+import { compressedUpdateStep } from "./compressed-update.js";
 import { WaitClock } from "./wait-clock.js";
 import type { TrainTask } from "./task.js";
 import { DistributedOptimizer, readVariables, writeVariables } from "./tfjs-adapter.js";
@@ -28,7 +29,14 @@ export async function trainRank(comm: Communicator, config: TrainConfig, task: T
     stepEndsMs.push(Date.now());
     progress?.(step, value);
   };
-  if (config.method === "sync" || config.method === "topk") {
+  if (config.method === "topk" && config.topkOn === "update") {
+    const compress = { kind: "topk", ratio: config.topkRatio, key: "update" } as const;
+    for (let step = 0; step < config.steps; step++) {
+      loss = await compressedUpdateStep(comm, task, step, compress, waited);
+      report(step, loss);
+    }
+    syncs = config.steps;
+  } else if (config.method === "sync" || config.method === "topk") {
     const compress = config.method === "topk" ? ({ kind: "topk", ratio: config.topkRatio } as const) : undefined;
     const optimizer = new DistributedOptimizer(task.optimizer, comm, { compress });
     for (let step = 0; step < config.steps; step++) {

@@ -50,20 +50,21 @@ describe("longhaul train", () => {
     expect((both as { stderr: string }).stderr).toMatch(/not both/);
   });
 
-  it("compares sync and DiLoCo on the LM: one JSON object per method, and the SVG of validation loss against WAN bytes", async () => {
+  it("compares sync, DiLoCo and top-k on the LM, each with its recipe: one JSON object per method, and the SVG of validation loss against WAN bytes", async () => {
     const dir = mkdtempSync(join(tmpdir(), "longhaul-train-compare-"));
     const plot = join(dir, "lm.svg");
     try {
       const { stdout } = await run(process.execPath, [
-        CLI, "train", "--model", "lm", "--compare", "sync,diloco", "--topology", "new-york:1,london:1", "--steps", "4", "--inner-steps", "2", "--batch", "2",
+        CLI, "train", "--model", "lm", "--compare", "sync,diloco,topk", "--topology", "new-york:1,london:1", "--steps", "4", "--inner-steps", "2", "--batch", "2",
         "--d-model", "16", "--heads", "2", "--seq-len", "16", "--json", "--plot", plot, "--base-port", "25300", "--timeout", "50s",
       ], { timeout: 90_000 });
       const rows = JSON.parse(stdout) as Array<Record<string, number | string>>;
-      expect(rows.map((r) => r.method)).toEqual(["sync", "diloco"]);
+      expect(rows.map((r) => r.method)).toEqual(["sync", "diloco", "topk"]);
       // Each method trains with its own recipe where the flags leave it: DiLoCo's workers at a lower
       // inner rate, averaged plainly.
       expect([rows[0].lr, rows[0].outerLr]).toEqual([0.01, undefined]);
       expect([rows[1].lr, rows[1].outerLr, rows[1].outerMomentum]).toEqual([0.002, 1, 0]);
+      expect([rows[2].lr, rows[2].topkOn]).toEqual([0.02, "update"]);
       for (const r of rows) {
         for (const key of ["valPerplexity", "valLoss", "wanBytes", "stepsPerSec", "baselineStepsPerSec", "tokensPerSec", "oneProcessValPerplexity"]) expect(typeof r[key], key).toBe("number");
         expect(r.valPerplexity).toBeCloseTo(Math.exp(r.valLoss as number), 6);

@@ -66,6 +66,15 @@ describe("the transformer LM on the Brown corpus", () => {
     expect(runs[1].valLoss).toBe(runs[0].valLoss);
     expect(Math.abs(runs[0].valLoss! - one.valLoss!)).toBeLessThan(1e-3);
   });
+
+  it("top-k of AdamW's update over 2 ranks keeps both on the same parameters while the loss falls", async () => {
+    const topk: TrainConfig = { ...config, method: "topk", topkOn: "update", topkRatio: 0.05, lr: 2e-2 };
+    const comms = createMemoryWorld(2).map((t) => createCommunicator(t, parseTopology("2"), { timeoutMs: 10_000 }));
+    const runs = await Promise.all(comms.map((comm) => trainRank(comm, topk, lmTask(topk, loadBrown(), comm.rank, 2))));
+    // Each rank's own batches and AdamW moments, but the same averaged update applied: the same model.
+    expect(runs[1].valLoss).toBe(runs[0].valLoss);
+    expect(runs[0].valLoss).toBeLessThan(Math.log(VOCAB) - 0.5);
+  });
 });
 
 describe("the LM's errors", () => {
