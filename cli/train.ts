@@ -59,7 +59,7 @@ options:
                         gradient; lm ${DEFAULT_LM_TOPK.topkOn}, at an inner --lr of ${DEFAULT_LM_TOPK.lr}
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
   --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H/2: the
-                        measured fastest that costs the LM nothing; 0 is the paper's blocking
+                        measured fastest that keeps the LM within the spread of single runs; 0 is the paper's blocking
                         exchange), streaming-diloco default 5
   --outer-compress Q    fp16 (default), int8 or none: quantisation of DiLoCo's outer gradients
   --comm-thread         run each rank's transport and collectives in a communication thread
@@ -159,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
     const lmOnly = ["d-model", "layers", "heads", "seq-len", "warmup"].filter((f) => values[f as keyof typeof values] !== undefined);
     if (lmOnly.length) return fail(`--${lmOnly[0]} sets the language model; add --model lm`);
   }
-  // What the flags set, over what each method trains with where they leave it (the LM's DiLoCo recipe differs).
+  // What the flags set, over what each method trains with where they leave it (the LM's DiLoCo and top-k recipes differ).
   const configFor = (method: Method): TrainConfig => {
     const defaults = methodDefaults(config.model!, method);
     return {

@@ -76,7 +76,7 @@ export interface TrainingOptions {
   baseline: boolean;
   /** With baseline: also train the one-process reference (default true). */
   oneProcess?: boolean;
-  /** The one-process reference's recipe (default: the run's config); sync's, where a method has its own (the LM's DiLoCo). */
+  /** The one-process reference's recipe (default: the run's config); sync's, where a method has its own (the LM's DiLoCo and top-k). */
   oneProcessConfig?: TrainConfig;
   /** With baseline: also run the one-site reference (default true). */
   oneSite?: boolean;
