@@ -59,8 +59,8 @@ options:
                         gradient; lm ${DEFAULT_LM_TOPK.topkOn}, at an inner --lr of ${DEFAULT_LM_TOPK.lr}
   --fragments F         streaming-diloco fragments (default ${DEFAULT_CONFIG.fragments})
   --overlap T           inner steps an outer exchange overlaps: diloco 0 to H (default H/2: the
-                        measured fastest that keeps the LM within the spread of single runs; 0 is the paper's blocking
-                        exchange), streaming-diloco default 5
+                        measured fastest that keeps the LM within the spread of single runs; 0 is
+                        the paper's blocking exchange), streaming-diloco default 5
   --outer-compress Q    fp16 (default), int8 or none: quantisation of DiLoCo's outer gradients
   --comm-thread         run each rank's transport and collectives in a communication thread
                         (init({ commThread: true })), so an overlapped DiLoCo exchange progresses
