@@ -124,6 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   const positive = (text: string | undefined, fallback: number, flag: string): number => (text === undefined ? fallback : parsePositive(text, flag));
   const outer = values["outer-compress"] ?? DEFAULT_CONFIG.outerCompress;
   if (values["topk-on"] !== undefined && !["gradient", "update"].includes(values["topk-on"])) return fail(`--topk-on must be gradient or update, got ${values["topk-on"]}`);
+  if (values["topk-on"] !== undefined && !(compare ?? [values.method]).includes("topk")) return fail("--topk-on chooses what top-k compresses; use it with --method topk (or a --compare list with topk)");
   if (outer !== undefined && !["fp16", "int8", "none"].includes(outer)) return fail(`--outer-compress must be fp16, int8 or none, got ${outer}`);
   const config: Omit<TrainConfig, "lr"> = {
     ...DEFAULT_CONFIG,

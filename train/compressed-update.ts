@@ -1,7 +1,6 @@
-import * as tf from "@tensorflow/tfjs";
 import type { CompressOptions } from "../collectives/compression/types.js";
 import type { Communicator } from "../collectives/types.js";
-import type { TrainTask } from "./task.js";
+import { localStep, type TrainTask } from "./task.js";
 import { readVariables, writeVariables } from "./tfjs-adapter.js";
 
 /**
@@ -19,7 +18,7 @@ import { readVariables, writeVariables } from "./tfjs-adapter.js";
  */
 export async function compressedUpdateStep(comm: Communicator, task: TrainTask, step: number, compress: CompressOptions, wait: <T>(p: Promise<T>) => Promise<T> = (p) => p): Promise<number> {
   const before = readVariables(task.vars);
-  const loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
+  const loss = localStep(task, step);
   const update = readVariables(task.vars);
   for (let i = 0; i < update.length; i++) update[i] -= before[i];
   await wait(comm.allReduce(update, { op: "avg", compress }));

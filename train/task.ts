@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 
 /** What a trained model is judged by: MNIST's held-out accuracy, the LM's validation loss (nats per token). */
 export interface Evaluation {
@@ -18,4 +18,9 @@ export interface TrainTask {
   lossAt(step: number): () => tf.Scalar;
   evaluate(): Evaluation;
   dispose(): void;
+}
+
+/** One local optimizer step on the task's batch at `step`, nothing sent; resolves with the batch's loss. */
+export function localStep(task: TrainTask, step: number): number {
+  return tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
 }

@@ -1,6 +1,5 @@
-import * as tf from "@tensorflow/tfjs";
 import type { TrainConfig } from "./config.js";
-import type { Evaluation, TrainTask } from "./task.js";
+import { localStep, type Evaluation, type TrainTask } from "./task.js";
 
 /**
  * The reference: one process, one model, each step on the union of the batches the ranks would
@@ -11,7 +10,7 @@ export function trainOneProcess(config: TrainConfig, task: TrainTask): Evaluatio
   let loss = NaN;
   const started = performance.now();
   for (let step = 0; step < config.steps; step++) {
-    loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
+    loss = localStep(task, step);
   }
   const seconds = (performance.now() - started) / 1000;
   const evaluation = task.evaluate();

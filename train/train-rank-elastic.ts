@@ -6,13 +6,12 @@
  * the background unless config.blockingOuter (see ElasticDiLoCo). The inner optimizer's state stays
  * the rank's own (as in DiLoCo); a healed rank starts it afresh.
  */
-import * as tf from "@tensorflow/tfjs";
 import { ElasticDiLoCo } from "../collectives/elastic/elastic-diloco.js";
 import { stateHash } from "../collectives/elastic/heal.js";
 import type { ElasticGroup } from "../init-elastic.js";
 import type { RankRun, TrainConfig } from "./config.js";
 import { WaitClock } from "./wait-clock.js";
-import type { TrainTask } from "./task.js";
+import { localStep, type TrainTask } from "./task.js";
 import { readVariables, writeVariables } from "./tfjs-adapter.js";
 
 export async function trainRankElastic(group: ElasticGroup, config: TrainConfig, task: TrainTask, processStartMs: number, log: (line: string) => void): Promise<RankRun> {
@@ -35,7 +34,7 @@ export async function trainRankElastic(group: ElasticGroup, config: TrainConfig,
   while (!diloco.done) {
     const before = diloco.outerSteps;
     step = Math.max(step + 1, before * config.innerSteps);
-    loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
+    loss = localStep(task, step);
     readVariables(task.vars).forEach((v, i) => (params[i] = v));
     if (await waited(diloco.step())) writeVariables(task.vars, params);
     if (diloco.outerSteps > before && diloco.outerSteps > joinedAtOuterStep) firstContributedMs ??= Date.now();

@@ -1,11 +1,10 @@
-import * as tf from "@tensorflow/tfjs";
 import { DiLoCo } from "../collectives/diloco/diloco.js";
 import { StreamingDiLoCo } from "../collectives/diloco/streaming.js";
 import type { Communicator } from "../collectives/types.js";
 import { defaultDiLoCoOverlap, outerCompression, type RankRun, type TrainConfig } from "./config.js";
 import { compressedUpdateStep } from "./compressed-update.js";
 import { WaitClock } from "./wait-clock.js";
-import type { TrainTask } from "./task.js";
+import { localStep, type TrainTask } from "./task.js";
 import { DistributedOptimizer, readVariables, writeVariables } from "./tfjs-adapter.js";
 
 
@@ -50,7 +49,7 @@ export async function trainRank(comm: Communicator, config: TrainConfig, task: T
     const options = { innerSteps: config.innerSteps, outerLr: config.outerLr, momentum: config.outerMomentum, compress: outerCompression(config), fragments: config.fragments, overlapSteps: config.overlapSteps ?? (config.method === "diloco" ? defaultDiLoCoOverlap(config.innerSteps) : 5) };
     const outer = config.method === "diloco" ? new DiLoCo(comm, params, options) : new StreamingDiLoCo(comm, params, options);
     for (let step = 0; step < config.steps; step++) {
-      loss = tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
+      loss = localStep(task, step);
       readVariables(task.vars).forEach((v, i) => (params[i] = v));
       if (await waited(outer.step())) writeVariables(task.vars, params);
       report(step, loss);

@@ -24,6 +24,9 @@ describe("longhaul train", () => {
     [["--base-port", "70000"], /--base-port "70000" is not a port number/],
     [["--outer-momentum", "1"], /--outer-momentum "1" is not a number from 0 up to \(not including\) 1/],
     [["--outer-lr", "0"], /--outer-lr "0" is not a number above zero/],
+    [["--seed", "x"], /--seed "x" is not a whole number >= 0/],
+    [["--topk-on", "weights"], /--topk-on must be gradient or update, got weights/],
+    [["--topk-on", "update"], /--topk-on chooses what top-k compresses; use it with --method topk/],
   ])("refuses %j with one line naming the value and exit 2", async (args, message) => {
     const failed = await run(process.execPath, [CLI, "train", "--method", "sync", ...args]).catch((error: { code: number; stderr: string; stdout: string }) => error);
     expect(failed).toMatchObject({ code: 2, stdout: "" });

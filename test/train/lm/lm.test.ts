@@ -1,4 +1,3 @@
-import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCommunicator } from "../../../collectives/communicator.js";
 import { DEFAULT_CONFIG, DEFAULT_LM, type TrainConfig } from "../../../train/config.js";
@@ -6,6 +5,7 @@ import { learningRateAt } from "../../../train/lm/adamw.js";
 import { trainWindows } from "../../../train/lm/batches.js";
 import { decodeToken, encode, loadBrown, untag, VOCAB } from "../../../train/lm/corpus.js";
 import { lmTask } from "../../../train/lm/lm-task.js";
+import { localStep } from "../../../train/task.js";
 import { useWasmBackend } from "../../../train/tfjs-backend.js";
 import { trainOneProcess } from "../../../train/train-one-process.js";
 import { trainRank } from "../../../train/train-rank.js";
@@ -18,7 +18,7 @@ const config: TrainConfig = { ...DEFAULT_CONFIG, model: "lm", method: "sync", st
 function run(): { losses: number[]; valLoss: number } {
   const task = lmTask(config, loadBrown(), 0, 1);
   const losses: number[] = [];
-  for (let step = 0; step < config.steps; step++) losses.push(tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]));
+  for (let step = 0; step < config.steps; step++) losses.push(localStep(task, step));
   const { valLoss } = task.evaluate();
   task.dispose();
   return { losses, valLoss: valLoss! };
