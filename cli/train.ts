@@ -41,8 +41,8 @@ options:
   --batch B             samples per rank per step (default ${DEFAULT_CONFIG.batch}; lm: ${DEFAULT_LM_BATCH} sequences)
   --hidden H            mlp: hidden units (default ${DEFAULT_CONFIG.hidden})
   --lr X                inner learning rate: mlp Adam's (default ${DEFAULT_CONFIG.lr}), lm AdamW's peak (default
-                        ${DEFAULT_LM_LR}; diloco and streaming-diloco ${DEFAULT_LM_DILOCO.lr}, their workers step on
-                        their own batches)
+                        ${DEFAULT_LM_LR}; diloco and streaming-diloco ${DEFAULT_LM_DILOCO.lr} x sqrt(batch / ${DEFAULT_LM_BATCH}), their
+                        workers step on their own batches)
   --d-model D           lm: model width (default ${DEFAULT_LM.dModel})
   --layers L            lm: decoder blocks (default ${DEFAULT_LM.layers})
   --heads N             lm: attention heads, dividing --d-model (default ${DEFAULT_LM.heads})
@@ -162,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   // What the flags set, over what each method trains with where they leave it (the LM's DiLoCo and top-k recipes differ).
   const configFor = (method: Method): TrainConfig => {
-    const defaults = methodDefaults(config.model!, method);
+    const defaults = methodDefaults(config.model!, method, config.batch);
     return {
       ...config,
       method,

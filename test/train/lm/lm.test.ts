@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCommunicator } from "../../../collectives/communicator.js";
-import { DEFAULT_CONFIG, DEFAULT_LM, type TrainConfig } from "../../../train/config.js";
+import { DEFAULT_CONFIG, DEFAULT_LM, DEFAULT_LM_LR, methodDefaults, type TrainConfig } from "../../../train/config.js";
 import { learningRateAt } from "../../../train/lm/adamw.js";
 import { trainWindows } from "../../../train/lm/batches.js";
 import { decodeToken, encode, loadBrown, untag, VOCAB } from "../../../train/lm/corpus.js";
@@ -45,6 +45,14 @@ describe("the transformer LM on the Brown corpus", () => {
     expect(learningRateAt(9, o)).toBeCloseTo(1);
     expect(learningRateAt(60, o)).toBeCloseTo(0.55);
     expect(learningRateAt(110, o)).toBeCloseTo(0.1);
+  });
+
+  it("DiLoCo's inner peak grows with the square root of the worker's batch; sync's and the MLP's do not move", () => {
+    expect(methodDefaults("lm", "diloco", 8).lr).toBeCloseTo(2e-3, 12);
+    expect(methodDefaults("lm", "streaming-diloco", 32).lr).toBeCloseTo(4e-3, 12);
+    expect(methodDefaults("lm", "diloco", 64).lr).toBeCloseTo(2e-3 * Math.sqrt(8), 12);
+    expect(methodDefaults("lm", "sync", 64).lr).toBe(DEFAULT_LM_LR);
+    expect(methodDefaults("mlp", "diloco", 64).lr).toBe(DEFAULT_CONFIG.lr);
   });
 
   it("on a fixed seed the loss falls, and the same seed gives the same losses twice", () => {
