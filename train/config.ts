@@ -20,6 +20,9 @@ export interface LmConfig {
   valWindows: number;
 }
 
+/** The LM's steps and sequences per rank per step where the flags leave them (the MLP's are in DEFAULT_CONFIG). */
+export const DEFAULT_LM_STEPS = 300;
+export const DEFAULT_LM_BATCH = 8;
 export const DEFAULT_LM: LmConfig = { dModel: 32, heads: 4, layers: 2, seqLen: 32, warmupSteps: 30, weightDecay: 0.01, valWindows: 128 };
 /** The LM's peak inner learning rate for sync and top-k (the MLP's is DEFAULT_CONFIG.lr): of 3e-3, 1e-2, 2e-2, the one-process reference at 8 x 8 sequences and 300 steps ended lowest with 1e-2 (validation loss 2.73, 2.62, 3.06). */
 export const DEFAULT_LM_LR = 1e-2;
@@ -60,11 +63,8 @@ export function methodDefaults(model: ModelKind, method: Method, batch: number):
   if (method === "diloco" || method === "streaming-diloco") return { ...DEFAULT_LM_DILOCO, lr: dilocoInnerLr(batch) };
   return method === "topk" ? { ...DEFAULT_LM_TOPK } : { lr: DEFAULT_LM_LR };
 }
-/** The LM's steps and sequences per rank per step where the flags leave them (the MLP's are in DEFAULT_CONFIG). */
-export const DEFAULT_LM_STEPS = 300;
-export const DEFAULT_LM_BATCH = 8;
-
-/** What one rank's training loop reports. */export interface RankRun {
+/** What one rank's training loop reports. */
+export interface RankRun {
   seconds: number;
   /** Of `seconds`, the time the loop stood waiting for communication (load-independent-ish). */
   waitSeconds: number;

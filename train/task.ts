@@ -20,7 +20,7 @@ export interface TrainTask {
   dispose(): void;
 }
 
-/** One local optimizer step on the task's batch at `step`, nothing sent; resolves with the batch's loss. */
+/** One local optimizer step on the task's batch at `step`, nothing sent; returns the batch's loss. */
 export function localStep(task: TrainTask, step: number): number {
   return tf.tidy(() => (task.optimizer.minimize(task.lossAt(step), true, task.vars) as tf.Scalar).dataSync()[0]);
 }
